@@ -1,0 +1,34 @@
+# Caravan — the two commands of the README, and the benchmarks.
+#   make demo   install system libraries if missing, build, run the main job on the shipped data
+#   make test   install system libraries if missing, build, run the test suite
+#   make bench  peer benchmarks (not run by CI)
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BIN := .build/release/caravan
+
+.PHONY: deps build demo test bench clean
+
+# The C libraries (GDAL, GEOS, PROJ) and the GDAL command-line tools, from Debian's packages.
+deps:
+	@if ! pkg-config --exists gdal geos proj 2>/dev/null || ! command -v ogr2ogr >/dev/null; then \
+	  echo "Installing libgdal-dev libgeos-dev libproj-dev gdal-bin (apt-get)…"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libgdal-dev libgeos-dev libproj-dev gdal-bin pkg-config >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product caravan
+
+demo: build
+	@CARAVAN=$(BIN) sh scripts/demo.sh
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: build
+	@sh Benchmarks/run.sh
+
+clean:
+	rm -rf .build out

@@ -1,0 +1,5 @@
+#ifndef CARAVAN_CPROJ_SHIM_H
+#define CARAVAN_CPROJ_SHIM_H
+#include <proj.h>
+#include <geodesic.h>
+#endif

@@ -1,0 +1,120 @@
+internal import CPROJ
+import Foundation
+
+/// A coordinate reference system, as a value.
+///
+/// Made from anything PROJ understands: `EPSG:n`, `ESRI:n`, a PROJ string (`+proj=... +type=crs`
+/// is added when missing) or WKT. Holds its WKT (WKT2:2019), so it can cross threads and be
+/// written into any output.
+///
+/// ```swift
+/// let utm = try CRS("EPSG:32642")
+/// utm.name          // "WGS 84 / UTM zone 42N"
+/// utm.isGeographic  // false
+/// ```
+public struct CRS: Hashable, Sendable, CustomStringConvertible {
+    /// WKT2:2019 of the CRS.
+    public let wkt: String
+    public let name: String
+    /// "EPSG:4326", "ESRI:102025", or nil when the CRS has no known identifier.
+    public let identifier: String?
+    public let isGeographic: Bool
+    /// The linear unit's size in metres (1 for metre CRSs); nil for geographic CRSs.
+    public let metresPerUnit: Double?
+
+    /// WGS 84 in longitude, latitude order (OGC:CRS84 axis order; EPSG:4326 datum).
+    public static let wgs84: CRS = try! CRS("EPSG:4326")
+
+    public init(_ definition: String) throws {
+        var def = definition.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !def.isEmpty else { throw GeoError.invalid("empty CRS definition", hint: "use e.g. EPSG:4326, ESRI:102025 or a PROJ string") }
+        if def.hasPrefix("+"), !def.contains("+type=crs") { def += " +type=crs" }
+        if def.lowercased().hasPrefix("epsg:") || def.lowercased().hasPrefix("esri:") { def = def.uppercased() }
+        let ctx = proj_context_create()
+        defer { proj_context_destroy(ctx) }
+        proj_log_level(ctx, PJ_LOG_NONE)
+        guard let pj = proj_create(ctx, def) else {
+            let msg = String(cString: proj_context_errno_string(ctx, proj_context_errno(ctx)))
+            throw GeoError(.projection, "cannot understand CRS '\(definition)': \(msg)", library: .proj,
+                           code: Int(proj_context_errno(ctx)), operation: "proj_create",
+                           hint: "use e.g. EPSG:4326, EPSG:32642, ESRI:102025 or '+proj=laea +lat_0=42 +lon_0=66 +datum=WGS84'")
+        }
+        defer { proj_destroy(pj) }
+        try self.init(pj: pj, context: ctx, definition: definition)
+    }
+
+    init(pj: OpaquePointer, context ctx: OpaquePointer?, definition: String) throws {
+        let type = proj_get_type(pj)
+        let crsTypes: [PJ_TYPE] = [PJ_TYPE_GEOGRAPHIC_2D_CRS, PJ_TYPE_GEOGRAPHIC_3D_CRS, PJ_TYPE_GEODETIC_CRS,
+                                   PJ_TYPE_GEOCENTRIC_CRS, PJ_TYPE_PROJECTED_CRS, PJ_TYPE_COMPOUND_CRS,
+                                   PJ_TYPE_BOUND_CRS, PJ_TYPE_OTHER_CRS, PJ_TYPE_ENGINEERING_CRS]
+        guard crsTypes.contains(type) else {
+            throw GeoError(.projection, "'\(definition)' is not a coordinate reference system", library: .proj, operation: "proj_create")
+        }
+        var horizontal = pj
+        var owned: OpaquePointer? = nil
+        if type == PJ_TYPE_BOUND_CRS || type == PJ_TYPE_COMPOUND_CRS {
+            let sub = type == PJ_TYPE_BOUND_CRS ? proj_get_source_crs(ctx, pj) : proj_crs_get_sub_crs(ctx, pj, 0)
+            if let sub { horizontal = sub; owned = sub }
+        }
+        defer { if let owned { proj_destroy(owned) } }
+        let htype = proj_get_type(horizontal)
+        isGeographic = htype == PJ_TYPE_GEOGRAPHIC_2D_CRS || htype == PJ_TYPE_GEOGRAPHIC_3D_CRS
+        guard let w = proj_as_wkt(ctx, pj, PJ_WKT2_2019, nil) else {
+            throw GeoError(.projection, "cannot export CRS '\(definition)' as WKT", library: .proj, operation: "proj_as_wkt")
+        }
+        wkt = String(cString: w)
+        name = proj_get_name(pj).map { String(cString: $0) } ?? "unnamed"
+        if let auth = proj_get_id_auth_name(pj, 0), let code = proj_get_id_code(pj, 0) {
+            identifier = "\(String(cString: auth)):\(String(cString: code))"
+        } else {
+            identifier = CRS.identify(pj, ctx)
+        }
+        if isGeographic {
+            metresPerUnit = nil
+        } else if let cs = proj_crs_get_coordinate_system(ctx, horizontal) {
+            defer { proj_destroy(cs) }
+            var factor = 1.0
+            proj_cs_get_axis_info(ctx, cs, 0, nil, nil, nil, &factor, nil, nil, nil)
+            metresPerUnit = factor
+        } else {
+            metresPerUnit = 1
+        }
+    }
+
+    /// proj_identify: the best authority match at 90% confidence or more.
+    private static func identify(_ pj: OpaquePointer, _ ctx: OpaquePointer?) -> String? {
+        var confidence: UnsafeMutablePointer<Int32>? = nil
+        guard let list = proj_identify(ctx, pj, nil, nil, &confidence) else { return nil }
+        defer { proj_list_destroy(list); proj_int_list_destroy(confidence) }
+        guard proj_list_get_count(list) > 0, let confidence, confidence[0] >= 90,
+              let best = proj_list_get(ctx, list, 0) else { return nil }
+        defer { proj_destroy(best) }
+        guard let auth = proj_get_id_auth_name(best, 0), let code = proj_get_id_code(best, 0) else { return nil }
+        return "\(String(cString: auth)):\(String(cString: code))"
+    }
+
+    /// EPSG code, where the CRS is an EPSG one.
+    public var epsg: Int? {
+        guard let id = identifier, id.hasPrefix("EPSG:") else { return nil }
+        return Int(id.dropFirst(5))
+    }
+
+    public var description: String { identifier.map { "\($0) (\(name))" } ?? name }
+
+    public static func == (a: CRS, b: CRS) -> Bool { a.wkt == b.wkt }
+    public func hash(into h: inout Hasher) { h.combine(wkt) }
+
+    /// A Lambert azimuthal equal-area CRS centred on a lon/lat point: areas are exact,
+    /// distances within ±0.3% up to 1,000 km from the centre. The default analysis CRS.
+    public static func lambertEqualArea(center: LonLat) -> CRS {
+        let lat = (center.lat * 1e4).rounded() / 1e4, lon = (center.lon * 1e4).rounded() / 1e4
+        return try! CRS("+proj=laea +lat_0=\(lat) +lon_0=\(lon) +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs")
+    }
+
+    /// The automatic analysis CRS for data with this lon/lat extent: Lambert azimuthal
+    /// equal-area centred on the extent.
+    public static func analysisCRS(for lonLatExtent: Envelope) -> CRS {
+        lambertEqualArea(center: LonLat(lonLatExtent.center))
+    }
+}

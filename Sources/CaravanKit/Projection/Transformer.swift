@@ -1,0 +1,96 @@
+internal import CPROJ
+import Foundation
+
+/// Transforms coordinates between two CRSs, always taking and giving lon/lat (x = lon)
+/// for geographic CRSs, whatever order the authority defines.
+///
+/// Owns its PROJ context, so it is confined to the thread that uses it (not `Sendable`);
+/// make one per worker. Arrays are transformed in one `proj_trans_generic` call.
+///
+/// ```swift
+/// let t = try Transformer(from: .wgs84, to: CRS("EPSG:32642"))
+/// let p = try t.transform(XY(69.2401, 41.2995))   // ≈ (519,900, 4,571,800)
+/// ```
+public final class Transformer {
+    public let source: CRS
+    public let target: CRS
+    private let context: OpaquePointer
+    private let pj: OpaquePointer
+    /// True when source and target are the same CRS: transforms are no-ops.
+    public let isIdentity: Bool
+
+    public init(from source: CRS, to target: CRS) throws {
+        self.source = source
+        self.target = target
+        isIdentity = source == target
+        guard let ctx = proj_context_create() else {
+            throw GeoError(.projection, "cannot create a PROJ context", library: .proj, operation: "proj_context_create")
+        }
+        proj_log_level(ctx, PJ_LOG_NONE)
+        context = ctx
+        guard let raw = proj_create_crs_to_crs(ctx, source.wkt, target.wkt, nil) else {
+            let msg = String(cString: proj_context_errno_string(ctx, proj_context_errno(ctx)))
+            proj_context_destroy(ctx)
+            throw GeoError(.projection, "no transformation from \(source) to \(target): \(msg)", library: .proj,
+                           operation: "proj_create_crs_to_crs")
+        }
+        let normalized = proj_normalize_for_visualization(ctx, raw)
+        proj_destroy(raw)
+        guard let normalized else {
+            proj_context_destroy(ctx)
+            throw GeoError(.projection, "cannot normalise axis order from \(source) to \(target)", library: .proj,
+                           operation: "proj_normalize_for_visualization")
+        }
+        pj = normalized
+    }
+
+    deinit {
+        proj_destroy(pj)
+        proj_context_destroy(context)
+    }
+
+    /// Transforms the coordinates in place with one PROJ call. Throws if any fails,
+    /// naming the first failing point.
+    public func transform(_ coords: inout [XY], direction: Direction = .forward) throws {
+        guard !isIdentity, !coords.isEmpty else { return }
+        let n = coords.count
+        proj_errno_reset(pj)
+        coords.withUnsafeMutableBytes { raw in
+            let base = raw.baseAddress!.assumingMemoryBound(to: Double.self)
+            _ = proj_trans_generic(pj, direction == .forward ? PJ_FWD : PJ_INV,
+                                   base, MemoryLayout<XY>.stride, n,
+                                   base + 1, MemoryLayout<XY>.stride, n,
+                                   nil, 0, 0, nil, 0, 0)
+        }
+        for i in 0..<n where !coords[i].x.isFinite || !coords[i].y.isFinite {
+            let err = proj_errno(pj)
+            let msg = err != 0 ? String(cString: proj_context_errno_string(context, err)) : "coordinate outside the CRS's domain"
+            throw GeoError(.projection, "cannot transform point \(i + 1) from \(source.identifier ?? source.name) to \(target.identifier ?? target.name): \(msg)",
+                           library: .proj, code: Int(err), operation: "proj_trans_generic", index: i)
+        }
+    }
+
+    public enum Direction: Sendable { case forward, inverse }
+
+    /// Transforms one point.
+    public func transform(_ p: XY, direction: Direction = .forward) throws -> XY {
+        var a = [p]
+        try transform(&a, direction: direction)
+        return a[0]
+    }
+
+    /// Transforms every coordinate of a geometry, one PROJ call per point sequence.
+    public func transform(_ g: Geometry, direction: Direction = .forward) throws -> Geometry {
+        if isIdentity { return g }
+        func seq(_ c: [XY]) throws -> [XY] { var c = c; try transform(&c, direction: direction); return c }
+        switch g {
+        case .point(let p): return p.x.isNaN ? g : .point(try transform(p, direction: direction))
+        case .lineString(let c): return .lineString(try seq(c))
+        case .multiPoint(let c): return .multiPoint(try seq(c))
+        case .polygon(let r): return .polygon(try r.map(seq))
+        case .multiLineString(let l): return .multiLineString(try l.map(seq))
+        case .multiPolygon(let p): return .multiPolygon(try p.map { try $0.map(seq) })
+        case .collection(let gs): return .collection(try gs.map { try transform($0, direction: direction) })
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import CaravanCLI
+
+CaravanCommand.runMain()
