@@ -71,7 +71,14 @@ public final class Dataset {
         }
         let flags = UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
         CPLSetThreadLocalConfigOption("SHAPE_RESTORE_SHX", options.restoreShx ? "YES" : nil)
-        defer { CPLSetThreadLocalConfigOption("SHAPE_RESTORE_SHX", nil) }
+        // A Shapefile that declares no encoding (no .cpg, no DBF language id) would be read as
+        // ISO-8859-1 and Cyrillic mangled: take its bytes raw and decide UTF-8 or CP1251 ourselves.
+        let rawText = isFile && ext == "shp" && !shapefileDeclaresEncoding(path)
+        CPLSetThreadLocalConfigOption("SHAPE_ENCODING", rawText ? "" : nil)
+        defer {
+            CPLSetThreadLocalConfigOption("SHAPE_RESTORE_SHX", nil)
+            CPLSetThreadLocalConfigOption("SHAPE_ENCODING", nil)
+        }
         let (h, failure) = withGDALError {
             withCStringList(options.drivers) { drivers in
                 withCStringList(openOptions) { oo in
@@ -109,6 +116,20 @@ public final class Dataset {
             throw GeoError(.open, "the Shapefile's .dbf attribute table is missing, so every attribute would be lost", file: path,
                            hint: "copy all the parts together (.shp .shx .dbf .prj .cpg)")
         }
+    }
+
+    /// Whether a Shapefile says its encoding: a `.cpg` file or a language id in the `.dbf` header.
+    static func shapefileDeclaresEncoding(_ path: String) -> Bool {
+        let base = (path as NSString).deletingPathExtension
+        let fm = FileManager.default
+        if fm.fileExists(atPath: base + ".cpg") || fm.fileExists(atPath: base + ".CPG") { return true }
+        for dbf in [base + ".dbf", base + ".DBF"] {
+            guard let h = FileHandle(forReadingAtPath: dbf) else { continue }
+            defer { try? h.close() }
+            let header = (try? h.read(upToCount: 32)) ?? Data()
+            return header.count >= 30 && header[29] != 0
+        }
+        return false
     }
 
     private func checkShapefileSidecars() {

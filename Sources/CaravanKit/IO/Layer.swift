@@ -145,7 +145,14 @@ public final class Layer {
 
     /// Restricts reading to features matching an OGR SQL `WHERE` clause (nil clears it).
     public func setAttributeFilter(_ whereClause: String?) throws {
-        let (err, failure) = withGDALError { OGR_L_SetAttributeFilter(handle, whereClause) }
+        var (err, failure) = withGDALError { OGR_L_SetAttributeFilter(handle, whereClause) }
+        if err == 0, whereClause != nil {
+            // Some drivers (GeoPackage, PostGIS) only check the clause when reading: read one feature now.
+            let (f, readFailure) = withGDALError { OGR_L_GetNextFeature(handle) }
+            if let f { OGR_F_Destroy(f) }
+            OGR_L_ResetReading(handle)
+            if let readFailure { err = 1; failure = readFailure }
+        }
         if err != 0 {
             throw GeoError(.invalidArgument, "bad --where clause '\(whereClause ?? "")': \(failure?.message ?? "OGR error \(err)")",
                            library: .gdal, operation: "OGR_L_SetAttributeFilter", file: dataset.path, layer: name,

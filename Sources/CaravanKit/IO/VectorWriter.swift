@@ -11,6 +11,8 @@ public struct WriteOptions: Sendable {
     public var coordinatePrecision = 6
     /// `--format`: a GDAL driver name; nil = from the extension.
     public var format: String?
+    /// Extra GDAL layer creation options (`NAME=VALUE`), as ogr2ogr's `-lco`.
+    public var layerCreationOptions: [String] = []
     public init(overwrite: Bool = false, inputs: [String] = [], coordinatePrecision: Int = 6, format: String? = nil) {
         self.overwrite = overwrite; self.inputs = inputs; self.coordinatePrecision = coordinatePrecision; self.format = format
     }
@@ -84,6 +86,7 @@ public final class VectorWriter {
         case "CSV": layerOptions = geometryType == .none || pointColumns ? [] : ["GEOMETRY=AS_WKT"]
         default: break
         }
+        layerOptions = options.layerCreationOptions + layerOptions  // the first of a name wins in GDAL
         let (ds, failure) = withGDALError { GDALCreate(driver, output.temporaryPath, 0, 0, 0, GDT_Unknown, nil) }
         guard let ds else {
             throw (failure?.error(.write, "GDALCreate", file: path) ?? GeoError(.write, "cannot create the output", file: path))
