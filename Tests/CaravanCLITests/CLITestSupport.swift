@@ -1,0 +1,54 @@
+import Foundation
+
+/// Runs the built `caravan` binary (built by `make test`'s `swift build --build-tests`).
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+let packageRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    while url.path != "/" {
+        url.deleteLastPathComponent()
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
+    }
+    fatalError("no Package.swift above \(#filePath)")
+}()
+
+let caravanBinary: String = {
+    // The test bundle sits in the same build folder as the executable.
+    for dir in [Bundle.main.bundlePath, Bundle.main.bundleURL.deletingLastPathComponent().path,
+                packageRoot + "/.build/debug", packageRoot + "/.build/release"] {
+        let p = dir + "/caravan"
+        if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    return packageRoot + "/.build/debug/caravan"
+}()
+
+@discardableResult
+func caravan(_ args: [String], cwd: String = packageRoot) throws -> CLIResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: caravanBinary)
+    p.arguments = args
+    p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return CLIResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+final class TempFolder {
+    let path: String
+    init() {
+        path = NSTemporaryDirectory() + "caravan-cli-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+    func file(_ n: String) -> String { path + "/" + n }
+    func write(_ n: String, _ text: String) -> String { let p = file(n); try! text.write(toFile: p, atomically: false, encoding: .utf8); return p }
+}
