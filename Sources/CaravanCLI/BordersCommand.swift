@@ -1,0 +1,55 @@
+import ArgumentParser
+import CaravanKit
+import Foundation
+
+struct BordersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "borders",
+        abstract: "Derive the shared border lines between neighbouring countries or provinces.",
+        discussion: """
+        One MultiLineString per pair of neighbours, with fields left, right, pair (e.g. KZ-UZ),
+        parts and length_km (geodesic on WGS84). Coastlines and outer edges are not borders.
+        Small gaps and overlaps between neighbours are closed by snapping within --snap.
+        Examples:
+          caravan borders shapefiles/countries.shp -o out/borders.geojson
+          caravan borders shapefiles/provinces.shp -o out/oblast_borders.gpkg --id-field name --snap 500m
+        """
+    )
+
+    @Argument(help: "A polygon layer of countries or provinces.")
+    var countries: String
+
+    @Option(name: .shortAndLong, help: "The output file (.geojson, .gpkg, .shp, ...).")
+    var output: String
+
+    @Option(help: "The layer, when the source has several.")
+    var layer: String?
+
+    @Option(name: .customLong("id-field"), help: "The field naming each area.")
+    var idField = "iso_a2"
+
+    @Option(help: "Snapping tolerance that closes gaps and overlaps between neighbours (m, km).")
+    var snap = "300m"
+
+    @Option(name: .customLong("where"), help: "Use only the areas matching this OGR SQL condition.")
+    var whereClause: String?
+
+    @Flag(help: "Replace the output if it exists.")
+    var overwrite = false
+
+    @OptionGroup var input: SourceOptions
+
+    func run() throws {
+        let ds = try Dataset.open(countries, options: try input.openOptions())
+        let l = try ds.layer(named: layer)
+        if let w = whereClause { try l.setAttributeFilter(w) }
+        var o = BorderOptions()
+        o.idField = idField
+        o.snapToleranceMeters = try Distance.parse(snap, option: "--snap").meters
+        let borders = try deriveBorders(l, options: o)
+        try SharedBorder.write(borders, to: output, options: WriteOptions(overwrite: overwrite, inputs: [countries]))
+        let total = borders.reduce(0) { $0 + $1.lengthKm }
+        Console.line(String(format: "caravan: %d borders, %.0f km in all (snapping tolerance %@), written to %@",
+                            borders.count, total, Distance(meters: o.snapToleranceMeters).description, output))
+    }
+}

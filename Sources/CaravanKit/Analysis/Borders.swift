@@ -1,0 +1,124 @@
+import Foundation
+
+/// One shared boundary between two neighbouring areas.
+public struct SharedBorder: Sendable {
+    /// The two ids, in a stable (sorted) order.
+    public var left: String
+    public var right: String
+    /// Lon/lat lines (a MultiLineString).
+    public var geometry: Geometry
+    public var parts: Int
+    /// Geodesic length on WGS84.
+    public var lengthKm: Double
+    /// "KZ-UZ".
+    public var pair: String { "\(left)-\(right)" }
+}
+
+/// Options for `deriveBorders`.
+public struct BorderOptions: Sendable {
+    /// Field holding each area's id (e.g. `iso_a2`).
+    public var idField = "iso_a2"
+    /// Gaps and overlaps between neighbours up to this size are closed by snapping.
+    public var snapToleranceMeters = 300.0
+    /// Pieces shorter than this are dropped (slivers at tripoints left by snapping).
+    public var minimumPartMeters = 1.0
+    public init() {}
+}
+
+/// Derives the shared boundary lines between every pair of neighbouring polygons.
+///
+/// Works in a Lambert azimuthal equal-area CRS centred on the layer so the snapping
+/// tolerance is in metres: for each pair whose envelopes come within the tolerance, the
+/// second polygon is snapped to the first (GEOSSnap_r) and the shared linework is
+/// boundary(A) ∩ boundary(B′) (GEOSIntersection_r), line-merged. Coastlines and outer
+/// edges belong to one area only and are never borders.
+///
+/// ```swift
+/// let layer = try Dataset.open("shapefiles/countries.shp").layer(named: nil)
+/// for b in try deriveBorders(layer) { print(b.pair, b.lengthKm) }
+/// ```
+public func deriveBorders(_ layer: Layer, options: BorderOptions = BorderOptions()) throws -> [SharedBorder] {
+    guard let idIndex = layer.schema.index(of: options.idField) else {
+        throw GeoError(.invalidArgument, "no field '\(options.idField)'; the fields are: \(layer.schema.names.joined(separator: ", "))",
+                       file: layer.dataset.path, layer: layer.name, hint: "name the id field with --id-field")
+    }
+    guard layer.geometryType.dimensionFamily == 2 || layer.geometryType == .unknown else {
+        throw GeoError(.invalidArgument, "borders are derived from polygons, and this layer holds \(layer.geometryType.rawValue)s",
+                       file: layer.dataset.path, layer: layer.name)
+    }
+    guard let crs = try layer.crs else {
+        throw GeoError(.projection, "the layer has no CRS", file: layer.dataset.path, layer: layer.name, hint: "give it with --s-srs")
+    }
+    // Group polygons by id.
+    var byID: [String: [[[XY]]]] = [:]
+    var order: [String] = []
+    try layer.forEach { f in
+        guard let g = f.geometry else { return }
+        guard let id = f.values[idIndex].stringValue, !id.isEmpty else {
+            Diagnostics.warn("\(layer.dataset.path): feature \(f.fid) has no \(options.idField); it is left out of the borders")
+            return
+        }
+        var polys: [[[XY]]] = []
+        switch g {
+        case .polygon(let r): polys = [r]
+        case .multiPolygon(let p): polys = p
+        default: return
+        }
+        if byID[id] == nil { order.append(id) }
+        byID[id, default: []] += polys
+    }
+    guard byID.count >= 2 else { return [] }
+    // Project to metres around the data.
+    var lonLat = Envelope.empty
+    let toLonLat = crs.isGeographic ? nil : try Transformer(from: crs, to: .wgs84)
+    var areas: [(id: String, geometry: Geometry, envelope: Envelope)] = []
+    var raw: [(String, Geometry)] = []
+    for id in order.sorted() {
+        var g = Geometry.multiPolygon(byID[id]!)
+        if let toLonLat { g = try toLonLat.transform(g) }
+        lonLat.expand(g.envelope)
+        raw.append((id, g))
+    }
+    let metric = CRS.analysisCRS(for: lonLat)
+    let project = try Transformer(from: .wgs84, to: metric)
+    for (id, g) in raw {
+        var m = try project.transform(g)
+        if !(try m.isValid) { m = try m.madeValid() }
+        areas.append((id, m, m.envelope))
+    }
+    let tol = options.snapToleranceMeters
+    var out: [SharedBorder] = []
+    for i in 0..<areas.count {
+        let boundaryA = try areas[i].geometry.boundary()
+        for j in (i + 1)..<areas.count where areas[i].envelope.expanded(by: tol).intersects(areas[j].envelope) {
+            let b = tol > 0 ? try areas[j].geometry.snapped(to: areas[i].geometry, tolerance: tol) : areas[j].geometry
+            let shared = try boundaryA.intersection(try b.boundary())
+            let lines = shared.linework.filter { Geometry.planarLength(of: $0) > 0 }
+            guard !lines.isEmpty else { continue }
+            var merged = try Geometry.multiLineString(lines).lineMerged().linework
+            merged = merged.filter { Geometry.planarLength(of: $0) >= options.minimumPartMeters }
+            guard !merged.isEmpty else { continue }
+            let geographic = try project.transform(Geometry.multiLineString(merged), direction: .inverse)
+            let km = Geodesic.length(of: geographic) / 1000
+            out.append(SharedBorder(left: areas[i].id, right: areas[j].id, geometry: geographic, parts: merged.count, lengthKm: km))
+        }
+    }
+    return out
+}
+
+extension SharedBorder {
+    static let fields = [FieldDefinition("left", .string, width: 16), FieldDefinition("right", .string, width: 16),
+                         FieldDefinition("pair", .string, width: 33), FieldDefinition("parts", .integer),
+                         FieldDefinition("length_km", .real, width: 12, precision: 3)]
+
+    /// Writes borders as a line layer with fields left, right, pair, parts, length_km.
+    public static func write(_ borders: [SharedBorder], to path: String, options: WriteOptions = WriteOptions()) throws {
+        let w = try VectorWriter(path: path, layerName: "borders", geometryType: .multiLineString, crs: .wgs84,
+                                 fields: fields, options: options)
+        for b in borders {
+            try w.write(geometry: b.geometry, values: [.string(b.left), .string(b.right), .string(b.pair),
+                                                       .integer(Int64(b.parts)), .real((b.lengthKm * 1000).rounded() / 1000)])
+        }
+        try w.commit()
+    }
+}

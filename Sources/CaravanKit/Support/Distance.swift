@@ -1,0 +1,32 @@
+import Foundation
+
+/// A length given by a person: `300m`, `10km`, `5 mi`, `2.5km`. A bare number is metres.
+public struct Distance: Hashable, Sendable, CustomStringConvertible {
+    public var meters: Double
+    public init(meters: Double) { self.meters = meters }
+
+    static let units: [(String, Double)] = [("km", 1000), ("mi", 1609.344), ("nm", 1852), ("ft", 0.3048), ("m", 1)]
+
+    /// Parses a distance; `option` names the flag in the error.
+    public static func parse(_ text: String, option: String = "distance") throws -> Distance {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        var number = t, factor = 1.0
+        for (u, f) in units where t.hasSuffix(u) {
+            number = String(t.dropLast(u.count)).trimmingCharacters(in: .whitespaces)
+            factor = f
+            break
+        }
+        guard let v = Double(number), v.isFinite else {
+            throw GeoError(.invalidArgument, "\(option) '\(text)' is not a distance", hint: "write it like 500m, 10km or 5mi")
+        }
+        guard v > 0 else {
+            throw GeoError(.invalidArgument, "\(option) must be greater than zero (got '\(text)')", hint: "write it like 500m, 10km or 5mi")
+        }
+        return Distance(meters: v * factor)
+    }
+
+    public var description: String {
+        if meters >= 1000 { let k = meters / 1000; return k == k.rounded() ? "\(Int(k)) km" : String(format: "%.2f km", k) }
+        return meters == meters.rounded() ? "\(Int(meters)) m" : String(format: "%.1f m", meters)
+    }
+}
