@@ -65,7 +65,7 @@ for i, r in enumerate(csv.DictReader(open(posts_csv, encoding="utf-8")), 1):
             sys.exit(f"border_posts: no {pair} border line for {r['name']}")
         method = "anchor projected onto the border line"
     out.append({"type": "Feature", "properties": {
-        "id": i, "name": r["name"], "name_a": r["name_a"], "name_b": r["name_b"],
+        "id": i, "name": r["name"], "name_a": r["name_a"], "name_b": r["name_b"], "aliases": r["aliases"],
         "iso_a": r["iso_a"], "iso_b": r["iso_b"], "pair": pair, "kind": r["kind"], "method": method,
         "lon": round(pos[0], 6), "lat": round(pos[1], 6),
         "note": "training layer, not an authoritative register"},

@@ -92,7 +92,7 @@ public func convert(source: Dataset, to output: String, options: ConvertOptions,
                 do { geom = try transformer.transform(geom) } catch { throw error.adding(file: source.path, layer: layer.name, featureID: f.fid) }
             }
             g = geom
-        } else {
+        } else if gtype != .none {
             summary.withoutGeometry += 1
         }
         do {

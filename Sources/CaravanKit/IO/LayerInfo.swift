@@ -46,7 +46,11 @@ public struct LayerInfo: Sendable {
         if let pc = pointColumns { type += " (from columns \(pc.lon), \(pc.lat))" }
         s += "  geometry: \(type)\n"
         s += "  features: \(featureCount)\n"
-        s += "  CRS:      \(crs?.description ?? "unknown (no .prj or no CRS given; use --s-srs)")\n"
+        if geometryType == .none {
+            s += "  CRS:      none (a table without geometry)\n"
+        } else {
+            s += "  CRS:      \(crs?.description ?? "unknown (no .prj or no CRS given; use --s-srs)")\n"
+        }
         if let e = lonLatExtent {
             s += String(format: "  extent:   lon %.6f … %.6f, lat %.6f … %.6f\n", e.minX, e.maxX, e.minY, e.maxY)
         } else if let e = extent {
