@@ -124,6 +124,15 @@ public final class Layer {
         return Envelope(minX: env.MinX, minY: env.MinY, maxX: env.MaxX, maxY: env.MaxY)
     }
 
+    /// The extent only when GDAL knows it without reading every feature; nil otherwise.
+    func quickExtent() -> Envelope? {
+        guard pointColumns == nil, geometryType != .none else { return nil }
+        var env = OGREnvelope()
+        let (err, _) = withGDALError { OGR_L_GetExtent(handle, &env, 0) }
+        guard err == 0 else { return nil }
+        return Envelope(minX: env.MinX, minY: env.MinY, maxX: env.MaxX, maxY: env.MaxY)
+    }
+
     /// The extent in lon/lat (the native extent's outline transformed and bounded).
     public func lonLatExtent() throws -> Envelope? {
         guard let e = try extent() else { return nil }
@@ -192,14 +201,19 @@ public final class FeatureCursor {
     let layer: Layer
     private let readAttributes: Bool
     private let checkLonLat: Bool
-    private var wkb: [UInt8] = []
     private var row: Int64 = 0
     private var recodedWarned = false
 
     init(layer: Layer, readAttributes: Bool = true) throws {
         self.layer = layer
         self.readAttributes = readAttributes || layer.pointColumns != nil
-        checkLonLat = (try layer.crs)?.isGeographic ?? false
+        // Lon/lat range is checked per feature only when the layer's extent (cheap from GDAL for
+        // most formats) is out of range or unknown: a valid extent proves every feature valid.
+        if (try layer.crs)?.isGeographic ?? false {
+            checkLonLat = layer.pointColumns != nil || !(layer.quickExtent().map(FeatureCursor.inLonLatRange) ?? false)
+        } else {
+            checkLonLat = false
+        }
         if !self.readAttributes {
             let names = layer.schema.names
             withCStringList(names) { list in _ = OGR_L_SetIgnoredFields(layer.handle, mutableConstList(list)) }
@@ -245,18 +259,8 @@ public final class FeatureCursor {
         if let cols = layer.pointColumns {
             geometry = try pointFromColumns(values, cols, fid: fid)
         } else if let g = OGR_F_GetGeometryRef(f) {
-            let size = Int(OGR_G_WkbSizeEx(g))
-            if wkb.count < size { wkb = [UInt8](repeating: 0, count: size) }
-            let err = wkb.withUnsafeMutableBufferPointer { OGR_G_ExportToIsoWkb(g, wkbNDR, $0.baseAddress) }
-            guard err == 0 else {
-                throw GeoError(.read, "cannot read the geometry", library: .gdal, operation: "OGR_G_ExportToIsoWkb",
-                               file: layer.dataset.path, layer: layer.name, featureID: fid)
-            }
-            do {
-                geometry = try wkb.withUnsafeBytes { try WKB.decode(UnsafeRawBufferPointer(rebasing: $0[0..<size])) }
-            } catch {
-                throw error.adding(file: layer.dataset.path, layer: layer.name, featureID: fid)
-            }
+            do { geometry = try OGRGeometryReader.read(g) }
+            catch { throw error.adding(file: layer.dataset.path, layer: layer.name, featureID: fid) }
         }
         if checkLonLat, let g = geometry { try checkRange(g, fid: fid) }
         return Feature(fid: fid, geometry: geometry, values: values, schema: layer.schema)
@@ -284,10 +288,13 @@ public final class FeatureCursor {
         return .point(XY(lon, lat))
     }
 
+    static func inLonLatRange(_ e: Envelope) -> Bool {
+        e.isEmpty || !(e.minX < -180.000001 || e.maxX > 360 || e.minY < -90.000001 || e.maxY > 90.000001)
+    }
+
     private func checkRange(_ g: Geometry, fid: Int64) throws {
         let e = g.envelope
-        guard !e.isEmpty else { return }
-        if e.minX < -180.000001 || e.maxX > 360 || e.minY < -90.000001 || e.maxY > 90.000001 {
+        if !FeatureCursor.inLonLatRange(e) {
             let bad = [XY(e.minX, e.minY), XY(e.maxX, e.maxY)].first { abs($0.x) > 180 || abs($0.y) > 90 } ?? XY(e.maxX, e.maxY)
             throw GeoError(.read, "coordinate \(bad) is out of range for longitude/latitude", file: layer.dataset.path,
                            layer: layer.name, featureID: fid,
