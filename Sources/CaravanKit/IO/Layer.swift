@@ -20,6 +20,8 @@ public final class Layer {
     /// Longitude and latitude columns, for tables without a geometry column.
     public let pointColumns: (lon: Int, lat: Int)?
     private var cachedCRS: CRS??
+    /// The current `WHERE` clause: fields it names must not be ignored when reading.
+    private(set) var attributeFilter: String?
 
     init(handle: UnsafeMutableRawPointer, dataset: Dataset) {
         self.handle = handle
@@ -162,6 +164,7 @@ public final class Layer {
             OGR_L_ResetReading(handle)
             if let readFailure { err = 1; failure = readFailure }
         }
+        if err == 0 { attributeFilter = whereClause }
         if err != 0 {
             throw GeoError(.invalidArgument, "bad --where clause '\(whereClause ?? "")': \(failure?.message ?? "OGR error \(err)")",
                            library: .gdal, operation: "OGR_L_SetAttributeFilter", file: dataset.path, layer: name,
@@ -188,8 +191,20 @@ public final class Layer {
 
     /// Streams geometries only (attributes are not read: faster).
     public func forEachGeometry(_ body: (Int64, Geometry) throws -> Void) throws {
-        let c = try FeatureCursor(layer: self, readAttributes: false)
+        let c = try FeatureCursor(layer: self, fields: [])
         while let f = try c.next() { if let g = f.geometry { try body(f.fid, g) } }
+    }
+
+    /// A cursor that reads only the named fields (others come back `.null`): faster on wide tables.
+    public func features(fields: [String]) throws -> FeatureCursor {
+        let idx = try fields.map { name -> Int in
+            guard let i = schema.index(of: name) else {
+                throw GeoError(.invalidArgument, "no field '\(name)'; the fields are: \(schema.names.joined(separator: ", "))",
+                               file: dataset.path, layer: self.name)
+            }
+            return i
+        }
+        return try FeatureCursor(layer: self, fields: Set(idx))
     }
 }
 
@@ -199,14 +214,17 @@ extension Layer: Sendable {}
 /// A single pass over a layer's features, with a throwing `next()`.
 public final class FeatureCursor {
     let layer: Layer
-    private let readAttributes: Bool
+    private let fields: Set<Int>?
     private let checkLonLat: Bool
     private var row: Int64 = 0
     private var recodedWarned = false
 
-    init(layer: Layer, readAttributes: Bool = true) throws {
+    /// `fields`: the field indices to read; nil = all.
+    init(layer: Layer, fields: Set<Int>? = nil) throws {
         self.layer = layer
-        self.readAttributes = readAttributes || layer.pointColumns != nil
+        var fields = fields
+        if let c = layer.pointColumns { fields?.formUnion([c.lon, c.lat]) }
+        self.fields = fields
         // Lon/lat range is checked per feature only when the layer's extent (cheap from GDAL for
         // most formats) is out of range or unknown: a valid extent proves every feature valid.
         if (try layer.crs)?.isGeographic ?? false {
@@ -214,8 +232,9 @@ public final class FeatureCursor {
         } else {
             checkLonLat = false
         }
-        if !self.readAttributes {
-            let names = layer.schema.names
+        // GDAL evaluates an attribute filter on ignored fields as NULL: read every field then.
+        if let fields, layer.attributeFilter == nil {
+            let names = layer.schema.fields.enumerated().filter { !fields.contains($0.offset) }.map(\.element.name)
             withCStringList(names) { list in _ = OGR_L_SetIgnoredFields(layer.handle, mutableConstList(list)) }
         } else {
             _ = OGR_L_SetIgnoredFields(layer.handle, nil)
@@ -241,12 +260,12 @@ public final class FeatureCursor {
         var fid = OGR_F_GetFID(f)
         if fid < 0 { fid = row }
         var values: [FieldValue] = []
-        if readAttributes {
+        if fields == nil || !fields!.isEmpty {
             let n = Int32(layer.schema.count)
             values.reserveCapacity(Int(n))
             var recoded = false
             for i in 0..<n {
-                values.append(readField(f, i, &recoded))
+                values.append(fields == nil || fields!.contains(Int(i)) ? readField(f, i, &recoded) : .null)
             }
             if recoded && !recodedWarned {
                 recodedWarned = true

@@ -25,7 +25,10 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
     /// WGS 84 in longitude, latitude order (OGC:CRS84 axis order; EPSG:4326 datum).
     public static let wgs84: CRS = try! CRS("EPSG:4326")
 
-    public init(_ definition: String) throws {
+    public init(_ definition: String) throws { try self.init(definition, name: nil) }
+
+    /// A CRS from a definition, renamed (PROJ's proj_alter_name), e.g. for Caravan's own CRSs.
+    public init(_ definition: String, name newName: String?) throws {
         var def = definition.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !def.isEmpty else { throw GeoError.invalid("empty CRS definition", hint: "use e.g. EPSG:4326, ESRI:102025 or a PROJ string") }
         if def.hasPrefix("+"), !def.contains("+type=crs") { def += " +type=crs" }
@@ -40,7 +43,12 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
                            hint: "use e.g. EPSG:4326, EPSG:32642, ESRI:102025 or '+proj=laea +lat_0=42 +lon_0=66 +datum=WGS84'")
         }
         defer { proj_destroy(pj) }
-        try self.init(pj: pj, context: ctx, definition: definition)
+        if let newName, let renamed = proj_alter_name(ctx, pj, newName) {
+            defer { proj_destroy(renamed) }
+            try self.init(pj: renamed, context: ctx, definition: definition)
+        } else {
+            try self.init(pj: pj, context: ctx, definition: definition)
+        }
     }
 
     init(pj: OpaquePointer, context ctx: OpaquePointer?, definition: String) throws {
@@ -109,7 +117,9 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
     /// distances within ±0.3% up to 1,000 km from the centre. The default analysis CRS.
     public static func lambertEqualArea(center: LonLat) -> CRS {
         let lat = (center.lat * 1e4).rounded() / 1e4, lon = (center.lon * 1e4).rounded() / 1e4
-        return try! CRS("+proj=laea +lat_0=\(lat) +lon_0=\(lon) +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs")
+        let ns = lat >= 0 ? "N" : "S", ew = lon >= 0 ? "E" : "W"
+        return try! CRS("+proj=laea +lat_0=\(lat) +lon_0=\(lon) +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs",
+                        name: "Lambert azimuthal equal-area centred on \(abs(lat))°\(ns) \(abs(lon))°\(ew)")
     }
 
     /// The automatic analysis CRS for data with this lon/lat extent: Lambert azimuthal

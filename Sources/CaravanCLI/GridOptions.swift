@@ -1,0 +1,83 @@
+import ArgumentParser
+import CaravanKit
+import Foundation
+
+enum GridShape: String, ExpressibleByArgument, CaseIterable {
+    case square, hex
+}
+
+/// The grid flags shared by `density`, `hotspots` and `kde`.
+struct GridOptions: ParsableArguments {
+    @Option(help: "Cell shape: square or hex.")
+    var grid: GridShape = .square
+
+    @Option(help: "Cell size with units (m, km, mi): the side of a square; for hexagons the distance between neighbouring centres (flat-to-flat width, ArcGIS's hexagon cell size).")
+    var cell: String?
+
+    @Option(name: .customLong("cell-area"), help: "Cell area instead of --cell (km2, m2, ha), e.g. 500km2.")
+    var cellArea: String?
+
+    @Option(help: "Analysis CRS, projected in metres (default: Lambert azimuthal equal-area centred on the data).")
+    var crs: String?
+
+    @Option(name: .customLong("study-area"), help: "Polygon layer bounding the analysis; cells are clipped to it.")
+    var studyArea: String?
+
+    @Option(name: .customLong("study-where"), help: "OGR SQL condition selecting polygons of the study area, e.g. \"role = 'focus'\".")
+    var studyWhere: String?
+
+    @Option(name: .customLong("max-cells"), help: "Refuse grids with more cells than this.")
+    var maxCells = 10_000_000
+
+    /// The tessellation, or nil when neither --cell nor --cell-area was given.
+    func tessellation() throws -> Tessellation? {
+        if cell != nil && cellArea != nil { throw ValidationError("give --cell or --cell-area, not both") }
+        if let a = cellArea {
+            let m2 = try AreaSize.parse(a, option: "--cell-area").squareMeters
+            return grid == .square ? .square(size: m2.squareRoot()) : .hexagon(area: m2)
+        }
+        guard let c = cell else { return nil }
+        let d = try Distance.parse(c, option: "--cell").meters
+        return grid == .square ? .square(size: d) : .hexagon(side: d / 3.0.squareRoot())
+    }
+
+    func analysisCRS() throws -> CRS? { try crs.map { try CRS($0) } }
+
+    /// The union of the study-area polygons, in lon/lat.
+    func studyAreaGeometry() throws -> Geometry? {
+        guard let path = studyArea else { return nil }
+        let layer = try Dataset.open(path).layer(named: nil)
+        if let w = studyWhere { try layer.setAttributeFilter(w) }
+        guard let crs = try layer.crs else {
+            throw GeoError(.projection, "the study area has no CRS", file: path, hint: "add a .prj, or convert it with --s-srs first")
+        }
+        let t = try Transformer(from: crs, to: .wgs84)
+        var polys: [[[XY]]] = []
+        try layer.forEachGeometry { _, g in
+            switch try t.transform(g) {
+            case .polygon(let r): polys.append(r)
+            case .multiPolygon(let p): polys += p
+            default: break
+            }
+        }
+        guard !polys.isEmpty else {
+            throw GeoError(.invalidArgument, "the study area has no polygons\(studyWhere.map { " matching \($0)" } ?? "")", file: path)
+        }
+        return try Geometry.multiPolygon(polys).unaryUnion()
+    }
+}
+
+/// Progress on stderr for long runs (only when stderr is a terminal).
+final class ProgressLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = Date.distantPast
+    let what: String
+    init(_ what: String) { self.what = what }
+    func update(_ n: Int) {
+        lock.lock(); defer { lock.unlock() }
+        guard Date().timeIntervalSince(last) > 0.2 else { return }
+        last = Date()
+        Console.progress("caravan: \(n) \(what)…")
+    }
+    func done() { Console.endProgress() }
+}
