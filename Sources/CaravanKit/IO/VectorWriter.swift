@@ -69,7 +69,7 @@ public final class VectorWriter {
         }
         pointColumns = format == .csv && geometryType == .point
         inputCRS = crs
-        if (format.requiresWGS84 || pointColumns), let crs, crs != .wgs84 {
+        if (format.requiresWGS84 || pointColumns), let crs, !crs.isEquivalent(to: .wgs84) {
             outputCRS = .wgs84
             transformer = try Transformer(from: crs, to: .wgs84)
         } else {

@@ -111,6 +111,18 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
     public var description: String { identifier.map { "\($0) (\(name))" } ?? name }
 
     public static func == (a: CRS, b: CRS) -> Bool { a.wkt == b.wkt }
+
+    /// Whether two CRSs describe the same system, whatever their WKT spelling or names
+    /// (proj_is_equivalent_to, ignoring the axis order of geographic CRSs).
+    public func isEquivalent(to other: CRS) -> Bool {
+        if wkt == other.wkt { return true }
+        let ctx = proj_context_create()
+        defer { proj_context_destroy(ctx) }
+        proj_log_level(ctx, PJ_LOG_NONE)
+        guard let a = proj_create(ctx, wkt), let b = proj_create(ctx, other.wkt) else { return false }
+        defer { proj_destroy(a); proj_destroy(b) }
+        return proj_is_equivalent_to_with_ctx(ctx, a, b, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS) != 0
+    }
     public func hash(into h: inout Hasher) { h.combine(wkt) }
 
     /// A Lambert azimuthal equal-area CRS centred on a lon/lat point: areas are exact,

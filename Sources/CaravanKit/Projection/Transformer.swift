@@ -22,7 +22,7 @@ public final class Transformer {
     public init(from source: CRS, to target: CRS) throws {
         self.source = source
         self.target = target
-        isIdentity = source == target
+        isIdentity = source.isEquivalent(to: target)
         guard let ctx = proj_context_create() else {
             throw GeoError(.projection, "cannot create a PROJ context", library: .proj, operation: "proj_context_create")
         }
