@@ -1,52 +1,98 @@
 #!/bin/sh
-# make bench: peer benchmarks, whole process against whole process, in one run. Not run by CI.
-# Writes Benchmarks/results/latest.md. Large inputs are generated (seeded) into Benchmarks/data/.
+# make bench: peer benchmarks, whole process against whole process, side by side in one run.
+# Not run by CI. Usage: sh Benchmarks/run.sh [read] [convert] [density] ...   (default: all)
+# Results go to Benchmarks/results/<section>.md. Large inputs are generated (seeded) into
+# Benchmarks/data/; Python peers run in Benchmarks/.venv, made here.
 set -eu
 cd "$(dirname "$0")"
-ROOT=..
+ROOT=$(cd .. && pwd)
 CARAVAN=$ROOT/.build/release/caravan
 DATA=data
-RESULTS=results/latest.md
 mkdir -p "$DATA" results
 { command -v /usr/bin/time && command -v bc; } >/dev/null || apt-get install -y -qq time bc >/dev/null
+SECTIONS=${*:-read convert density}
 
 echo "== building caravan-bench and the C peer"
 swift build -c release --product caravan-bench >/dev/null
 BENCH=$(swift build -c release --show-bin-path)/caravan-bench
 cc -O2 -o "$DATA/ogr_iterate" peers/ogr_iterate.c $(pkg-config --cflags --libs gdal)
 
-[ -f "$DATA/routes_10m.gpkg" ] || { echo "== generating 10 million route vertices"; python3 generate.py routes 10e6 "$DATA/routes_10m.gpkg"; }
+venv() {
+  if [ ! -x .venv/bin/python ]; then
+    echo "== creating the Python peers' virtual environment"
+    python3 -m venv .venv
+    .venv/bin/pip install -q numpy shapely pyproj pyogrio geopandas
+  fi
+}
+routes() { # routes N NAME
+  [ -f "$DATA/$2.gpkg" ] || { echo "== generating $1 route vertices"; python3 generate.py routes "$1" "$DATA/$2.gpkg"; }
+}
 
-# measure LABEL CMD...: prints "seconds peak_MiB", best of 5 runs
+# measure CMD...: prints "seconds peak_MiB", best of 3 runs (1 run when BENCH_ONCE=1 or the run takes > 60 s)
 measure() {
-  label=$1; shift
-  best=""
-  for i in 1 2 3 4 5; do
-    /usr/bin/time -f "%e %M" -o "$DATA/time.txt" "$@" >/dev/null 2>"$DATA/err.txt" || { cat "$DATA/err.txt"; exit 1; }
+  best=""; mem=0
+  for i in 1 2 3; do
+    /usr/bin/time -f "%e %M" -o "$DATA/time.txt" "$@" >/dev/null 2>"$DATA/err.txt" || { cat "$DATA/err.txt" >&2; echo "FAILED 0"; return; }
     read -r s kb < "$DATA/time.txt"
     if [ -z "$best" ] || [ "$(echo "$s < $best" | bc)" = 1 ]; then best=$s; mem=$((kb / 1024)); fi
+    [ "${BENCH_ONCE:-0}" = 1 ] && break
+    [ "$(echo "$s > 60" | bc)" = 1 ] && break
   done
   echo "$best $mem"
 }
 ratio() { echo "scale=2; $1 / $2" | bc; }
+row() { echo "| $1 | $2 | $3 |"; }
 
-{
-echo "# Benchmarks — $(date -u +%Y-%m-%d), $(nproc) cores"
-echo
-echo "## Read 10 million vertices (GeoPackage) into coordinate arrays"
-set -- $(measure gdal "$DATA/ogr_iterate" "$DATA/routes_10m.gpkg"); g=$1; gm=$2
-set -- $(measure caravan "$BENCH" read "$DATA/routes_10m.gpkg"); c=$1; cm=$2
-echo "| | seconds | peak MiB |"; echo "|---|---:|---:|"
-echo "| GDAL C iteration (OGR_G_GetPoints) | $g | $gm |"
-echo "| CaravanKit Layer.forEachGeometry | $c | $cm |"
-echo; echo "Ratio Caravan / GDAL: **$(ratio "$c" "$g")** (target ≤ 1.2)"
-echo
-echo "## Convert to GeoJSON (RFC 7946, 6 decimals)"
-rm -f "$DATA/o1.geojson" "$DATA/o2.geojson"
-set -- $(measure ogr2ogr sh -c "rm -f $DATA/o1.geojson; ogr2ogr -f GeoJSON -lco RFC7946=YES -lco COORDINATE_PRECISION=6 $DATA/o1.geojson $DATA/routes_10m.gpkg"); o=$1; om=$2
-set -- $(measure caravan "$CARAVAN" convert "$DATA/routes_10m.gpkg" "$DATA/o2.geojson" --overwrite); c=$1; cm=$2
-echo "| | seconds | peak MiB |"; echo "|---|---:|---:|"
-echo "| ogr2ogr -f GeoJSON | $o | $om |"
-echo "| caravan convert | $c | $cm |"
-echo; echo "Ratio Caravan / ogr2ogr: **$(ratio "$c" "$o")** (target ≤ 1.2)"
-} | tee "$RESULTS"
+for section in $SECTIONS; do
+case $section in
+read)
+  routes 10e6 routes_10m
+  {
+  echo "## Read 10 million vertices (GeoPackage) into coordinate arrays — $(date -u +%F), $(nproc) cores"
+  set -- $(measure "$DATA/ogr_iterate" "$DATA/routes_10m.gpkg"); g=$1; gm=$2
+  set -- $(measure "$BENCH" read "$DATA/routes_10m.gpkg"); c=$1; cm=$2
+  echo "| | seconds | peak MiB |"; echo "|---|---:|---:|"
+  row "GDAL C iteration (OGR_G_GetPoints)" "$g" "$gm"
+  row "CaravanKit Layer.forEachGeometry" "$c" "$cm"
+  echo; echo "Ratio Caravan / GDAL: **$(ratio "$c" "$g")** (target ≤ 1.2)"
+  } | tee results/read.md ;;
+convert)
+  routes 10e6 routes_10m
+  {
+  echo "## Convert 10 million vertices to GeoJSON (RFC 7946, 6 decimals) — $(date -u +%F), $(nproc) cores"
+  set -- $(measure sh -c "rm -f $DATA/o1.geojson; ogr2ogr -f GeoJSON -lco RFC7946=YES -lco COORDINATE_PRECISION=6 $DATA/o1.geojson $DATA/routes_10m.gpkg"); o=$1; om=$2
+  set -- $(measure "$CARAVAN" convert "$DATA/routes_10m.gpkg" "$DATA/o2.geojson" --overwrite); c=$1; cm=$2
+  echo "| | seconds | peak MiB |"; echo "|---|---:|---:|"
+  row "ogr2ogr -f GeoJSON" "$o" "$om"
+  row "caravan convert" "$c" "$cm"
+  echo; echo "Ratio Caravan / ogr2ogr: **$(ratio "$c" "$o")** (target ≤ 1.2)"
+  rm -f "$DATA/o1.geojson" "$DATA/o2.geojson"
+  } | tee results/convert.md ;;
+density)
+  venv; routes 1e6 routes_1m; routes 10e6 routes_10m
+  CRS="+proj=laea +lat_0=42 +lon_0=67 +datum=WGS84 +units=m +type=crs"
+  {
+  echo "## Route density, 5 km square cells — $(date -u +%F), $(nproc) cores"
+  for n in 1m 10m; do
+    f="$DATA/routes_$n.gpkg"
+    echo; echo "### $n vertices"; echo
+    echo "| | seconds | peak MiB | × Caravan |"; echo "|---|---:|---:|---:|"
+    set -- $(measure "$DATA/ogr_iterate" "$f"); rd=$1; rdm=$2
+    set -- $(measure "$CARAVAN" density "$f" --cell 5km --crs "$CRS" -o "$DATA/caravan_$n.csv" --overwrite); c=$1; cm=$2
+    set -- $(measure .venv/bin/python peers/density_numpy.py "$f" "$CRS" 5000 "$DATA/numpy_$n.csv"); np=$1; npm=$2
+    if [ "$n" = 1m ] || [ "${BENCH_GEOPANDAS_10M:-0}" = 1 ]; then
+      set -- $(BENCH_ONCE=1 measure .venv/bin/python peers/density_geopandas.py "$f" "$CRS" 5000 "$DATA/geopandas_$n.csv"); gp=$1; gpm=$2
+    else gp=""; fi
+    echo "| GDAL: merely reading the layer (C) | $rd | $rdm | $(ratio "$rd" "$c") |"
+    echo "| **caravan density** | **$c** | **$cm** | 1 |"
+    echo "| numpy hand-vectorised traversal | $np | $npm | $(ratio "$np" "$c") |"
+    [ -n "$gp" ] && echo "| GeoPandas/Shapely STRtree + intersection | $gp | $gpm | $(ratio "$gp" "$c") |"
+    echo
+    echo "Caravan vs numpy: $(.venv/bin/python peers/compare_cells.py "$DATA/caravan_$n.csv" "$DATA/numpy_$n.csv")  "
+    [ -n "$gp" ] && echo "Caravan vs GeoPandas: $(.venv/bin/python peers/compare_cells.py "$DATA/caravan_$n.csv" "$DATA/geopandas_$n.csv")"
+  done
+  echo; echo "Targets: ≥ 20× GeoPandas, ≥ 3× numpy, ≤ 2× reading through GDAL; peak memory bounded by the grid, not the input."
+  } | tee results/density.md ;;
+*) echo "unknown section $section (read, convert, density)"; exit 2 ;;
+esac
+done

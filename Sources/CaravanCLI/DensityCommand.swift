@@ -16,7 +16,8 @@ struct DensityCommand: ParsableCommand {
         y in [row·s, (row+1)·s) of the analysis CRS, by default a Lambert azimuthal equal-area
         CRS centred on the data.
         Output fields: col, row, length_km, density, routes, cell_km2 (+ weighted_km with --weight).
-        A .tif output holds the density of a square grid (NoData where there is no route).
+        A .tif output holds the density of a square grid (NoData where there is no route); a .csv
+        has one row per cell with the lon and lat of its centre, for spreadsheets.
         Examples:
           caravan density shapefiles/roads.shp --cell 25km -o out/road_density.geojson
           caravan density shapefiles/railways.shp --cell 10km -o out/rail_density.tif

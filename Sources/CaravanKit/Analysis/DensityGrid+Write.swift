@@ -78,13 +78,16 @@ extension DensityGrid {
         }
         var fields = DensityGrid.fieldDefinitions
         if weighted_ { fields.append(FieldDefinition("weighted_km", .real, width: 16, precision: 6)) }
-        let writer = try VectorWriter(path: path, layerName: "density", geometryType: studyArea == nil ? .polygon : .unknown, crs: crs, fields: fields, options: options)
+        // A CSV is for spreadsheets: one row per cell with its centre's lon and lat, no polygons.
+        let asCentres = format == .csv
+        let writer = try VectorWriter(path: path, layerName: "density", geometryType: asCentres ? .point : studyArea == nil ? .polygon : .unknown, crs: crs, fields: fields, options: options)
         let segments = format.requiresWGS84 ? try edgeSegments(window: window, crs: crs) : 1
         let cells = keepEmpty ? Array(0..<window.cellCount).filter { !excluded.contains($0) } : nonEmptyCells
         for i in cells {
             let c = window.cell(at: i)
             var geometry = Geometry.polygon([window.tessellation.densifiedRing(c, segments: segments)])
-            if clippedArea?[i] != nil, let studyArea { geometry = try geometry.intersection(studyArea) }
+            if asCentres { geometry = .point(window.tessellation.center(c)) }
+            else if clippedArea?[i] != nil, let studyArea { geometry = try geometry.intersection(studyArea) }
             var values: [FieldValue] = [.integer(Int64(c.col)), .integer(Int64(c.row)), .real(length[i] / 1000),
                                         .real(density(i)), .integer(Int64(routes[i])), .real(self.area(i) / 1e6)]
             if weighted_ { values.append(.real(weighted[i] / 1000)) }

@@ -154,3 +154,17 @@ extension Geometry {
         }
     }
 }
+
+extension Geometry {
+    /// GEOSGetCentroid_r.
+    public func centroid() throws -> XY {
+        let c = try GEOS.withContext { c in
+            try c.with([self]) { g in
+                c.reset()
+                return try c.take(GEOSGetCentroid_r(c.handle, g[0]), "GEOSGetCentroid_r")
+            }
+        }
+        guard case .point(let p) = c, !p.x.isNaN else { throw GeoError(.geometry, "the geometry has no centroid (empty)") }
+        return p
+    }
+}

@@ -1,0 +1,384 @@
+import Foundation
+
+/// One place where a route crosses an international border.
+public struct BorderCrossing: Sendable {
+    public var routeFID: Int64
+    public var routeID: String
+    public var routeName: String?
+    public var kind: String?
+    /// The border's pair, e.g. "KZ-UZ".
+    public var pair: String
+    /// Countries in the direction of travel (known with a country layer).
+    public var from: String?
+    public var to: String?
+    public var location: LonLat
+    /// Distance along the route from its first vertex (geodesic for lon/lat routes).
+    public var kmAlong: Double
+    /// The nearest known border post and its distance, when posts were given.
+    public var post: String?
+    public var postKm: Double?
+    public var unlisted: Bool?
+    /// With merging: how many crossings and distinct routes the point stands for.
+    public var crossings = 1
+    public var routes = 1
+    public var routeIDs: [String] = []
+}
+
+/// Options of `findCrossings`.
+public struct CrossingOptions: Sendable {
+    /// Country polygons (with `countryIDField`); border lines are then derived from them, and
+    /// `from`/`to` come from the polygons on either side.
+    public var countries: Layer.Snapshot?
+    public var countryIDField = "iso_a2"
+    /// Known border posts: lon/lat points with names.
+    public var posts: [(name: String, location: LonLat)] = []
+    /// A crossing farther than this from every known post is `unlisted`.
+    public var unlistedMeters = 10_000.0
+    /// Merge crossings within this distance into one point (nil: no merging).
+    public var mergeMeters: Double?
+    public var workers = processorCount
+    public init() {}
+}
+
+/// How to read a route's attributes.
+struct RouteFields {
+    var id: Int?
+    var name: Int?
+    var kind: Int?
+    init(_ schema: Schema) {
+        id = schema.index(of: "id") ?? schema.index(of: "route_id") ?? schema.index(of: "edge_id")
+        name = schema.index(of: "name") ?? schema.index(of: "route_name") ?? schema.index(of: "route")
+        kind = schema.index(of: "kind") ?? schema.index(of: "type")
+    }
+    var names: [Int] { [id, name, kind].compactMap { $0 } }
+}
+
+/// A batch of routes for the crossing workers.
+struct RouteBatch: Sendable {
+    var coords: [XY] = []
+    var starts: [Int] = []
+    /// Per line: the route's ordinal and which part of the route it is, and the length of the route's earlier parts.
+    var route: [Int] = []
+    var offsetKm: [Double] = []
+}
+
+/// A raw crossing found by a worker, before countries and posts are attached.
+struct RawCrossing: Sendable {
+    var route: Int
+    var line: Int
+    var point: XY
+    var before: XY
+    var after: XY
+    var kmAlong: Double
+}
+
+/// Finds every point where a route crosses a border line.
+///
+/// Works in the routes' own CRS (where their segments are straight). Border segments are
+/// bucketed on a uniform grid; each route segment is tested exactly (orientation predicates)
+/// against the border segments of the buckets it meets. A proper intersection is a crossing.
+/// A route that meets the border at a vertex or runs along it for a while crosses only if it
+/// leaves on the other side from where it came (a touch is not a crossing); the crossing is
+/// placed where it leaves the border. Streams the routes; both cores work.
+///
+/// ```swift
+/// let roads = try Dataset.open("shapefiles/roads.shp").layer(named: nil)
+/// let borders = try Dataset.open("shapefiles/borders.shp").layer(named: nil)
+/// let xs = try findCrossings(routes: roads, borders: borders, options: CrossingOptions())
+/// ```
+public func findCrossings(routes: Layer, borders: Layer, options: CrossingOptions,
+                          progress: (@Sendable (Int) -> Void)? = nil) throws -> [BorderCrossing] {
+    let file = routes.dataset.path
+    guard let routeCRS = try routes.crs else {
+        throw GeoError(.projection, "the routes have no CRS", file: file, layer: routes.name, hint: "say what it is with --s-srs")
+    }
+    guard routes.geometryType.dimensionFamily == 1 || routes.geometryType == .unknown else {
+        throw GeoError(.invalidArgument, "crossings need route lines, and this layer holds \(routes.geometryType == .none ? "no geometry" : routes.geometryType.rawValue + "s")",
+                       file: file, layer: routes.name)
+    }
+    // Border lines by pair, in the routes' CRS.
+    let (pairs, lines) = try borderLines(borders, options: options, routeCRS: routeCRS)
+    guard !lines.isEmpty else {
+        throw GeoError(.invalidArgument, "no border lines", file: borders.dataset.path, layer: borders.name)
+    }
+    var ext = Envelope.empty
+    for l in lines { for p in l { for q in p { ext.expand(q) } } }
+    let bucket = max(ext.width, ext.height) / 256
+    let index = SegmentIndex(lines: lines, bucket: bucket > 0 ? bucket : 1)
+    let geographic = routeCRS.isGeographic
+    let metresPerUnit = routeCRS.metresPerUnit ?? 1
+    let fields = RouteFields(routes.schema)
+    let cursor = try routes.features(fields: fields.names.map { routes.schema.fields[$0].name })
+    var routeInfo: [(fid: Int64, id: String, name: String?, kind: String?)] = []
+    let states: [[RawCrossing]] = try runPipeline(
+        workers: options.workers,
+        make: { [RawCrossing]() },
+        consume: { (found: inout [RawCrossing], batch: RouteBatch) in
+            var stamp = [Int32](repeating: -1, count: index.segments.count)
+            var mark: Int32 = 0
+            for li in 0..<batch.starts.count {
+                let start = batch.starts[li], end = li + 1 < batch.starts.count ? batch.starts[li + 1] : batch.coords.count
+                scanRoute(batch.coords[start..<end], route: batch.route[li], offsetKm: batch.offsetKm[li], index: index,
+                          stamp: &stamp, mark: &mark, geographic: geographic,
+                          metresPerUnit: metresPerUnit, into: &found)
+            }
+        },
+        produce: { emit in
+            var batch = RouteBatch()
+            while let f = try cursor.next() {
+                let ordinal = routeInfo.count
+                routeInfo.append((f.fid, fields.id.flatMap { f.values[$0].stringValue } ?? String(f.fid),
+                                  fields.name.flatMap { f.values[$0].stringValue }, fields.kind.flatMap { f.values[$0].stringValue }))
+                guard let g = f.geometry else { continue }
+                if g.type.dimensionFamily != 1 {
+                    throw GeoError(.invalidArgument, "a \(g.type.rawValue) where a route line is expected", file: file, layer: routes.name, featureID: f.fid)
+                }
+                var offset = 0.0
+                for part in g.linework where part.count > 1 {
+                    batch.starts.append(batch.coords.count)
+                    batch.coords.append(contentsOf: part)
+                    batch.route.append(ordinal)
+                    batch.offsetKm.append(offset)
+                    offset += (geographic ? Geodesic.length(of: part) : Geometry.planarLength(of: part) * metresPerUnit) / 1000
+                }
+                if batch.coords.count >= 65_536 { try emit(batch); batch = RouteBatch(); progress?(routeInfo.count) }
+            }
+            if !batch.starts.isEmpty { try emit(batch) }
+        })
+    var raw = states.flatMap { $0 }
+    raw.sort { ($0.route, $0.kmAlong) < ($1.route, $1.kmAlong) }
+    // Countries on either side, in the direction of travel.
+    let labeller = try options.countries.map { try CountryLabeller($0, idField: options.countryIDField, crs: routeCRS) }
+    let toLonLat = try Transformer(from: routeCRS, to: .wgs84)
+    var out: [BorderCrossing] = []
+    for r in raw {
+        let info = routeInfo[r.route]
+        var c = BorderCrossing(routeFID: info.fid, routeID: info.id, routeName: info.name, kind: info.kind, pair: pairs[r.line],
+                               from: nil, to: nil, location: LonLat(try toLonLat.transform(r.point)), kmAlong: r.kmAlong)
+        c.routeIDs = [info.id]
+        if let labeller {
+            c.from = labeller.country(at: r.before)
+            c.to = labeller.country(at: r.after)
+            let members = pairs[r.line].split(separator: "-").map(String.init)
+            if members.count == 2 {
+                if c.from == nil, let t = c.to { c.from = members.first { $0 != t } }
+                if c.to == nil, let f = c.from { c.to = members.first { $0 != f } }
+            }
+        }
+        out.append(c)
+    }
+    if let m = options.mergeMeters { out = mergeCrossings(out, withinMeters: m) }
+    if !options.posts.isEmpty {
+        for i in out.indices {
+            var best: (String, Double)? = nil
+            for p in options.posts {
+                let d = Geodesic.distance(out[i].location, p.location)
+                if best == nil || d < best!.1 { best = (p.name, d) }
+            }
+            out[i].post = best?.0
+            out[i].postKm = best.map { $0.1 / 1000 }
+            out[i].unlisted = (best?.1 ?? .infinity) > options.unlistedMeters
+        }
+    }
+    return out
+}
+
+/// Finds the crossings of one route part.
+private func scanRoute(_ c: ArraySlice<XY>, route: Int, offsetKm: Double, index: SegmentIndex, stamp: inout [Int32],
+                       mark: inout Int32, geographic: Bool, metresPerUnit: Double, into found: inout [RawCrossing]) {
+    let base = c.startIndex
+    let n = c.count
+    var cumulative: [Double]? = nil   // km along, computed only for routes that cross
+    func kmAt(_ k: Int, _ t: Double) -> Double {
+        if cumulative == nil {
+            var cum = [0.0]
+            cum.reserveCapacity(n)
+            for j in 1..<n {
+                let a = c[base + j - 1], b = c[base + j]
+                cum.append(cum[j - 1] + (geographic ? Geodesic.distance(LonLat(a), LonLat(b)) : hypot(b.x - a.x, b.y - a.y) * metresPerUnit) / 1000)
+            }
+            cumulative = cum
+        }
+        let segKm = cumulative![k + 1] - cumulative![k]
+        return offsetKm + cumulative![k] + t * segKm
+    }
+    // Which vertices lie exactly on a border line (and on which).
+    var onBorder: [Int32]? = nil
+    for k in 0..<(n - 1) {
+        let a = c[base + k], b = c[base + k + 1]
+        // A border segment sits in several buckets: test it once per route segment.
+        if mark == Int32.max { for i in stamp.indices { stamp[i] = -1 }; mark = 0 }
+        mark += 1
+        let mark = mark
+        index.candidates(a, b) { si in
+            if stamp[si] == mark { return }
+            stamp[si] = mark
+            let s = index.segments[si]
+            if let (t, _) = properIntersection(a, b, s.a, s.b) {
+                let p = XY(a.x + t * (b.x - a.x), a.y + t * (b.y - a.y))
+                let eps = min(1e-4, t / 2, (1 - t) / 2)
+                found.append(RawCrossing(route: route, line: Int(s.line), point: p,
+                                         before: XY(a.x + (t - eps) * (b.x - a.x), a.y + (t - eps) * (b.y - a.y)),
+                                         after: XY(a.x + (t + eps) * (b.x - a.x), a.y + (t + eps) * (b.y - a.y)),
+                                         kmAlong: kmAt(k, t)))
+            }
+            for (vi, v) in [(k, a), (k + 1, b)] where onSegment(v, s.a, s.b) {
+                if onBorder == nil { onBorder = [Int32](repeating: -1, count: n) }
+                onBorder![vi] = s.line
+            }
+        }
+    }
+    guard let on = onBorder else { return }
+    // Runs of vertices on the border: a crossing only if the route leaves on the other side.
+    var i = 0
+    while i < n {
+        guard on[i] >= 0 else { i += 1; continue }
+        var j = i
+        while j + 1 < n && on[j + 1] >= 0 { j += 1 }
+        if i > 0 && j < n - 1 {
+            let line = Int(on[j])
+            let prev = c[base + i - 1], first = c[base + i], last = c[base + j], next = c[base + j + 1]
+            let before = XY(first.x + (prev.x - first.x) * 1e-4, first.y + (prev.y - first.y) * 1e-4)
+            let after = XY(last.x + (next.x - last.x) * 1e-4, last.y + (next.y - last.y) * 1e-4)
+            // Sides relative to the border segments under the first and last on-border vertices.
+            if let s1 = nearestSegment(first, line: line, index: index), let s2 = nearestSegment(last, line: line, index: index) {
+                let side1 = orient(s1.a, s1.b, before), side2 = orient(s2.a, s2.b, after)
+                if side1 != 0 && side2 != 0 && (side1 > 0) != (side2 > 0) {
+                    found.append(RawCrossing(route: route, line: line, point: last, before: before, after: after, kmAlong: kmAt(j, 0)))
+                }
+            }
+        }
+        i = j + 1
+    }
+}
+
+/// The border segment of `line` that a vertex lies on.
+private func nearestSegment(_ p: XY, line: Int, index: SegmentIndex) -> SegmentIndex.Segment? {
+    var found: SegmentIndex.Segment? = nil
+    index.candidates(p, p) { si in
+        let s = index.segments[si]
+        if found == nil, Int(s.line) == line, onSegment(p, s.a, s.b) { found = s }
+    }
+    return found
+}
+
+/// Merges crossings closer than `withinMeters` (single linkage) into one point each.
+func mergeCrossings(_ xs: [BorderCrossing], withinMeters m: Double) -> [BorderCrossing] {
+    guard !xs.isEmpty else { return xs }
+    var parent = Array(xs.indices)
+    func find(_ i: Int) -> Int { var i = i; while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }; return i }
+    // Bucket by ~m in degrees of latitude (conservative in longitude below 60°N).
+    let cellDeg = m / 111_000 * 2.1
+    var buckets: [Int64: [Int]] = [:]
+    for (i, x) in xs.enumerated() {
+        let key = SegmentIndex.key(Int(floor(x.location.lon / cellDeg)), Int(floor(x.location.lat / cellDeg)))
+        buckets[key, default: []].append(i)
+    }
+    for (i, x) in xs.enumerated() {
+        let cx = Int(floor(x.location.lon / cellDeg)), cy = Int(floor(x.location.lat / cellDeg))
+        for dx in -1...1 { for dy in -1...1 {
+            for j in buckets[SegmentIndex.key(cx + dx, cy + dy)] ?? [] where j > i {
+                if Geodesic.distance(x.location, xs[j].location) <= m { parent[find(j)] = find(i) }
+            }
+        } }
+    }
+    var groups: [Int: [Int]] = [:]
+    for i in xs.indices { groups[find(i), default: []].append(i) }
+    return groups.keys.sorted().map { root in
+        let members = groups[root]!.map { xs[$0] }
+        var c = members[0]
+        c.location = LonLat(lon: members.map(\.location.lon).reduce(0, +) / Double(members.count),
+                            lat: members.map(\.location.lat).reduce(0, +) / Double(members.count))
+        c.crossings = members.count
+        let ids = Array(Set(members.map(\.routeID))).sorted()
+        c.routes = ids.count
+        c.routeIDs = ids
+        // The most common pair and direction stand for the group.
+        c.pair = Dictionary(grouping: members, by: \.pair).max { $0.value.count < $1.value.count }!.key
+        return c
+    }
+}
+
+/// Point-in-country lookups with prepared polygons (main thread only).
+final class CountryLabeller {
+    private let countries: [(id: String, prepared: PreparedGeometry, envelope: Envelope)]
+    init(_ snapshot: Layer.Snapshot, idField: String, crs: CRS) throws {
+        guard let idIndex = snapshot.schema.index(of: idField) else {
+            throw GeoError(.invalidArgument, "the countries have no field '\(idField)'; the fields are: \(snapshot.schema.names.joined(separator: ", "))",
+                           file: snapshot.path, hint: "name the id field with --id-field, or derive border lines with 'caravan borders'")
+        }
+        let t = try Transformer(from: snapshot.crs, to: crs)
+        var list: [(String, PreparedGeometry, Envelope)] = []
+        for f in snapshot.features {
+            guard let g = f.geometry, let id = f.values[idIndex].stringValue else { continue }
+            let m = try t.transform(g)
+            list.append((id, try PreparedGeometry(m), m.envelope))
+        }
+        countries = list
+    }
+    func country(at p: XY) -> String? {
+        for c in countries where c.envelope.contains(p) && c.prepared.intersects(p) { return c.id }
+        return nil
+    }
+}
+
+/// Border lines by pair, in the routes' CRS: from a line layer with a `pair` field (or left/right),
+/// or derived from country polygons.
+private func borderLines(_ borders: Layer, options: CrossingOptions, routeCRS: CRS) throws -> ([String], [[[XY]]]) {
+    var pairs: [String] = [], lines: [[[XY]]] = []
+    let family = borders.geometryType.dimensionFamily
+    if family == 2 {
+        var o = BorderOptions(); o.idField = options.countryIDField
+        let t = try Transformer(from: .wgs84, to: routeCRS)
+        for b in try deriveBorders(borders, options: o) {
+            pairs.append(b.pair)
+            lines.append(try t.transform(b.geometry).linework)
+        }
+        return (pairs, lines)
+    }
+    guard family == 1 else {
+        throw GeoError(.invalidArgument, "borders must be country polygons or border lines, not \(borders.geometryType.rawValue)s",
+                       file: borders.dataset.path, layer: borders.name)
+    }
+    let schema = borders.schema
+    let pairIndex = schema.index(of: "pair")
+    let leftIndex = schema.index(of: "left") ?? schema.index(of: "left_iso") ?? schema.index(of: "adm0_a3_l")
+    let rightIndex = schema.index(of: "right") ?? schema.index(of: "right_iso") ?? schema.index(of: "adm0_a3_r")
+    guard pairIndex != nil || (leftIndex != nil && rightIndex != nil) else {
+        throw GeoError(.invalidArgument, "the border lines have no country fields (pair, or left and right); the fields are: \(schema.names.joined(separator: ", "))",
+                       file: borders.dataset.path, layer: borders.name,
+                       hint: "make border lines from country polygons with 'caravan borders', or pass the country polygons instead")
+    }
+    guard let crs = try borders.crs else {
+        throw GeoError(.projection, "the border lines have no CRS", file: borders.dataset.path, hint: "say what it is with --s-srs")
+    }
+    let t = try Transformer(from: crs, to: routeCRS)
+    try borders.forEach { f in
+        guard let g = f.geometry else { return }
+        let pair = pairIndex.flatMap { f.values[$0].stringValue }
+            ?? [leftIndex, rightIndex].compactMap { $0.flatMap { f.values[$0].stringValue } }.sorted().joined(separator: "-")
+        pairs.append(pair)
+        lines.append(try t.transform(g).linework)
+    }
+    return (pairs, lines)
+}
+
+extension Layer {
+    /// A layer's features held in memory (small layers only: countries, posts), with its CRS.
+    public struct Snapshot: Sendable {
+        public var path: String
+        public var schema: Schema
+        public var crs: CRS
+        public var features: [Feature]
+    }
+
+    /// Reads a small layer whole. Throws when it has no CRS.
+    public func snapshot() throws -> Snapshot {
+        guard let crs = try crs else {
+            throw GeoError(.projection, "the layer has no CRS", file: dataset.path, layer: name, hint: "say what it is with --s-srs")
+        }
+        var fs: [Feature] = []
+        try forEach { fs.append($0) }
+        return Snapshot(path: dataset.path, schema: schema, crs: crs, features: fs)
+    }
+}
