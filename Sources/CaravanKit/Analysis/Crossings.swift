@@ -199,8 +199,11 @@ private func scanRoute(_ c: ArraySlice<XY>, route: Int, offsetKm: Double, index:
             }
             cumulative = cum
         }
-        let segKm = cumulative![k + 1] - cumulative![k]
-        return offsetKm + cumulative![k] + t * segKm
+        // From the segment's start to the crossing point: geodesic for lon/lat routes.
+        let a = c[base + k], b = c[base + k + 1]
+        let p = XY(a.x + t * (b.x - a.x), a.y + t * (b.y - a.y))
+        let partial = geographic ? Geodesic.distance(LonLat(a), LonLat(p)) / 1000 : hypot(p.x - a.x, p.y - a.y) * metresPerUnit / 1000
+        return offsetKm + cumulative![k] + partial
     }
     // Which vertices lie exactly on a border line (and on which).
     var onBorder: [Int32]? = nil

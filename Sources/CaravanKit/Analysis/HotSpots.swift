@@ -173,8 +173,10 @@ struct NeighbourSearch {
         self.positions = positions
         var e = Envelope.empty
         for p in positions { e.expand(p) }
-        let area = max(e.width * e.height, 1)
-        let b = bucket ?? max((area / Double(max(positions.count, 1))).squareRoot() * 2, 1e-6)
+        // About two points per bucket, but never so small that a search spans thousands of
+        // buckets (points on a line have no area).
+        let area = e.width * e.height
+        let b = bucket ?? max((area / Double(max(positions.count, 1))).squareRoot() * 2, max(e.width, e.height) / 1000, 1e-6)
         self.bucket = b
         var d: [Int64: [Int32]] = [:]
         for (i, p) in positions.enumerated() { d[NeighbourSearch.key(p, b), default: []].append(Int32(i)) }
