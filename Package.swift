@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         // The library, organised by capability (Support, Geometry, Projection, IO, ...).
         .target(name: "CaravanKit", dependencies: ["CGDAL", "CGEOS", "CPROJ"],
+                resources: [.copy("Resources/gazetteer.tsv")],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         // The command line: parse, validate, call the library, print.
         .target(name: "CaravanCLI", dependencies: [

@@ -10,7 +10,7 @@ CARAVAN=$ROOT/.build/release/caravan
 DATA=data
 mkdir -p "$DATA" results
 { command -v /usr/bin/time && command -v bc; } >/dev/null || apt-get install -y -qq time bc >/dev/null
-SECTIONS=${*:-read convert density}
+SECTIONS=${*:-read convert density hotspots crossings}
 
 echo "== building caravan-bench and the C peer"
 swift build -c release --product caravan-bench >/dev/null
@@ -18,11 +18,9 @@ BENCH=$(swift build -c release --show-bin-path)/caravan-bench
 cc -O2 -o "$DATA/ogr_iterate" peers/ogr_iterate.c $(pkg-config --cflags --libs gdal)
 
 venv() {
-  if [ ! -x .venv/bin/python ]; then
-    echo "== creating the Python peers' virtual environment"
-    python3 -m venv .venv
-    .venv/bin/pip install -q numpy shapely pyproj pyogrio geopandas
-  fi
+  [ -x .venv/bin/python ] || { echo "== creating the Python peers' virtual environment"; python3 -m venv .venv; }
+  .venv/bin/python -c "import numpy, shapely, pyproj, pyogrio, geopandas, esda, libpysal, rapidfuzz" 2>/dev/null ||
+    .venv/bin/pip install -q numpy shapely pyproj pyogrio geopandas esda libpysal rapidfuzz
 }
 routes() { # routes N NAME
   [ -f "$DATA/$2.gpkg" ] || { echo "== generating $1 route vertices"; python3 generate.py routes "$1" "$DATA/$2.gpkg"; }
@@ -93,6 +91,40 @@ density)
   done
   echo; echo "Targets: ≥ 20× GeoPandas, ≥ 3× numpy, ≤ 2× reading through GDAL; peak memory bounded by the grid, not the input."
   } | tee results/density.md ;;
-*) echo "unknown section $section (read, convert, density)"; exit 2 ;;
+hotspots)
+  venv
+  [ -f "$DATA/events_1m.csv" ] || python3 generate.py events 1e6 "$DATA/events_1m.csv"
+  [ -f "$DATA/events_100k.csv" ] || python3 generate.py events 1e5 "$DATA/events_100k.csv"
+  CRS="+proj=laea +lat_0=42 +lon_0=67 +datum=WGS84 +units=m +type=crs"
+  {
+  echo "## Hot spots (Gi*) — $(date -u +%F), $(nproc) cores"
+  echo; echo "### ~100,000 cells (5 km), band 25 km (5 cell widths)"; echo
+  "$CARAVAN" hotspots "$DATA/events_100k.csv" --cell 5km --band 25km --crs "$CRS" -o "$DATA/hs_100k.csv" --overwrite >/dev/null 2>&1
+  set -- $(measure "$CARAVAN" hotspots "$DATA/events_100k.csv" --cell 5km --band 25km --crs "$CRS" -o "$DATA/hs_100k.csv" --overwrite); c=$1; cm=$2
+  set -- $(BENCH_ONCE=1 measure .venv/bin/python peers/hotspots_esda.py "$DATA/hs_100k.csv" "$CRS" 25000); e=$1; em=$2
+  echo "| | seconds | peak MiB | × Caravan |"; echo "|---|---:|---:|---:|"
+  echo "| **caravan hotspots** (aggregation of 100,000 events included) | **$c** | **$cm** | 1 |"
+  echo "| esda G_Local + libpysal DistanceBand (on Caravan's grid) | $e | $em | $(ratio "$e" "$c") |"
+  echo; echo "Agreement: $(.venv/bin/python peers/hotspots_esda.py "$DATA/hs_100k.csv" "$CRS" 25000 --compare)"
+  echo; echo "### ~1,000,000 cells (2 km), band 60 km (30 cell widths, ~2,800 neighbours per cell), 1,000,000 events"; echo
+  set -- $(measure "$CARAVAN" hotspots "$DATA/events_1m.csv" --cell 2km --band 60km --crs "$CRS" -o "$DATA/hs_1m.csv" --overwrite); c=$1; cm=$2
+  set -- $(measure "$CARAVAN" hotspots "$DATA/events_1m.csv" --cell 2km --band 2km --crs "$CRS" -o "$DATA/hs_1m.csv" --overwrite); a=$1; am=$2
+  echo "| | seconds | peak MiB |"; echo "|---|---:|---:|"
+  echo "| caravan hotspots, band 30 cells (read + aggregate + Gi* + write ~1M cells as CSV) | $c | $cm |"
+  echo "| the same with a 1-cell band (≈ reading, aggregating and writing alone) | $a | $am |"
+  echo; echo "esda cannot hold ~2.8 billion weights in memory; Caravan's disk convolution needs none."
+  } | tee results/hotspots.md ;;
+crossings)
+  venv; routes 10e6 routes_10m
+  {
+  echo "## Border crossings of 10 million route vertices against the shipped borders — $(date -u +%F), $(nproc) cores"
+  set -- $(measure "$CARAVAN" crossings "$DATA/routes_10m.gpkg" "$ROOT/shapefiles/borders.shp" -o "$DATA/x.csv" --overwrite); c=$1; cm=$2
+  set -- $(BENCH_ONCE=1 measure .venv/bin/python peers/crossings_shapely.py "$DATA/routes_10m.gpkg" "$ROOT/shapefiles/borders.shp"); p=$1; pm=$2
+  echo "| | seconds | peak MiB | × Caravan |"; echo "|---|---:|---:|---:|"
+  echo "| **caravan crossings** (CSV output; the peer writes nothing) | **$c** | **$cm** | 1 |"
+  echo "| Shapely STRtree + intersection | $p | $pm | $(ratio "$p" "$c") |"
+  echo; echo "Caravan: $(($(wc -l < "$DATA/x.csv") - 1)) crossings; Shapely: $(.venv/bin/python peers/crossings_shapely.py "$DATA/routes_10m.gpkg" "$ROOT/shapefiles/borders.shp")"
+  } | tee results/crossings.md ;;
+*) echo "unknown section $section (read, convert, density, hotspots, crossings)"; exit 2 ;;
 esac
 done

@@ -139,7 +139,7 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingOption
                     batch.coords.append(contentsOf: part)
                     batch.route.append(ordinal)
                     batch.offsetKm.append(offset)
-                    offset += (geographic ? Geodesic.length(of: part) : Geometry.planarLength(of: part) * metresPerUnit) / 1000
+                    offset += lineLengthKm(part, geographic: geographic, metresPerUnit: metresPerUnit)
                 }
                 if batch.coords.count >= 65_536 { try emit(batch); batch = RouteBatch(); progress?(routeInfo.count) }
             }
@@ -183,27 +183,32 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingOption
     return out
 }
 
+/// Length of a route part in km (geodesic, fast form, for lon/lat).
+private func lineLengthKm(_ part: [XY], geographic: Bool, metresPerUnit: Double) -> Double {
+    guard part.count > 1 else { return 0 }
+    var s = 0.0
+    for k in 1..<part.count { s += geographic ? Geodesic.shortDistance(part[k - 1], part[k]) : hypot(part[k].x - part[k - 1].x, part[k].y - part[k - 1].y) * metresPerUnit }
+    return s / 1000
+}
+
 /// Finds the crossings of one route part.
 private func scanRoute(_ c: ArraySlice<XY>, route: Int, offsetKm: Double, index: SegmentIndex, stamp: inout [Int32],
                        mark: inout Int32, geographic: Bool, metresPerUnit: Double, into found: inout [RawCrossing]) {
     let base = c.startIndex
     let n = c.count
-    var cumulative: [Double]? = nil   // km along, computed only for routes that cross
+    // km along: extended lazily, only as far as the crossings found so far.
+    var cumulative: [Double] = [0]
     func kmAt(_ k: Int, _ t: Double) -> Double {
-        if cumulative == nil {
-            var cum = [0.0]
-            cum.reserveCapacity(n)
-            for j in 1..<n {
-                let a = c[base + j - 1], b = c[base + j]
-                cum.append(cum[j - 1] + (geographic ? Geodesic.distance(LonLat(a), LonLat(b)) : hypot(b.x - a.x, b.y - a.y) * metresPerUnit) / 1000)
-            }
-            cumulative = cum
+        while cumulative.count <= k {
+            let j = cumulative.count
+            let a = c[base + j - 1], b = c[base + j]
+            cumulative.append(cumulative[j - 1] + (geographic ? Geodesic.shortDistance(a, b) : hypot(b.x - a.x, b.y - a.y) * metresPerUnit) / 1000)
         }
         // From the segment's start to the crossing point: geodesic for lon/lat routes.
         let a = c[base + k], b = c[base + k + 1]
         let p = XY(a.x + t * (b.x - a.x), a.y + t * (b.y - a.y))
-        let partial = geographic ? Geodesic.distance(LonLat(a), LonLat(p)) / 1000 : hypot(p.x - a.x, p.y - a.y) * metresPerUnit / 1000
-        return offsetKm + cumulative![k] + partial
+        let partial = geographic ? Geodesic.shortDistance(a, p) / 1000 : hypot(p.x - a.x, p.y - a.y) * metresPerUnit / 1000
+        return offsetKm + cumulative[k] + partial
     }
     // Which vertices lie exactly on a border line (and on which).
     var onBorder: [Int32]? = nil

@@ -11,8 +11,12 @@ struct SegmentIndex: Sendable {
     }
     let bucket: Double
     let segments: [Segment]
-    /// Bucket key → indices into `segments`.
-    let buckets: [Int64: [Int32]]
+    /// Buckets as a dense grid over the segments' extent: bucket (c, r) holds
+    /// `members[offsets[r·cols+c] ..< offsets[r·cols+c+1]]`.
+    let cols: Int, rows: Int
+    let originX: Double, originY: Double
+    let offsets: [Int32]
+    let members: [Int32]
     let extent: Envelope
 
     init(lines: [[[XY]]], bucket: Double) {
@@ -27,16 +31,30 @@ struct SegmentIndex: Sendable {
                 }
             }
         }
-        var b: [Int64: [Int32]] = [:]
-        for (i, s) in segs.enumerated() {
-            // Every bucket the segment's bounding box meets (conservative, simple).
-            let c0 = Int(floor(min(s.a.x, s.b.x) / bucket)), c1 = Int(floor(max(s.a.x, s.b.x) / bucket))
-            let r0 = Int(floor(min(s.a.y, s.b.y) / bucket)), r1 = Int(floor(max(s.a.y, s.b.y) / bucket))
-            for c in c0...c1 { for r in r0...r1 { b[SegmentIndex.key(c, r), default: []].append(Int32(i)) } }
-        }
         segments = segs
-        buckets = b
         extent = e
+        originX = e.isEmpty ? 0 : e.minX
+        originY = e.isEmpty ? 0 : e.minY
+        cols = e.isEmpty ? 1 : Int(e.width / bucket) + 1
+        rows = e.isEmpty ? 1 : Int(e.height / bucket) + 1
+        var lists = [[Int32]](repeating: [], count: cols * rows)
+        for (i, s) in segs.enumerated() {
+            let (c0, c1, r0, r1) = SegmentIndex.range(s.a, s.b, originX, originY, bucket, cols, rows)
+            for r in r0...r1 { for c in c0...c1 { lists[r * cols + c].append(Int32(i)) } }
+        }
+        var off: [Int32] = [0]
+        off.reserveCapacity(lists.count + 1)
+        var mem: [Int32] = []
+        for l in lists { mem += l; off.append(Int32(mem.count)) }
+        offsets = off
+        members = mem
+    }
+
+    @inline(__always)
+    static func range(_ a: XY, _ b: XY, _ ox: Double, _ oy: Double, _ bucket: Double, _ cols: Int, _ rows: Int) -> (Int, Int, Int, Int) {
+        func clamp(_ v: Double, _ n: Int) -> Int { v < 0 ? 0 : v >= Double(n - 1) ? n - 1 : Int(v) }
+        return (clamp((min(a.x, b.x) - ox) / bucket, cols), clamp((max(a.x, b.x) - ox) / bucket, cols),
+                clamp((min(a.y, b.y) - oy) / bucket, rows), clamp((max(a.y, b.y) - oy) / bucket, rows))
     }
 
     @inline(__always) static func key(_ c: Int, _ r: Int) -> Int64 { Int64(c) << 32 ^ Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: r))) }
@@ -46,11 +64,13 @@ struct SegmentIndex: Sendable {
     func candidates(_ a: XY, _ b: XY, _ body: (Int) -> Void) {
         let minX = min(a.x, b.x), maxX = max(a.x, b.x), minY = min(a.y, b.y), maxY = max(a.y, b.y)
         guard maxX >= extent.minX, minX <= extent.maxX, maxY >= extent.minY, minY <= extent.maxY else { return }
-        let c0 = Int(floor(minX / bucket)), c1 = Int(floor(maxX / bucket))
-        let r0 = Int(floor(minY / bucket)), r1 = Int(floor(maxY / bucket))
-        for c in c0...c1 {
-            for r in r0...r1 {
-                if let list = buckets[SegmentIndex.key(c, r)] { for i in list { body(Int(i)) } }
+        let (c0, c1, r0, r1) = SegmentIndex.range(a, b, originX, originY, bucket, cols, rows)
+        for r in r0...r1 {
+            for c in c0...c1 {
+                let k = r * cols + c
+                var m = Int(offsets[k])
+                let end = Int(offsets[k + 1])
+                while m < end { body(Int(members[m])); m += 1 }
             }
         }
     }

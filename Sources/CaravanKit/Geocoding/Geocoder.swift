@@ -1,0 +1,165 @@
+import Foundation
+
+/// How a query was matched.
+public enum MatchKind: String, Sendable {
+    case exact, alias, transliterated, fuzzy, extra, coordinates
+}
+
+public enum MatchStatus: String, Sendable {
+    case matched, ambiguous, unmatched
+}
+
+/// One candidate place for a query.
+public struct GeocodeCandidate: Sendable {
+    public var place: Place
+    public var score: Double
+    public var kind: MatchKind
+}
+
+/// The answer to one query: a place with a confidence, an honest `ambiguous` with the
+/// candidates, or `unmatched` with the reason.
+public struct GeocodeResult: Sendable {
+    public var status: MatchStatus
+    /// The chosen place (matched), or nil.
+    public var place: Place?
+    public var location: LonLat?
+    /// 0…1: 1 for an exact name or coordinates; lower for aliases, transliterations, fuzzy matches.
+    public var score: Double
+    public var kind: MatchKind?
+    /// The best candidates (for ambiguous and fuzzy answers, and reports).
+    public var candidates: [GeocodeCandidate]
+    /// Why it is unmatched or ambiguous, for a person.
+    public var reason: String?
+
+    static func unmatched(_ reason: String, candidates: [GeocodeCandidate] = []) -> GeocodeResult {
+        GeocodeResult(status: .unmatched, place: nil, location: nil, score: 0, kind: nil, candidates: candidates, reason: reason)
+    }
+}
+
+/// Offline geocoding of free-text place names against a `Gazetteer`.
+///
+/// A query is cleaned (decorations like "г.", "city of", "district", "near" and parenthetical
+/// remarks dropped; country names and ISO codes kept as a country hint), then matched: exact
+/// normal form of a name or alias, then the transliteration-aware key, then fuzzy (trigram
+/// candidates, Damerau–Levenshtein on keys). Candidates are ranked by match quality, the place's
+/// size and the country hint. Strings that are not places stay `unmatched`; two different places
+/// that nothing decides between are `ambiguous`. Coordinates ("41.3, 69.2", "41°18′N 69°15′E")
+/// are read as a point.
+///
+/// ```swift
+/// let g = Geocoder()
+/// let r = g.geocode("г. Ташкент")   // matched, Tashkent, UZ, score 0.97, alias
+/// ```
+public final class Geocoder: Sendable {
+    public let gazetteer: Gazetteer
+
+    public init(gazetteer: Gazetteer = .shared) { self.gazetteer = gazetteer }
+
+    /// Geocodes one query. `countryHint` is an ISO-2 code or a country name.
+    public func geocode(_ query: String, countryHint: String? = nil) -> GeocodeResult {
+        if query.count > 500 { return .unmatched("the text is too long to be a place name (\(query.count) characters)") }
+        if let p = CoordinateParser.parse(query) {
+            return GeocodeResult(status: .matched, place: nil, location: p, score: 1, kind: .coordinates, candidates: [], reason: nil)
+        }
+        var hint = countryHint.flatMap(QueryCleaner.countryCode)
+        let parsed = QueryCleaner.clean(query)
+        if hint == nil { hint = parsed.countryHint }
+        guard !parsed.segments.isEmpty else {
+            return .unmatched(parsed.nonPlaceReason ?? "empty")
+        }
+        var best: GeocodeResult? = nil
+        for segment in parsed.segments {
+            let r = match(segment, hint: hint)
+            if r.status == .matched { return r }
+            if best == nil || (r.status == .ambiguous && best!.status == .unmatched) { best = r }
+        }
+        return best ?? .unmatched("not a known place")
+    }
+
+    /// Geocodes many queries on every core; results are in input order.
+    public func geocode(_ queries: [(String, String?)]) -> [GeocodeResult] {
+        let n = queries.count
+        guard n > 0 else { return [] }
+        nonisolated(unsafe) let out = UnsafeMutableBufferPointer<GeocodeResult?>.allocate(capacity: n)
+        out.initialize(repeating: nil)
+        defer { out.deallocate() }
+        let chunk = max(64, n / (processorCount * 8))
+        DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { c in
+            for i in (c * chunk)..<min(n, (c + 1) * chunk) { out[i] = geocode(queries[i].0, countryHint: queries[i].1) }
+        }
+        return out.map { $0! }
+    }
+
+    // MARK: matching
+
+    private func match(_ normal: String, hint: String?) -> GeocodeResult {
+        let g = gazetteer
+        var scored: [Int32: GeocodeCandidate] = [:]
+        func consider(_ i: Int32, _ score: Double, _ kind: MatchKind) {
+            let place = g.places[Int(i)]
+            let k: MatchKind = place.isExtra ? .extra : kind
+            if let old = scored[i], old.score >= score { return }
+            scored[i] = GeocodeCandidate(place: place, score: score, kind: k)
+        }
+        if let hits = g.exact[normal] {
+            for (i, primary) in hits { consider(i, primary ? 1.0 : 0.97, primary ? .exact : .alias) }
+        }
+        let key = TextNormalizer.phoneticKey(normal)
+        if scored.isEmpty, let hits = g.phonetic[key] {
+            for i in hits { consider(i, 0.92, .transliterated) }
+        }
+        if scored.isEmpty && key.utf8.count >= 4 && !QueryCleaner.isStopWord(normal) {
+            for (i, sim) in fuzzy(key) { consider(i, 0.9 * sim, .fuzzy) }
+        }
+        guard !scored.isEmpty else { return .unmatched("no place of that name") }
+        // Rank: match quality first, then the place's size, the country hint, the region.
+        func rank(_ c: GeocodeCandidate) -> Double {
+            var r = c.score + 0.08 * log10(Double(c.place.population) + 1) / 7
+            if c.place.isExtra { r += 0.05 }
+            if let hint { r += c.place.country == hint ? 0.15 : -0.15 }
+            if QueryCleaner.focusCountries.contains(c.place.country) { r += 0.01 }
+            return r
+        }
+        var list = Array(scored.values).sorted { rank($0) != rank($1) ? rank($0) > rank($1) : $0.place.id < $1.place.id }
+        // One candidate per place location (GeoNames sometimes lists a city twice).
+        var unique: [GeocodeCandidate] = []
+        for c in list where !unique.contains(where: { Geodesic.distance($0.place.location, c.place.location) < 5_000 }) { unique.append(c) }
+        list = unique
+        let top = list[0]
+        let minimum = 0.72
+        if top.score < minimum { return .unmatched("no close match (best: \(top.place.name), \(top.place.country), score \(String(format: "%.2f", top.score)))", candidates: Array(list.prefix(3))) }
+        if list.count > 1 {
+            let second = list[1]
+            let tied = abs(rank(top) - rank(second)) < 0.012 && second.score >= minimum
+            if tied {
+                return GeocodeResult(status: .ambiguous, place: nil, location: nil, score: top.score, kind: top.kind,
+                                     candidates: Array(list.prefix(5)),
+                                     reason: "\(list.prefix(3).map { "\($0.place.name) (\($0.place.country))" }.joined(separator: ", ")) fit equally; give a country")
+            }
+        }
+        var score = top.score
+        if let hint, top.place.country != hint { score *= 0.8 }
+        return GeocodeResult(status: .matched, place: top.place, location: top.place.location, score: (score * 1000).rounded() / 1000,
+                             kind: top.kind, candidates: Array(list.prefix(3)), reason: nil)
+    }
+
+    /// Places whose keys are within a small edit distance of `key`, with similarity 0…1.
+    private func fuzzy(_ key: String) -> [(Int32, Double)] {
+        let g = gazetteer
+        let q = Array(key.utf8)
+        let grams = Gazetteer.trigrams(of: q)
+        var counts: [Int32: Int] = [:]
+        for t in grams { for k in g.trigrams[t] ?? [] { counts[k, default: 0] += 1 } }
+        let need = max(1, grams.count / 3)
+        let limit = q.count <= 5 ? 1 : q.count <= 8 ? 2 : 3
+        var out: [(Int32, Double)] = []
+        for (k, c) in counts where c >= need {
+            let cand = g.keys[Int(k)]
+            let d = EditDistance.damerauLevenshtein(q, cand, limit: limit)
+            guard d <= limit else { continue }
+            let sim = 1 - Double(d) / Double(max(q.count, cand.count))
+            for p in g.keyPlaces[Int(k)] { out.append((p, sim)) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// Cleans a query: drops decorations and parenthetical remarks, pulls out country hints, and
+/// recognises strings that are not places.
+enum QueryCleaner {
+    struct Parsed {
+        /// Candidate place strings in normal form, most likely first (comma-separated parts).
+        var segments: [String]
+        var countryHint: String?
+        var nonPlaceReason: String?
+    }
+
+    static let focusCountries: Set<String> = ["KZ", "KG", "TJ", "TM", "UZ", "AF"]
+
+    /// Country names (normal forms) and region names that imply a country.
+    static let countries: [String: String] = [
+        "kazakhstan": "KZ", "kazakstan": "KZ", "qazaqstan": "KZ", "kz": "KZ", "kazakhstana": "KZ", "rk": "KZ",
+        "kyrgyzstan": "KG", "kyrgyz republic": "KG", "kirgizstan": "KG", "kirgiziya": "KG", "kirghizia": "KG", "kyrgyzstana": "KG", "kr": "KG",
+        "tajikistan": "TJ", "tadzhikistan": "TJ", "tojikiston": "TJ", "tadzhikistana": "TJ", "gbao": "TJ", "rt": "TJ",
+        "turkmenistan": "TM", "turkmenistana": "TM", "turkmeniya": "TM",
+        "uzbekistan": "UZ", "ozbekiston": "UZ", "uzbekistana": "UZ", "ru": "UZ",
+        "afghanistan": "AF", "afganistan": "AF", "afganistana": "AF", "irta": "AF",
+        "iran": "IR", "pakistan": "PK", "china": "CN", "kitai": "CN", "kitay": "CN", "prc": "CN", "russia": "RU", "rossiya": "RU",
+        "russian federation": "RU", "rf": "RU", "mongolia": "MN", "azerbaijan": "AZ", "spain": "ES", "ispaniya": "ES", "austria": "AT",
+        "avstriya": "AT", "turkey": "TR", "turkiye": "TR", "india": "IN",
+    ]
+    static let isoCodes: Set<String> = ["KZ", "KG", "TJ", "TM", "UZ", "AF", "IR", "PK", "CN", "RU", "MN", "AZ", "ES", "AT", "TR", "IN"]
+
+    /// Words dropped from queries (normal forms; Russian ones after transliteration).
+    static let decorations: Set<String> = [
+        "city", "of", "the", "town", "village", "region", "oblast", "oblys", "oblysy", "district", "rayon", "raion", "tumani", "tuman",
+        "province", "velayat", "welayat", "viloyati", "viloyat", "republic", "near", "outskirts", "vicinity", "area", "centre", "center",
+        "settlement", "kishlak", "aul", "ail",
+        "g", "gor", "gorod", "goroda", "oblast", "oblasti", "obl", "raiona", "rayona", "r n", "rn", "pos", "poselok", "posyolok", "s", "selo",
+        "d", "derevnya", "aul", "okrestnosti", "vblizi", "okolo", "ryadom", "s", "v", "rai", "gbao", "respublika", "respubliki",
+        "vilayat", "wilaya", "district of", "mahalla", "pgt", "st", "stantsiya", "station",
+    ]
+
+    /// Words that mark a string as an institution, operation, drug or non-answer.
+    static let nonPlaceWords: Set<String> = [
+        "ministry", "ministerstvo", "agency", "agentstvo", "service", "sluzhba", "committee", "komitet", "department", "upravlenie",
+        "police", "politsiya", "militsiya", "customs", "tamozhnya", "tamozhni", "border", "guard", "guards", "pogranichnaya", "pogranichnyi", "academy",
+        "akademiya", "institute", "institut", "university", "universitet", "office", "unodc", "caricc", "interpol", "europol", "osce",
+        "operation", "operatsiya", "headquarters", "hq", "embassy", "posolstvo", "training", "seminar", "meeting", "conference",
+        "heroin", "geroin", "opium", "opii", "hashish", "gashish", "cannabis", "marijuana", "marikhuana", "methamphetamine",
+        "metamfetamin", "cocaine", "kokain", "precursor", "precursors", "prekursor", "anhydride", "angidrid", "tramadol", "nps",
+        "psychoactive", "substances", "drug", "drugs", "narcotics", "narkotiki", "reflex", "substitution", "na", "n a", "unknown",
+        "neizvestno", "none", "null", "nil", "various", "multiple", "several", "other", "tbd", "nd", "kg", "ton", "tons",
+    ]
+    static let stopWords: Set<String> = ["road", "bridge", "port", "airport", "post", "checkpoint", "market", "bazaar", "bazar", "east",
+                                          "west", "north", "south", "central", "new", "old", "big", "small", "upper", "lower"]
+
+    static func isStopWord(_ normal: String) -> Bool { stopWords.contains(normal) || nonPlaceWords.contains(normal) || decorations.contains(normal) }
+
+    static func countryCode(_ s: String) -> String? {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        if t.count == 2, isoCodes.contains(t.uppercased()) { return t.uppercased() }
+        return countries[TextNormalizer.normalize(t)]
+    }
+
+    static func clean(_ query: String) -> Parsed {
+        var text = query
+        var hint: String? = nil
+        // Parenthetical remarks: dropped, but a country or region in them is a hint ("Khorog (GBAO)").
+        while let open = text.firstIndex(where: { $0 == "(" || $0 == "[" }),
+              let close = text[open...].firstIndex(where: { $0 == ")" || $0 == "]" }) {
+            let inner = String(text[text.index(after: open)..<close])
+            if hint == nil { hint = countryCode(inner) }
+            text.removeSubrange(open...close)
+        }
+        // Upper-case ISO codes as separate tokens ("Termez UZ").
+        for token in text.split(whereSeparator: { !$0.isLetter }) where token.count == 2 && token == token.uppercased() && isoCodes.contains(String(token)) {
+            hint = hint ?? String(token)
+        }
+        var segments: [String] = []
+        var nonPlace: String? = nil
+        for part in text.split(whereSeparator: { ",;/\n".contains($0) }) {
+            let norm = TextNormalizer.normalize(String(part))
+            if norm.isEmpty { continue }
+            if let c = countries[norm] { hint = hint ?? c; continue }
+            var words = norm.split(separator: " ").map(String.init)
+            if words.allSatisfy({ $0.allSatisfy(\.isNumber) }) { nonPlace = "a number, not a place"; continue }
+            if let w = words.first(where: { nonPlaceWords.contains($0) }) { nonPlace = "'\(w)' is not a place name"; continue }
+            // Country names inside a part ("Termez Uzbekistan") become hints.
+            words = words.filter { w in
+                if let c = countries[w], w.count > 2 { hint = hint ?? c; return false }
+                return true
+            }
+            let kept = words.filter { !decorations.contains($0) }
+            if kept.isEmpty { nonPlace = nonPlace ?? "only decorations"; continue }
+            segments.append(kept.joined(separator: " "))
+            // Also the undecorated original, for names that contain such words.
+            let whole = words.joined(separator: " ")
+            if whole != segments.last { segments.append(whole) }
+        }
+        return Parsed(segments: segments, countryHint: hint, nonPlaceReason: nonPlace)
+    }
+}
+
+/// Coordinates written in a query: "41.3, 69.2", "69.2 41.3" (when unambiguous),
+/// "41°18′N 69°15′E", "41 18 N, 69 15 E", "N41.31 E69.24".
+enum CoordinateParser {
+    static func parse(_ s: String) -> LonLat? {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        guard t.contains(where: \.isNumber) else { return nil }
+        // Degrees, minutes, seconds with hemispheres.
+        let hemi = try? NSRegularExpression(pattern: #"([NSEW])?\s*(\d{1,3}(?:[.,]\d+)?)\s*[°º]?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*['′’])?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*(?:"|″|''))?\s*([NSEW])?"#,
+                                            options: [.caseInsensitive])
+        if t.range(of: #"[NSEWnsew]"#, options: .regularExpression) != nil, t.range(of: #"[°º′'″NSEWnsew]"#, options: .regularExpression) != nil,
+           let hemi {
+            var lat: Double? = nil, lon: Double? = nil
+            for m in hemi.matches(in: t, range: NSRange(t.startIndex..., in: t)) {
+                func group(_ i: Int) -> String? { Range(m.range(at: i), in: t).map { String(t[$0]).replacingOccurrences(of: ",", with: ".") } }
+                guard let degText = group(2), let deg = Double(degText) else { continue }
+                let h = (group(1) ?? group(5))?.uppercased()
+                guard let h else { continue }
+                let value = deg + (group(3).flatMap(Double.init) ?? 0) / 60 + (group(4).flatMap(Double.init) ?? 0) / 3600
+                switch h {
+                case "N": lat = value
+                case "S": lat = -value
+                case "E": lon = value
+                case "W": lon = -value
+                default: break
+                }
+            }
+            if let lat, let lon, abs(lat) <= 90, abs(lon) <= 180 { return LonLat(lon: lon, lat: lat) }
+            return nil
+        }
+        // Two decimal numbers: lat, lon (the usual order) unless only lon, lat makes sense.
+        let parts = t.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == " " }).filter { !$0.isEmpty }
+        guard parts.count == 2, let a = Double(parts[0]), let b = Double(parts[1]), parts.allSatisfy({ $0.contains(".") }) else { return nil }
+        if abs(a) <= 90 && abs(b) <= 180 { return LonLat(lon: b, lat: a) }
+        if abs(b) <= 90 && abs(a) <= 180 { return LonLat(lon: a, lat: b) }
+        return nil
+    }
+}

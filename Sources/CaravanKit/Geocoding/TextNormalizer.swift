@@ -1,0 +1,113 @@
+import Foundation
+
+/// Turns place names as people type them into comparable keys.
+///
+/// `normalize` gives the *normal form*: Unicode NFKC, case-folded, Cyrillic (Russian, Kazakh,
+/// Kyrgyz, Uzbek, Tajik letters) transliterated to Latin, diacritics removed, apostrophes
+/// dropped (Uzbek o‘ → o), punctuation and hyphens as single spaces.
+/// `phoneticKey` collapses the usual competing spellings of that normal form (kh/h/x, ch/c,
+/// sh/s, zh/j, yo/e, y/i, ts/c, q/k, gh/g, -skiy/-sky, doubled letters) and removes spaces, so
+/// "Chimkent", "Shymkent" and "Шымкент" meet, and "Akhshabad" comes within an edit of "Ashkhabad".
+public enum TextNormalizer {
+    static let cyrillic: [Character: String] = [
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z", "и": "i", "й": "y",
+        "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f",
+        "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+        // Kazakh, Kyrgyz, Uzbek, Tajik, Ukrainian letters.
+        "ә": "a", "ғ": "gh", "қ": "q", "ң": "ng", "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "і": "i", "ў": "o", "ҳ": "h",
+        "ӣ": "i", "ӯ": "u", "ҷ": "j", "є": "ye", "ї": "yi", "ґ": "g", "ҝ": "k", "ӈ": "ng",
+    ]
+    static let special: [Character: String] = [
+        "ı": "i", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ŋ": "ng", "ə": "a",
+    ]
+
+    /// The normal form of a name (see the type's documentation).
+    public static func normalize(_ s: String) -> String {
+        let folded = s.precomposedStringWithCompatibilityMapping.lowercased()
+        var latin = ""
+        latin.reserveCapacity(folded.utf8.count)
+        for ch in folded {
+            if let t = cyrillic[ch] { latin += t } else if let t = special[ch] { latin += t } else { latin.append(ch) }
+        }
+        // Strip diacritics: decompose and drop combining marks.
+        var out = ""
+        var lastSpace = true
+        for scalar in latin.decomposedStringWithCanonicalMapping.unicodeScalars {
+            let v = scalar.value
+            if (0x300...0x36F).contains(v) { continue }                       // combining marks
+            if scalar == "'" || scalar == "`" || (0x2018...0x201B).contains(v) || v == 0x2BB || v == 0x2BC || v == 0x2B9 || v == 0xB4 { continue }
+            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                out.unicodeScalars.append(scalar)
+                lastSpace = false
+            } else if !lastSpace {
+                out.append(" ")
+                lastSpace = true
+            }
+        }
+        if out.hasSuffix(" ") { out.removeLast() }
+        return out
+    }
+
+    /// The spelling-insensitive key of a normal form (ASCII letters and digits only).
+    public static func phoneticKey(_ normal: String) -> String {
+        var b = Array(normal.utf8.filter { $0 != 32 })
+        func replace(_ from: String, _ to: String) {
+            let f = Array(from.utf8), t = Array(to.utf8)
+            guard b.count >= f.count else { return }
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count)
+            var i = 0
+            while i < b.count {
+                if i + f.count <= b.count && b[i] == f[0] && Array(b[i..<(i + f.count)]) == f {
+                    out += t; i += f.count
+                } else { out.append(b[i]); i += 1 }
+            }
+            b = out
+        }
+        for (f, t) in [("shch", "s"), ("dzh", "j"), ("zh", "j"), ("dj", "j"), ("kh", "h"), ("x", "h"), ("gh", "g"), ("ch", "c"),
+                       ("sh", "s"), ("ts", "c"), ("tz", "c"), ("yo", "e"), ("ye", "e"), ("yu", "u"), ("ya", "a"), ("iy", "i"),
+                       ("y", "i"), ("q", "k"), ("w", "v"), ("ou", "u"), ("oo", "u"), ("ee", "i"), ("ph", "f")] {
+            replace(f, t)
+        }
+        // Doubled letters once; "-skii" (from -skiy) and "-ski" alike.
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        for c in b where out.last != c { out.append(c) }
+        if out.count > 4 && out.suffix(4) == Array("skii".utf8) { out.removeLast() }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether a normal form is plain Latin (worth indexing: officers type Latin or Cyrillic).
+    static func isLatin(_ normal: String) -> Bool {
+        normal.unicodeScalars.allSatisfy { $0.isASCII }
+    }
+}
+
+/// Edit distances for fuzzy matching.
+enum EditDistance {
+    /// Optimal string alignment (Damerau–Levenshtein with adjacent transpositions), bounded:
+    /// returns `limit + 1` as soon as the distance must exceed `limit`.
+    static func damerauLevenshtein(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {
+        let n = a.count, m = b.count
+        if abs(n - m) > limit { return limit + 1 }
+        if n == 0 { return m }
+        if m == 0 { return n }
+        var prev2 = [Int](repeating: 0, count: m + 1)
+        var prev = Array(0...m)
+        var cur = [Int](repeating: 0, count: m + 1)
+        for i in 1...n {
+            cur[0] = i
+            var rowMin = cur[0]
+            for j in 1...m {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] { v = min(v, prev2[j - 2] + 1) }
+                cur[j] = v
+                rowMin = min(rowMin, v)
+            }
+            if rowMin > limit { return limit + 1 }
+            (prev2, prev, cur) = (prev, cur, prev2)
+        }
+        return prev[m]
+    }
+}
