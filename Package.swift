@@ -18,7 +18,7 @@ let package = Package(
         .systemLibrary(name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         // The library, organised by capability (Support, Geometry, Projection, IO, ...).
         .target(name: "CaravanKit", dependencies: ["CGDAL", "CGEOS", "CPROJ"],
-                resources: [.copy("Resources/gazetteer.tsv")],
+                resources: [.copy("Resources/gazetteer.tsv"), .copy("Resources/border_posts.geojson")],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         // The command line: parse, validate, call the library, print.
         .target(name: "CaravanCLI", dependencies: [

@@ -15,7 +15,7 @@ public struct CaravanCommand: ParsableCommand {
           caravan convert shapefiles/countries.shp out/countries.geojson --where "role = 'focus'"
         """,
         version: "0.1.0",
-        subcommands: [InfoCommand.self, ConvertCommand.self, BordersCommand.self, DensityCommand.self, CrossingsCommand.self, HotSpotsCommand.self, KDECommand.self]
+        subcommands: [InfoCommand.self, ConvertCommand.self, BordersCommand.self, GeocodeCommand.self, RoutesCommand.self, DensityCommand.self, CrossingsCommand.self, HotSpotsCommand.self, KDECommand.self, GazetteerCommand.self]
     )
 
     public init() {}

@@ -3,7 +3,7 @@
 For each post of border_posts.csv (names of both sides, the two countries, kind, and an
 approximate anchor location near the towns on either side), take the nearest point where
 the shipped network crosses that pair's border (the network crossing candidates of the
-source data, of the post's kind) within 50 km of the anchor; when the network has no
+source data, of the post's kind) within 25 km of the anchor; when the network has no
 crossing there, project the anchor onto the pair's border line. The method is recorded.
 
 usage: python3 border_posts.py border_posts.csv CANDIDATES.geojson BORDERS.geojson OUT.geojson
@@ -55,7 +55,7 @@ for i, r in enumerate(csv.DictReader(open(posts_csv, encoding="utf-8")), 1):
             continue
         xy = c["geometry"]["coordinates"]
         d = km(anchor, xy)
-        if d <= 50 and (best is None or d < best[0]):
+        if d <= 25 and (best is None or d < best[0]):
             best = (d, xy, p["kind"])
     if best:
         pos, method = best[1], f"network crossing ({best[2]})"

@@ -51,5 +51,8 @@ ogr2ogr -f GeoJSON "$WORK/cand.geojson" "$SRC/central_asia_borders.gpkg" network
 ogr2ogr -f GeoJSON "$WORK/borders.geojson" "$DEST/borders.shp"
 python3 "$HERE/border_posts.py" "$HERE/border_posts.csv" "$WORK/cand.geojson" "$WORK/borders.geojson" "$WORK/posts.geojson"
 shp "$DEST/border_posts.shp" "$WORK/posts.geojson" -nln border_posts
+# The geocoder knows the posts too (a copy inside CaravanKit's resources).
+rm -f "$DEST/../Sources/CaravanKit/Resources/border_posts.geojson"
+ogr2ogr -f GeoJSON -lco RFC7946=YES "$DEST/../Sources/CaravanKit/Resources/border_posts.geojson" "$DEST/border_posts.shp"
 
 for f in "$DEST"/*.shp; do "$CARAVAN" info "$f" | sed -n '1p;3,4p'; done

@@ -22,43 +22,116 @@ public struct Place: Sendable, Hashable {
 /// Immutable once built, so one gazetteer serves every thread.
 public final class Gazetteer: Sendable {
     public let places: [Place]
-    /// Normal form → (place index, is the primary name).
-    let exact: [String: [(Int32, Bool)]]
-    /// Phonetic key → place indices.
-    let phonetic: [String: [Int32]]
-    /// Phonetic keys as bytes, for the fuzzy search, and their trigram postings.
-    let keys: [[UInt8]]
-    let keyPlaces: [[Int32]]
-    let trigrams: [UInt32: [Int32]]
+    /// Each place's names in normal form: the primary name first, then the aliases, "|"-joined.
+    let nameLists: [String]
+    /// Exact index: FNV-1a hashes of normal forms, sorted, with their places (negative = -(i+1) for a primary name).
+    let exactHashes: [UInt64]
+    let exactPlaces: [Int32]
+    /// Phonetic index: hashes of phonetic keys, sorted, with their places.
+    let phoneticHashes: [UInt64]
+    let phoneticPlaces: [Int32]
+    /// The trigram index of the phonetic keys, for fuzzy matching: built on first use.
+    private let fuzzyIndex = LazyFuzzyIndex()
+    var fuzzy: FuzzyIndex { fuzzyIndex.get(nameLists) }
 
-    init(places: [Place], names: [[String]]) {
+    init(places: [Place], nameLists: [String]) {
         self.places = places
-        var exact: [String: [(Int32, Bool)]] = [:]
-        var phonetic: [String: Set<Int32>] = [:]
-        exact.reserveCapacity(names.count * 4)
-        for (i, list) in names.enumerated() {
-            for (k, n) in list.enumerated() where !n.isEmpty {
-                exact[n, default: []].append((Int32(i), k == 0))
-                phonetic[TextNormalizer.phoneticKey(n), default: []].insert(Int32(i))
+        self.nameLists = nameLists
+        var ex: [(UInt64, Int32)] = [], ph: [(UInt64, Int32)] = []
+        ex.reserveCapacity(nameLists.count * 6); ph.reserveCapacity(nameLists.count * 6)
+        var key: [UInt8] = []
+        for (i, list) in nameLists.enumerated() {
+            var first = true
+            var lastKey: UInt64 = 0
+            var list = list
+            list.withUTF8 { b in
+                var s = 0
+                while s <= b.count {
+                    var e = s
+                    while e < b.count && b[e] != 124 { e += 1 }
+                    if e > s {
+                        let name = UnsafeBufferPointer(rebasing: b[s..<e])
+                        ex.append((Gazetteer.fnv(name), first ? -Int32(i) - 1 : Int32(i)))
+                        TextNormalizer.phoneticKey(name, into: &key)
+                        let h = key.withUnsafeBufferPointer { Gazetteer.fnv($0) }
+                        if h != lastKey || first { ph.append((h, Int32(i))); lastKey = h }
+                    }
+                    first = false
+                    s = e + 1
+                }
             }
         }
-        self.exact = exact
-        var keys: [[UInt8]] = [], keyPlaces: [[Int32]] = []
+        ex.sort { $0.0 < $1.0 }
+        ph.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        exactHashes = ex.map(\.0); exactPlaces = ex.map(\.1)
+        phoneticHashes = ph.map(\.0); phoneticPlaces = ph.map(\.1)
+    }
+
+    convenience init(places: [Place], names: [[String]]) {
+        self.init(places: places, nameLists: names.map { $0.joined(separator: "|") })
+    }
+
+    /// FNV-1a, 64 bits: stable across runs (Swift's Hasher is seeded per process).
+    @inline(__always)
+    static func fnv(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        guard let base = b.baseAddress else { return h }
+        for i in 0..<b.count { h = (h ^ UInt64(base[i])) &* 0x100_0000_01b3 }
+        return h
+    }
+    static func fnv(_ s: String) -> UInt64 { var s = s; return s.withUTF8 { fnv($0) } }
+
+    /// The entries of a sorted hash index equal to `h`.
+    @inline(__always)
+    static func lookup(_ h: UInt64, _ hashes: [UInt64], _ values: [Int32]) -> ArraySlice<Int32> {
+        var lo = 0, hi = hashes.count
+        while lo < hi { let m = (lo + hi) / 2; if hashes[m] < h { lo = m + 1 } else { hi = m } }
+        var end = lo
+        while end < hashes.count && hashes[end] == h { end += 1 }
+        return values[lo..<end]
+    }
+
+    /// Places with this normal form as a name: (place index, is the primary name).
+    func exactMatches(_ normal: String) -> [(Int32, Bool)] {
+        Gazetteer.lookup(Gazetteer.fnv(normal), exactHashes, exactPlaces).map { $0 < 0 ? (-$0 - 1, true) : ($0, false) }
+    }
+
+    /// Places with this phonetic key.
+    func phoneticMatches(_ key: String) -> ArraySlice<Int32> {
+        Gazetteer.lookup(Gazetteer.fnv(key), phoneticHashes, phoneticPlaces)
+    }
+
+    /// Phonetic keys, their places and trigram postings.
+    struct FuzzyIndex: Sendable {
+        var keys: [[UInt8]] = []
+        var keyPlaces: [[Int32]] = []
         var trigrams: [UInt32: [Int32]] = [:]
-        var ph: [String: [Int32]] = [:]
-        for (k, set) in phonetic {
-            let sorted = set.sorted()
-            ph[k] = sorted
-            let bytes = Array(k.utf8)
-            guard bytes.count >= 3 else { continue }
-            let ki = Int32(keys.count)
-            keys.append(bytes); keyPlaces.append(sorted)
-            for g in Gazetteer.trigrams(of: bytes) { trigrams[g, default: []].append(ki) }
+    }
+
+    final class LazyFuzzyIndex: @unchecked Sendable {
+        private let lock = NSLock()
+        private var index: FuzzyIndex?
+        func get(_ nameLists: [String]) -> FuzzyIndex {
+            lock.lock(); defer { lock.unlock() }
+            if let index { return index }
+            var byKey: [String: [Int32]] = [:]
+            for (i, list) in nameLists.enumerated() {
+                for n in list.split(separator: "|") {
+                    let k = TextNormalizer.phoneticKey(String(n))
+                    if byKey[k]?.last != Int32(i) { byKey[k, default: []].append(Int32(i)) }
+                }
+            }
+            var f = FuzzyIndex()
+            for (k, places) in byKey {
+                let bytes = Array(k.utf8)
+                guard bytes.count >= 3 else { continue }
+                let ki = Int32(f.keys.count)
+                f.keys.append(bytes); f.keyPlaces.append(places)
+                for g in Gazetteer.trigrams(of: bytes) { f.trigrams[g, default: []].append(ki) }
+            }
+            index = f
+            return f
         }
-        self.phonetic = ph
-        self.keys = keys
-        self.keyPlaces = keyPlaces
-        self.trigrams = trigrams
     }
 
     /// Trigrams of a key padded with a start and an end mark.
@@ -71,9 +144,14 @@ public final class Gazetteer: Sendable {
 
     // MARK: the shipped gazetteer
 
-    /// The shipped GeoNames gazetteer, loaded on first use.
+    /// The shipped gazetteer, loaded on first use: GeoNames' places and the shipped border posts
+    /// (both sides' names and aliases, e.g. Hairatan, Sherkhan Bandar, Torghundi).
     public static let shared: Gazetteer = {
-        do { return try load() } catch { fatalError("the shipped gazetteer cannot be read: \(error)") }
+        do {
+            let g = try load()
+            guard let posts = Bundle.module.path(forResource: "border_posts", ofType: "geojson") else { return g }
+            return try g.adding(extraFrom: posts, asExtra: false)
+        } catch { fatalError("the shipped gazetteer cannot be read: \(error)") }
     }()
 
     /// Reads a gazetteer file made by `build(from:to:)` (the shipped one by default).
@@ -82,7 +160,7 @@ public final class Gazetteer: Sendable {
         guard let file, let data = FileManager.default.contents(atPath: file) else {
             throw GeoError(.open, "the gazetteer file is missing", file: path ?? "gazetteer.tsv (CaravanKit resource)")
         }
-        var places: [Place] = [], names: [[String]] = []
+        var places: [Place] = [], names: [String] = []
         places.reserveCapacity(40_000); names.reserveCapacity(40_000)
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             var lineStart = 0
@@ -99,14 +177,12 @@ public final class Gazetteer: Sendable {
                     }
                     places.append(Place(id: id, name: String(fields[1]), location: LonLat(lon: lon, lat: lat), country: String(fields[4]),
                                         admin1: String(fields[5]), population: Int(fields[6]) ?? 0, kind: "city", isExtra: false))
-                    var list = [String(fields[7])]
-                    if !fields[8].isEmpty { list += fields[8].split(separator: "|").map(String.init) }
-                    names.append(list)
+                    names.append(fields[8].isEmpty ? String(fields[7]) : String(fields[7]) + "|" + String(fields[8]))
                 }
                 lineStart = end + 1
             }
         }
-        return Gazetteer(places: places, names: names)
+        return Gazetteer(places: places, nameLists: names)
     }
 
     /// Builds the compact gazetteer file from the prepared GeoNames extract (see PROVENANCE):
@@ -150,7 +226,11 @@ public final class Gazetteer: Sendable {
     /// This gazetteer with a user's places added (border posts, checkpoints, Border Liaison
     /// Offices): any layer GDAL reads with a `name` field, optional `aliases` (separated by | or ;),
     /// `name_a`/`name_b` (both sides' names of a border post), `country` (or iso_a), `kind`.
-    public func adding(extraFrom path: String) throws -> Gazetteer {
+    public func adding(extraFrom path: String) throws -> Gazetteer { try adding(extraFrom: path, asExtra: true) }
+
+    /// `asExtra`: the places take precedence and are reported as `extra` matches (a user's
+    /// gazetteer); false for Caravan's own shipped additions.
+    func adding(extraFrom path: String, asExtra: Bool) throws -> Gazetteer {
         let layer = try Dataset.open(path).layer(named: nil)
         let s = layer.schema
         guard let nameIndex = s.index(of: "name") else {
@@ -162,35 +242,40 @@ public final class Gazetteer: Sendable {
         let countryIndex = s.index(of: "country") ?? s.index(of: "iso_a2") ?? s.index(of: "iso_a")
         let kindIndex = s.index(of: "kind") ?? s.index(of: "type")
         var places = self.places
-        var names: [[String]] = []
-        names.reserveCapacity(places.count + 100)
-        // Rebuild the name lists of the existing places from the index.
-        var byPlace = [[String]](repeating: [], count: places.count)
-        for (n, list) in exact { for (i, primary) in list { if primary { byPlace[Int(i)].insert(n, at: 0) } else { byPlace[Int(i)].append(n) } } }
-        names = byPlace
+        var names = nameLists
         var added = 0
+        let sideA = s.index(of: "name_a"), sideB = s.index(of: "name_b"), isoA = s.index(of: "iso_a"), isoB = s.index(of: "iso_b")
+        func add(_ name: String, _ list: [String], _ country: String, _ at: LonLat, _ kind: String) {
+            places.append(Place(id: -(added + 1), name: name, location: at, country: country, admin1: "",
+                                population: 0, kind: asExtra ? kind : "border post", isExtra: asExtra))
+            names.append(list.joined(separator: "|"))
+            added += 1
+        }
         try layer.forEach { f in
             guard let p = f.geometry?.points.first, let name = f.values[nameIndex].stringValue, !name.isEmpty else { return }
-            let ll = try t.transform(p)
+            let ll = LonLat(try t.transform(p))
             var list = [TextNormalizer.normalize(name)]
-            for ai in aliasFields {
+            for ai in aliasFields where ai != sideA && ai != sideB {
                 for a in (f.values[ai].stringValue ?? "").split(whereSeparator: { $0 == "|" || $0 == ";" }) {
                     let n = TextNormalizer.normalize(String(a))
                     if !n.isEmpty && !list.contains(n) { list.append(n) }
                 }
             }
-            // A border post named "A–B" also answers to A and to B.
-            for part in name.split(whereSeparator: { $0 == "–" || $0 == "—" || $0 == "/" }) where name.contains("–") || name.contains("—") {
-                let n = TextNormalizer.normalize(String(part).replacingOccurrences(of: "(", with: " ").replacingOccurrences(of: ")", with: " "))
-                if !n.isEmpty && !list.contains(n) { list.append(n) }
-            }
+            let kind = kindIndex.flatMap { f.values[$0].stringValue } ?? "extra"
             let country = countryIndex.flatMap { f.values[$0].stringValue } ?? ""
-            places.append(Place(id: -(added + 1), name: name, location: LonLat(ll), country: country, admin1: "",
-                                population: 0, kind: kindIndex.flatMap { f.values[$0].stringValue } ?? "extra", isExtra: true))
-            names.append(list)
-            added += 1
+            // A border post answers to each side's name, in that side's country.
+            if let sideA, let sideB, let isoA, let isoB,
+               let a = f.values[sideA].stringValue, let b = f.values[sideB].stringValue, !a.isEmpty, !b.isEmpty {
+                let na = TextNormalizer.normalize(a), nb = TextNormalizer.normalize(b)
+                add(name, list + (na == nb || list.contains(na) ? [] : [na]), f.values[isoA].stringValue ?? country, ll, kind)
+                if nb != na && !list.contains(nb) {
+                    add("\(b) (\(name))", [nb], f.values[isoB].stringValue ?? country, ll, kind)
+                }
+            } else {
+                add(name, list, country, ll, kind)
+            }
         }
         guard added > 0 else { throw GeoError(.invalidArgument, "the extra gazetteer has no named points", file: path) }
-        return Gazetteer(places: places, names: names)
+        return Gazetteer(places: places, nameLists: names)
     }
 }

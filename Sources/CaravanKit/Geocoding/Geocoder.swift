@@ -101,12 +101,10 @@ public final class Geocoder: Sendable {
             if let old = scored[i], old.score >= score { return }
             scored[i] = GeocodeCandidate(place: place, score: score, kind: k)
         }
-        if let hits = g.exact[normal] {
-            for (i, primary) in hits { consider(i, primary ? 1.0 : 0.97, primary ? .exact : .alias) }
-        }
+        for (i, primary) in g.exactMatches(normal) { consider(i, primary ? 1.0 : 0.97, primary ? .exact : .alias) }
         let key = TextNormalizer.phoneticKey(normal)
-        if scored.isEmpty, let hits = g.phonetic[key] {
-            for i in hits { consider(i, 0.92, .transliterated) }
+        if scored.isEmpty {
+            for i in g.phoneticMatches(key) { consider(i, 0.92, .transliterated) }
         }
         if scored.isEmpty && key.utf8.count >= 4 && !QueryCleaner.isStopWord(normal) {
             for (i, sim) in fuzzy(key) { consider(i, 0.9 * sim, .fuzzy) }
@@ -114,8 +112,9 @@ public final class Geocoder: Sendable {
         guard !scored.isEmpty else { return .unmatched("no place of that name") }
         // Rank: match quality first, then the place's size, the country hint, the region.
         func rank(_ c: GeocodeCandidate) -> Double {
-            var r = c.score + 0.08 * log10(Double(c.place.population) + 1) / 7
-            if c.place.isExtra { r += 0.05 }
+            // Size matters: an alias of a city of 350,000 outranks the exact name of a village.
+            var r = c.score + 0.15 * log10(Double(c.place.population) + 1) / 7
+            if c.place.isExtra { r += 0.5 }   // a user's own gazetteer takes precedence
             if let hint { r += c.place.country == hint ? 0.15 : -0.15 }
             if QueryCleaner.focusCountries.contains(c.place.country) { r += 0.01 }
             return r
@@ -130,7 +129,14 @@ public final class Geocoder: Sendable {
         if top.score < minimum { return .unmatched("no close match (best: \(top.place.name), \(top.place.country), score \(String(format: "%.2f", top.score)))", candidates: Array(list.prefix(3))) }
         if list.count > 1 {
             let second = list[1]
-            let tied = abs(rank(top) - rank(second)) < 0.012 && second.score >= minimum
+            // Ambiguous: the same quality of match, places of comparable size (population within
+            // a factor of 2, or both unknown), and no hint or gazetteer preference between them.
+            let p1 = Double(max(top.place.population, 1)), p2 = Double(max(second.place.population, 1))
+            // An alternate name shared by several places (often a historic name) needs a clearer
+            // difference in size (20×) before the larger is taken.
+            let ratioLimit = top.kind == .alias && second.kind == .alias ? 20.0 : 2.0
+            let tied = abs(top.score - second.score) < 0.005 && max(p1, p2) / min(p1, p2) < ratioLimit
+                && (hint == nil || top.place.country == second.place.country) && second.score >= minimum
             if tied {
                 return GeocodeResult(status: .ambiguous, place: nil, location: nil, score: top.score, kind: top.kind,
                                      candidates: Array(list.prefix(5)),
@@ -145,7 +151,7 @@ public final class Geocoder: Sendable {
 
     /// Places whose keys are within a small edit distance of `key`, with similarity 0…1.
     private func fuzzy(_ key: String) -> [(Int32, Double)] {
-        let g = gazetteer
+        let g = gazetteer.fuzzy
         let q = Array(key.utf8)
         let grams = Gazetteer.trigrams(of: q)
         var counts: [Int32: Int] = [:]

@@ -77,6 +77,9 @@ enum QueryCleaner {
         for part in text.split(whereSeparator: { ",;/\n".contains($0) }) {
             let norm = TextNormalizer.normalize(String(part))
             if norm.isEmpty { continue }
+            if nonPlaceWords.contains(norm) || nonPlaceWords.contains(norm.replacingOccurrences(of: " ", with: "")) {
+                nonPlace = "'\(part.trimmingCharacters(in: .whitespaces))' is not a place name"; continue
+            }
             if let c = countries[norm] { hint = hint ?? c; continue }
             var words = norm.split(separator: " ").map(String.init)
             if words.allSatisfy({ $0.allSatisfy(\.isNumber) }) { nonPlace = "a number, not a place"; continue }
@@ -88,6 +91,7 @@ enum QueryCleaner {
             }
             let kept = words.filter { !decorations.contains($0) }
             if kept.isEmpty { nonPlace = nonPlace ?? "only decorations"; continue }
+            if kept.joined().count < 3 { nonPlace = nonPlace ?? "too short to be a place name"; continue }
             segments.append(kept.joined(separator: " "))
             // Also the undecorated original, for names that contain such words.
             let whole = words.joined(separator: " ")
@@ -104,7 +108,10 @@ enum CoordinateParser {
         let t = s.trimmingCharacters(in: .whitespaces)
         guard t.contains(where: \.isNumber) else { return nil }
         // Degrees, minutes, seconds with hemispheres.
-        let hemi = try? NSRegularExpression(pattern: #"([NSEW])?\s*(\d{1,3}(?:[.,]\d+)?)\s*[°º]?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*['′’])?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*(?:"|″|''))?\s*([NSEW])?"#,
+        // Hemisphere letters either all before the numbers ("N41.31 E69.24") or all after ("41°18′N 69°15′E").
+        let leading = t.first.map { "NSEWnsew".contains($0) } ?? false
+        let number = #"(\d{1,3}(?:[.,]\d+)?)\s*[°º]?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*['′’])?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*(?:"|″|''))?"#
+        let hemi = try? NSRegularExpression(pattern: leading ? #"([NSEW])\s*"# + number + "()" : "()" + number + #"\s*([NSEW])"#,
                                             options: [.caseInsensitive])
         if t.range(of: #"[NSEWnsew]"#, options: .regularExpression) != nil, t.range(of: #"[°º′'″NSEWnsew]"#, options: .regularExpression) != nil,
            let hemi {
@@ -112,7 +119,7 @@ enum CoordinateParser {
             for m in hemi.matches(in: t, range: NSRange(t.startIndex..., in: t)) {
                 func group(_ i: Int) -> String? { Range(m.range(at: i), in: t).map { String(t[$0]).replacingOccurrences(of: ",", with: ".") } }
                 guard let degText = group(2), let deg = Double(degText) else { continue }
-                let h = (group(1) ?? group(5))?.uppercased()
+                let h = [group(1), group(5)].compactMap { $0 }.first { !$0.isEmpty }?.uppercased()
                 guard let h else { continue }
                 let value = deg + (group(3).flatMap(Double.init) ?? 0) / 60 + (group(4).flatMap(Double.init) ?? 0) / 3600
                 switch h {

@@ -48,33 +48,55 @@ public enum TextNormalizer {
         return out
     }
 
-    /// The spelling-insensitive key of a normal form (ASCII letters and digits only).
+    /// The spelling-insensitive key of a normal form (ASCII letters and digits only), in one
+    /// pass: shch/sh→s, dzh/dj/zh→j, kh/x→h, gh→g, ch→c, ts/tz→c, yo/ye→e, yu→u, ya→a, iy/y→i,
+    /// q→k, w→v, ou/oo→u, ee→i, ph→f; doubled letters once; spaces removed.
     public static func phoneticKey(_ normal: String) -> String {
-        var b = Array(normal.utf8.filter { $0 != 32 })
-        func replace(_ from: String, _ to: String) {
-            let f = Array(from.utf8), t = Array(to.utf8)
-            guard b.count >= f.count else { return }
-            var out: [UInt8] = []
-            out.reserveCapacity(b.count)
-            var i = 0
-            while i < b.count {
-                if i + f.count <= b.count && b[i] == f[0] && Array(b[i..<(i + f.count)]) == f {
-                    out += t; i += f.count
-                } else { out.append(b[i]); i += 1 }
-            }
-            b = out
-        }
-        for (f, t) in [("shch", "s"), ("dzh", "j"), ("zh", "j"), ("dj", "j"), ("kh", "h"), ("x", "h"), ("gh", "g"), ("ch", "c"),
-                       ("sh", "s"), ("ts", "c"), ("tz", "c"), ("yo", "e"), ("ye", "e"), ("yu", "u"), ("ya", "a"), ("iy", "i"),
-                       ("y", "i"), ("q", "k"), ("w", "v"), ("ou", "u"), ("oo", "u"), ("ee", "i"), ("ph", "f")] {
-            replace(f, t)
-        }
-        // Doubled letters once; "-skii" (from -skiy) and "-ski" alike.
         var out: [UInt8] = []
-        out.reserveCapacity(b.count)
-        for c in b where out.last != c { out.append(c) }
-        if out.count > 4 && out.suffix(4) == Array("skii".utf8) { out.removeLast() }
+        var s = normal
+        s.withUTF8 { phoneticKey($0, into: &out) }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The phonetic key of UTF-8 bytes, into a reusable buffer.
+    static func phoneticKey(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        do {
+            let n = b.count
+            var i = 0
+            @inline(__always) func at(_ k: Int) -> UInt8 { k < n ? b[k] : 0 }
+            while i < n {
+                let c = b[i], d = at(i + 1)
+                var o: UInt8 = c, step = 1
+                switch c {
+                case 32: i += 1; continue
+                case 115: if d == 104 { o = 115; step = at(i + 2) == 99 && at(i + 3) == 104 ? 4 : 2 }          // sh, shch
+                case 100: if d == 122 && at(i + 2) == 104 { o = 106; step = 3 } else if d == 106 { o = 106; step = 2 } // dzh, dj
+                case 122: if d == 104 { o = 106; step = 2 }                                                        // zh
+                case 107: if d == 104 { o = 104; step = 2 }                                                        // kh
+                case 120: o = 104                                                                                  // x
+                case 103: if d == 104 { step = 2 }                                                                 // gh
+                case 99: if d == 104 { step = 2 }                                                                  // ch
+                case 116: if d == 115 || d == 122 { o = 99; step = 2 }                                             // ts, tz
+                case 121:                                                                                          // y…
+                    switch d {
+                    case 111, 101: o = 101; step = 2
+                    case 117: o = 117; step = 2
+                    case 97: o = 97; step = 2
+                    default: o = 105
+                    }
+                case 105: if d == 121 { step = 2 }                                                                 // iy
+                case 113: o = 107                                                                                  // q
+                case 119: o = 118                                                                                  // w
+                case 111: if d == 117 || d == 111 { o = 117; step = 2 }                                            // ou, oo
+                case 101: if d == 101 { o = 105; step = 2 }                                                        // ee
+                case 112: if d == 104 { o = 102; step = 2 }                                                        // ph
+                default: break
+                }
+                if out.last != o { out.append(o) }
+                i += step
+            }
+        }
     }
 
     /// Whether a normal form is plain Latin (worth indexing: officers type Latin or Cyrillic).
