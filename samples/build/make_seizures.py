@@ -92,9 +92,10 @@ for n in range(1, 3001):
     else:
         p = random.choices(PLACES, weights)[0]
         country = p[0]
-        place = random.choice(p[2:])
         if random.random() < 0.06:
-            place = typo(place)
+            place = typo(p[2])          # officers misspell the name itself, not "city"
+        else:
+            place = random.choice(p[2:])
         agency = random.choice(AGENCIES.get(country, ["Customs"]))
     scale = {"heroin": 3, "opium": 8, "hashish": 10, "methamphetamine": 1, "new psychoactive substances": 0.5,
              "acetic anhydride": 200, "cannabis": 15}[drug]

@@ -114,20 +114,45 @@ public final class Gazetteer: Sendable {
         func get(_ nameLists: [String]) -> FuzzyIndex {
             lock.lock(); defer { lock.unlock() }
             if let index { return index }
-            var byKey: [String: [Int32]] = [:]
-            for (i, list) in nameLists.enumerated() {
-                for n in list.split(separator: "|") {
-                    let k = TextNormalizer.phoneticKey(String(n))
-                    if byKey[k]?.last != Int32(i) { byKey[k, default: []].append(Int32(i)) }
-                }
-            }
+            // Entries are phonetic keys and, prefixed with "=", plain normal forms without spaces:
+            // a typo inside a digraph is closer in one, a doubled vowel in the other. Built on
+            // bytes with integer hashes: no String per name.
             var f = FuzzyIndex()
-            for (k, places) in byKey {
-                let bytes = Array(k.utf8)
-                guard bytes.count >= 3 else { continue }
-                let ki = Int32(f.keys.count)
-                f.keys.append(bytes); f.keyPlaces.append(places)
-                for g in Gazetteer.trigrams(of: bytes) { f.trigrams[g, default: []].append(ki) }
+            var ids: [UInt64: Int32] = [:]
+            ids.reserveCapacity(nameLists.count * 8)
+            var key: [UInt8] = [], plain: [UInt8] = []
+            func add(_ bytes: [UInt8], _ place: Int32) {
+                guard bytes.count >= (bytes.first == 61 ? 4 : 3) else { return }
+                let h = bytes.withUnsafeBufferPointer { Gazetteer.fnv($0) }
+                if let id = ids[h] {
+                    if f.keyPlaces[Int(id)].last != place { f.keyPlaces[Int(id)].append(place) }
+                    return
+                }
+                let id = Int32(f.keys.count)
+                ids[h] = id
+                f.keys.append(bytes)
+                f.keyPlaces.append([place])
+                for g in Gazetteer.trigrams(of: bytes) { f.trigrams[g, default: []].append(id) }
+            }
+            for (i, list) in nameLists.enumerated() {
+                var list = list
+                list.withUTF8 { b in
+                    var s = 0
+                    while s < b.count {
+                        var e = s
+                        while e < b.count && b[e] != 124 { e += 1 }
+                        if e > s {
+                            let name = UnsafeBufferPointer(rebasing: b[s..<e])
+                            TextNormalizer.phoneticKey(name, into: &key)
+                            add(key, Int32(i))
+                            plain.removeAll(keepingCapacity: true)
+                            plain.append(61)
+                            for c in name where c != 32 { plain.append(c) }
+                            add(plain, Int32(i))
+                        }
+                        s = e + 1
+                    }
+                }
             }
             index = f
             return f
@@ -267,9 +292,10 @@ public final class Gazetteer: Sendable {
             if let sideA, let sideB, let isoA, let isoB,
                let a = f.values[sideA].stringValue, let b = f.values[sideB].stringValue, !a.isEmpty, !b.isEmpty {
                 let na = TextNormalizer.normalize(a), nb = TextNormalizer.normalize(b)
+                // The aliases may name either side: both sides answer to them.
                 add(name, list + (na == nb || list.contains(na) ? [] : [na]), f.values[isoA].stringValue ?? country, ll, kind)
                 if nb != na && !list.contains(nb) {
-                    add("\(b) (\(name))", [nb], f.values[isoB].stringValue ?? country, ll, kind)
+                    add("\(b) (\(name))", [nb] + list.dropFirst(), f.values[isoB].stringValue ?? country, ll, kind)
                 }
             } else {
                 add(name, list, country, ll, kind)

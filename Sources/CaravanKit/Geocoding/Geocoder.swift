@@ -73,6 +73,20 @@ public final class Geocoder: Sendable {
             if r.status == .matched { return r }
             if best == nil || (r.status == .ambiguous && best!.status == .unmatched) { best = r }
         }
+        // Nothing matched the whole text: a single word of it may be the place ("Panj disrict",
+        // a misspelt decoration). Exact names only, longest word first, at a lower score.
+        if best?.status != .ambiguous {
+            let words = Set(parsed.segments.flatMap { $0.split(separator: " ").map(String.init) }).filter { $0.count >= 3 && !QueryCleaner.isStopWord($0) }
+            if words.count > 1 {
+                for w in words.sorted(by: { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }) {
+                    var r = match(w, hint: hint, fuzzyAllowed: false)
+                    if r.status == .matched {
+                        r.score = (r.score * 0.85 * 1000).rounded() / 1000
+                        return r
+                    }
+                }
+            }
+        }
         return best ?? .unmatched("not a known place")
     }
 
@@ -92,7 +106,7 @@ public final class Geocoder: Sendable {
 
     // MARK: matching
 
-    private func match(_ normal: String, hint: String?) -> GeocodeResult {
+    private func match(_ normal: String, hint: String?, fuzzyAllowed: Bool = true) -> GeocodeResult {
         let g = gazetteer
         var scored: [Int32: GeocodeCandidate] = [:]
         func consider(_ i: Int32, _ score: Double, _ kind: MatchKind) {
@@ -106,10 +120,25 @@ public final class Geocoder: Sendable {
         if scored.isEmpty {
             for i in g.phoneticMatches(key) { consider(i, 0.92, .transliterated) }
         }
-        if scored.isEmpty && key.utf8.count >= 4 && !QueryCleaner.isStopWord(normal) {
-            for (i, sim) in fuzzy(key) { consider(i, 0.9 * sim, .fuzzy) }
+        // Fuzzy when nothing matched, or when a country was given and nothing matched there
+        // ("Kashi" with UZ is a misspelt Karshi, not Varanasi).
+        let inHint = { (c: GeocodeCandidate) in hint == nil || c.place.country == hint }
+        if fuzzyAllowed && key.utf8.count >= 4 && !QueryCleaner.isStopWord(normal)
+            && (scored.isEmpty || (hint != nil && !scored.values.contains(where: inHint))) {
+            for (i, sim) in fuzzy(key, normal: normal) { consider(i, 0.9 * sim, .fuzzy) }   // consider keeps each place's best
         }
         guard !scored.isEmpty else { return .unmatched("no place of that name") }
+        let minimum = 0.72
+        // With a country given, a good match there wins; outside it only an exact name or alias
+        // may stand (a meeting in Madrid), never a fuzzy guess.
+        if let hint {
+            if scored.values.contains(where: { $0.place.country == hint && $0.score >= minimum }) {
+                scored = scored.filter { $0.value.place.country == hint }
+            } else {
+                scored = scored.filter { $0.value.kind != .fuzzy && $0.value.kind != .transliterated }
+                guard !scored.isEmpty else { return .unmatched("no place of that name in \(hint)") }
+            }
+        }
         // Rank: match quality first, then the place's size, the country hint, the region.
         func rank(_ c: GeocodeCandidate) -> Double {
             // Size matters: an alias of a city of 350,000 outranks the exact name of a village.
@@ -124,8 +153,7 @@ public final class Geocoder: Sendable {
         var unique: [GeocodeCandidate] = []
         for c in list where !unique.contains(where: { Geodesic.distance($0.place.location, c.place.location) < 5_000 }) { unique.append(c) }
         list = unique
-        let top = list[0]
-        let minimum = 0.72
+        var top = list[0]
         if top.score < minimum { return .unmatched("no close match (best: \(top.place.name), \(top.place.country), score \(String(format: "%.2f", top.score)))", candidates: Array(list.prefix(3))) }
         if list.count > 1 {
             let second = list[1]
@@ -135,14 +163,25 @@ public final class Geocoder: Sendable {
             // An alternate name shared by several places (often a historic name) needs a clearer
             // difference in size (20×) before the larger is taken.
             let ratioLimit = top.kind == .alias && second.kind == .alias ? 20.0 : 2.0
-            let tied = abs(top.score - second.score) < 0.005 && max(p1, p2) / min(p1, p2) < ratioLimit
+            var tied = abs(top.score - second.score) < 0.005 && max(p1, p2) / min(p1, p2) < ratioLimit
                 && (hint == nil || top.place.country == second.place.country) && second.score >= minimum
+            // A shared alias decides for the place whose own name is closest to what was typed.
+            if tied {
+                let q = Array(key.utf8)
+                func closeness(_ c: GeocodeCandidate) -> Int {
+                    EditDistance.damerauLevenshtein(q, Array(TextNormalizer.phoneticKey(TextNormalizer.normalize(c.place.name)).utf8), limit: 3)
+                }
+                let d1 = closeness(top), d2 = closeness(second)
+                if d1 <= 2 && d2 > d1 { tied = false }
+                else if d2 <= 2 && d1 > d2 { list.swapAt(0, 1); tied = false }
+            }
             if tied {
                 return GeocodeResult(status: .ambiguous, place: nil, location: nil, score: top.score, kind: top.kind,
                                      candidates: Array(list.prefix(5)),
                                      reason: "\(list.prefix(3).map { "\($0.place.name) (\($0.place.country))" }.joined(separator: ", ")) fit equally; give a country")
             }
         }
+        top = list[0]
         var score = top.score
         if let hint, top.place.country != hint { score *= 0.8 }
         return GeocodeResult(status: .matched, place: top.place, location: top.place.location, score: (score * 1000).rounded() / 1000,
@@ -150,22 +189,27 @@ public final class Geocoder: Sendable {
     }
 
     /// Places whose keys are within a small edit distance of `key`, with similarity 0…1.
-    private func fuzzy(_ key: String) -> [(Int32, Double)] {
+    private func fuzzy(_ key: String, normal: String) -> [(Int32, Double)] {
         let g = gazetteer.fuzzy
-        let q = Array(key.utf8)
-        let grams = Gazetteer.trigrams(of: q)
-        var counts: [Int32: Int] = [:]
-        for t in grams { for k in g.trigrams[t] ?? [] { counts[k, default: 0] += 1 } }
-        let need = max(1, grams.count / 3)
-        let limit = q.count <= 5 ? 1 : q.count <= 8 ? 2 : 3
-        var out: [(Int32, Double)] = []
-        for (k, c) in counts where c >= need {
-            let cand = g.keys[Int(k)]
-            let d = EditDistance.damerauLevenshtein(q, cand, limit: limit)
-            guard d <= limit else { continue }
-            let sim = 1 - Double(d) / Double(max(q.count, cand.count))
-            for p in g.keyPlaces[Int(k)] { out.append((p, sim)) }
+        var best: [Int32: Double] = [:]
+        // Search the phonetic keys with the query's key, and the plain forms with its plain form.
+        for q in [Array(key.utf8), Array(("=" + normal.replacingOccurrences(of: " ", with: "")).utf8)] {
+            let grams = Gazetteer.trigrams(of: q)
+            var counts: [Int32: Int] = [:]
+            for t in grams { for k in g.trigrams[t] ?? [] { counts[k, default: 0] += 1 } }
+            let need = max(1, grams.count / 3)
+            let length = q.first == 61 ? q.count - 1 : q.count
+            let limit = length <= 5 ? 1 : length <= 8 ? 2 : 3
+            for (k, c) in counts where c >= need {
+                let cand = g.keys[Int(k)]
+                guard (cand.first == 61) == (q.first == 61) else { continue }
+                let d = EditDistance.damerauLevenshtein(q, cand, limit: limit)
+                guard d <= limit else { continue }
+                let sim = 1 - Double(d) / Double(max(length, q.first == 61 ? cand.count - 1 : cand.count))
+                for p in g.keyPlaces[Int(k)] where sim > (best[p] ?? 0) { best[p] = sim }
+            }
         }
-        return out
+        return best.map { ($0.key, $0.value) }
     }
+
 }

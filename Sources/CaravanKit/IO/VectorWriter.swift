@@ -83,7 +83,7 @@ public final class VectorWriter {
         switch format.driver {
         case "GeoJSON": layerOptions = ["RFC7946=YES", "COORDINATE_PRECISION=\(options.coordinatePrecision)", "SIGNIFICANT_FIGURES=15", "WRITE_NAME=NO"]
         case "ESRI Shapefile": layerOptions = ["ENCODING=UTF-8"]
-        case "CSV": layerOptions = geometryType == .none || pointColumns ? [] : ["GEOMETRY=AS_WKT"]
+        case "CSV": layerOptions = (geometryType == .none || pointColumns ? [] : ["GEOMETRY=AS_WKT"]) + ["STRING_QUOTING=IF_NEEDED"]
         default: break
         }
         layerOptions = options.layerCreationOptions + layerOptions  // the first of a name wins in GDAL
@@ -104,7 +104,7 @@ public final class VectorWriter {
         }
         layer = l
         var allFields = fields
-        if pointColumns { allFields += [FieldDefinition("lon", .real, width: 12, precision: 6), FieldDefinition("lat", .real, width: 12, precision: 6)] }
+        if pointColumns { allFields += [FieldDefinition("lon", .real), FieldDefinition("lat", .real)] }
         for f in allFields {
             let fd = OGR_Fld_Create(f.name, VectorWriter.ogrType(f.type))
             defer { OGR_Fld_Destroy(fd) }
