@@ -2,6 +2,7 @@
 
   python3 generate.py routes N_VERTICES OUT.gpkg     route network of random-walk lines over the region
   python3 generate.py events N_ROWS OUT.csv           event table (lon, lat, weight) clustered near crossings
+  python3 generate.py places N_ROWS OUT.csv           free-text place names as officers type them
 
 Routes: lines of 1,000 vertices, steps of ~1–2 km wandering between Central Asian towns, written
 as GeoJSON sequence and loaded into a GeoPackage with ogr2ogr. Standard library only.
@@ -45,7 +46,20 @@ def events(n, out):
                 x, y = random.uniform(55, 80), random.uniform(35, 50)
             f.write(f"{i},{x:.5f},{y:.5f},{random.lognormvariate(0, 1):.3f}\n")
 
+def places(n, out):
+    """A table of place strings as officers type them (for the geocoding benchmark)."""
+    spellings = ["Tashkent", "Toshkent", "Ташкент", "г. Ташкент", "Alma-Ata", "Almaty", "Алматы", "Bishkek", "Frunze",
+                 "Dushanbe", "Душанбе", "Khorog (GBAO)", "near Termez", "Termez", "Akhshabad", "Ashgabat", "Osh", "Ош",
+                 "Kunduz", "Mazar-i-Sharif", "Samarkand", "Bukhara", "Shymkent", "Chimkent", "Kulyab", "Kurgan-Tyube",
+                 "Panj", "Pyanj", "Hairatan", "Torghundi", "Serhetabat", "Farap", "Tashknet", "Dushnabe", "N/A", "heroin",
+                 "41.3, 69.2", "Madrid", "Vienna", "Moscow"]
+    with open(out, "w") as f:
+        f.write("id,place,amount_kg\n")
+        for i in range(1, n + 1):
+            p = random.choice(spellings)
+            f.write(f'{i},"{p}",{random.lognormvariate(0, 1):.3f}\n')
+
 if __name__ == "__main__":
     kind, n, out = sys.argv[1], int(float(sys.argv[2])), sys.argv[3]
-    {"routes": routes, "events": events}[kind](n, out)
+    {"routes": routes, "events": events, "places": places}[kind](n, out)
     print(f"wrote {out}", file=sys.stderr)

@@ -10,7 +10,7 @@ CARAVAN=$ROOT/.build/release/caravan
 DATA=data
 mkdir -p "$DATA" results
 { command -v /usr/bin/time && command -v bc; } >/dev/null || apt-get install -y -qq time bc >/dev/null
-SECTIONS=${*:-read convert density hotspots crossings}
+SECTIONS=${*:-read convert density hotspots crossings geocode}
 
 echo "== building caravan-bench and the C peer"
 swift build -c release --product caravan-bench >/dev/null
@@ -101,11 +101,11 @@ hotspots)
   echo; echo "### ~100,000 cells (5 km), band 25 km (5 cell widths)"; echo
   "$CARAVAN" hotspots "$DATA/events_100k.csv" --cell 5km --band 25km --crs "$CRS" -o "$DATA/hs_100k.csv" --overwrite >/dev/null 2>&1
   set -- $(measure "$CARAVAN" hotspots "$DATA/events_100k.csv" --cell 5km --band 25km --crs "$CRS" -o "$DATA/hs_100k.csv" --overwrite); c=$1; cm=$2
-  set -- $(BENCH_ONCE=1 measure .venv/bin/python peers/hotspots_esda.py "$DATA/hs_100k.csv" "$CRS" 25000); e=$1; em=$2
+  set -- $(BENCH_ONCE=1 measure .venv/bin/python peers/hotspots_esda.py "$DATA/hs_100k.csv" 5000 25000); e=$1; em=$2
   echo "| | seconds | peak MiB | × Caravan |"; echo "|---|---:|---:|---:|"
   echo "| **caravan hotspots** (aggregation of 100,000 events included) | **$c** | **$cm** | 1 |"
   echo "| esda G_Local + libpysal DistanceBand (on Caravan's grid) | $e | $em | $(ratio "$e" "$c") |"
-  echo; echo "Agreement: $(.venv/bin/python peers/hotspots_esda.py "$DATA/hs_100k.csv" "$CRS" 25000 --compare)"
+  echo; echo "Agreement: $(.venv/bin/python peers/hotspots_esda.py "$DATA/hs_100k.csv" 5000 25000 --compare)"
   echo; echo "### ~1,000,000 cells (2 km), band 60 km (30 cell widths, ~2,800 neighbours per cell), 1,000,000 events"; echo
   set -- $(measure "$CARAVAN" hotspots "$DATA/events_1m.csv" --cell 2km --band 60km --crs "$CRS" -o "$DATA/hs_1m.csv" --overwrite); c=$1; cm=$2
   set -- $(measure "$CARAVAN" hotspots "$DATA/events_1m.csv" --cell 2km --band 2km --crs "$CRS" -o "$DATA/hs_1m.csv" --overwrite); a=$1; am=$2
@@ -125,6 +125,19 @@ crossings)
   echo "| Shapely STRtree + intersection | $p | $pm | $(ratio "$p" "$c") |"
   echo; echo "Caravan: $(($(wc -l < "$DATA/x.csv") - 1)) crossings; Shapely: $(.venv/bin/python peers/crossings_shapely.py "$DATA/routes_10m.gpkg" "$ROOT/shapefiles/borders.shp")"
   } | tee results/crossings.md ;;
-*) echo "unknown section $section (read, convert, density, hotspots, crossings)"; exit 2 ;;
+geocode)
+  venv
+  [ -f "$DATA/places_1m.csv" ] || python3 generate.py places 1e6 "$DATA/places_1m.csv"
+  {
+  echo "## Geocoding — $(date -u +%F), $(nproc) cores"
+  echo; echo "One core, gazetteer loaded (load time measured apart):"; echo
+  echo "- Caravan: $("$BENCH" geocode 200000)"
+  echo "- Python (dict + rapidfuzz extractOne over the same names): $(.venv/bin/python peers/geocode_rapidfuzz.py "$ROOT/Sources/CaravanKit/Resources/gazetteer.tsv" 200000)"
+  echo; echo "A million-row CSV, streamed (both cores):"; echo
+  set -- $(measure "$CARAVAN" geocode "$DATA/places_1m.csv" --column place -o "$DATA/places_out.csv" --overwrite); c=$1; cm=$2
+  echo "| | seconds | peak MiB |"; echo "|---|---:|---:|"
+  echo "| caravan geocode, 1,000,000 rows | $c | $cm |"
+  } | tee results/geocode.md ;;
+*) echo "unknown section $section (read, convert, density, hotspots, crossings, geocode)"; exit 2 ;;
 esac
 done

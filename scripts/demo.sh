@@ -1,23 +1,45 @@
 #!/bin/sh
-# The main job on the shipped data (make demo). Writes everything under out/.
+# The main job on the shipped data (make demo): every output lands in out/.
 set -eu
 CARAVAN=${CARAVAN:-.build/release/caravan}
 OUT=${OUT:-out}
 mkdir -p "$OUT"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-say "The shipped layers"
+say "1. The shipped layers (caravan info)"
 for layer in countries provinces borders roads railways border_posts; do
-  "$CARAVAN" info "shapefiles/$layer.shp" | sed -n '1,5p'
+  "$CARAVAN" info "shapefiles/$layer.shp" | sed -n '2,4p'
 done
 
-say "Borders derived from the country polygons (caravan borders)"
+say "2. Border lines derived from the country polygons (caravan borders)"
 "$CARAVAN" borders shapefiles/countries.shp -o "$OUT/borders.geojson" --overwrite
 
-say "Focus countries and border posts as GeoJSON for QGIS / ArcGIS (caravan convert)"
-"$CARAVAN" convert shapefiles/countries.shp "$OUT/focus_countries.geojson" --where "role = 'focus'" --overwrite
-"$CARAVAN" convert shapefiles/border_posts.shp "$OUT/border_posts.geojson" --overwrite
-"$CARAVAN" convert samples/events/seizures.xlsx "$OUT/seizures.gpkg" --overwrite
+say "3. Geocoding the events of the news page and the exercise seizures (caravan geocode)"
+"$CARAVAN" geocode samples/events/caricc-2022.csv --column place --country-column country -o "$OUT/caricc-2022.geojson" --overwrite
+"$CARAVAN" geocode samples/events/seizures.csv --column place --country-column country -o "$OUT/seizures.gpkg" --report "$OUT/seizures_to_check.csv" --overwrite
 
-printf '\nOutputs are in %s/\n' "$OUT"
-ls -la "$OUT"
+say "4. Trafficking corridors from waypoint lists (caravan routes)"
+"$CARAVAN" routes samples/routes/waypoints.csv -o "$OUT/corridors.geojson" --overwrite
+
+say "5. Route density of the road and rail network, 25 km cells (caravan density)"
+"$CARAVAN" density shapefiles/roads.shp --cell 25km -o "$OUT/road_density.geojson" --overwrite
+"$CARAVAN" density shapefiles/roads.shp --cell 10km -o "$OUT/road_density.tif" --overwrite
+"$CARAVAN" density shapefiles/railways.shp --grid hex --cell-area 1000km2 --study-area shapefiles/countries.shp --study-where "role = 'focus'" -o "$OUT/rail_density_hex.gpkg" --overwrite
+
+say "6. Where the network crosses borders, and which crossings no known post covers (caravan crossings)"
+"$CARAVAN" crossings shapefiles/roads.shp shapefiles/countries.shp --posts shapefiles/border_posts.shp --merge 2km -o "$OUT/road_crossings.geojson" --overwrite
+"$CARAVAN" crossings shapefiles/railways.shp shapefiles/countries.shp --posts shapefiles/border_posts.shp -o "$OUT/rail_crossings.geojson" --overwrite
+
+say "7. Hot spots of the seizures, 25 km cells, Gi* with FDR (caravan hotspots) and kernel density (caravan kde)"
+"$CARAVAN" hotspots "$OUT/seizures.gpkg" --cell 25km --band 100km --fdr -o "$OUT/seizure_hotspots.geojson" --overwrite
+"$CARAVAN" hotspots "$OUT/seizures.gpkg" --at shapefiles/border_posts.shp --radius 30km --band 400km -o "$OUT/seizures_at_posts.geojson" --overwrite
+"$CARAVAN" kde "$OUT/seizures.gpkg" --cell 5km --radius 40km --weight amount_kg -o "$OUT/seizure_kde.tif" --overwrite
+
+say "8. A picture of the road density (GDAL's gdaldem on the GeoTIFF)"
+if command -v gdaldem >/dev/null; then
+  printf 'nv 255 255 255 0\n0 255 255 204\n0.1 161 218 180\n0.25 65 182 196\n0.5 44 127 184\n1 37 52 148\n' > "$OUT/.ramp.txt"
+  gdaldem color-relief -q -alpha "$OUT/road_density.tif" "$OUT/.ramp.txt" "$OUT/road_density.png" -of PNG && echo "wrote $OUT/road_density.png"
+  rm -f "$OUT/.ramp.txt" "$OUT/road_density.png.aux.xml"
+fi
+
+printf '\nAll outputs are in %s/ — open the .geojson and .gpkg files in QGIS or ArcGIS Pro.\n' "$OUT"

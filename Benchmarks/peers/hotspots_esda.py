@@ -1,19 +1,17 @@
 """PySAL esda's Gi* on the grid Caravan aggregated (read from Caravan's CSV of cell centres),
-binary distance-band weights, star=True: the reference ArcGIS's GiZScore matches.
-usage: hotspots_esda.py CARAVAN_HOTSPOTS.csv CRS BAND_M [--compare]"""
+binary distance-band weights, star=True: the reference ArcGIS's GiZScore matches. Cell centres
+come from Caravan's col and row (exact), not from the rounded lon/lat columns.
+usage: hotspots_esda.py CARAVAN_HOTSPOTS.csv CELL_M BAND_M [--compare]"""
 import csv, sys
 import numpy as np
-from pyproj import CRS, Transformer
 from libpysal.weights import DistanceBand
 from esda.getisord import G_Local
 
-src, crs, band = sys.argv[1], sys.argv[2], float(sys.argv[3])
+src, cell, band = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 rows = list(csv.DictReader(open(src)))
-lon = np.array([float(r["lon"]) for r in rows]); lat = np.array([float(r["lat"]) for r in rows])
 value_field = "count" if "count" in rows[0] else "sum"
 y = np.array([float(r[value_field]) for r in rows])
-x_, y_ = Transformer.from_crs("EPSG:4326", CRS.from_user_input(crs), always_xy=True).transform(lon, lat)
-pts = np.column_stack([x_, y_])
+pts = np.column_stack([(np.array([float(r["col"]) for r in rows]) + 0.5) * cell, (np.array([float(r["row"]) for r in rows]) + 0.5) * cell])
 w = DistanceBand(pts, threshold=band * (1 + 1e-9), binary=True, silence_warnings=True)
 g = G_Local(y, w, transform="B", star=True, permutations=0)
 if "--compare" in sys.argv:

@@ -60,11 +60,19 @@ struct CrossingsCommand: ParsableCommand {
         printBusiest(xs)
     }
 
+    /// The crossings by border, and with --merge a table of the busiest crossing points.
     func printBusiest(_ xs: [BorderCrossing]) {
         guard !xs.isEmpty else { return }
         let byPair = Dictionary(grouping: xs, by: \.pair).map { ($0.key, $0.value.reduce(0) { $0 + $1.crossings }) }
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
         Console.line("caravan: crossings by border: " + byPair.prefix(10).map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+        guard merge != nil else { return }
+        print("Busiest crossing points")
+        print("  rank  border  routes  crossings  lon, lat            nearest known post (km)")
+        for (k, x) in xs.sorted(by: { ($0.routes, $0.crossings) > ($1.routes, $1.crossings) }).prefix(10).enumerated() {
+            let post = x.post.map { "\($0) (\(String(format: "%.1f", x.postKm ?? 0)))\(x.unlisted == true ? " — unlisted" : "")" } ?? ""
+            print(String(format: "  %4d  %-6@  %6d  %9d  %8.4f, %8.4f  %@", k + 1, x.pair, x.routes, x.crossings, x.location.lon, x.location.lat, post))
+        }
     }
 }
 

@@ -114,7 +114,7 @@ enum HotSpotWriter {
     static func write(_ u: AggregatedUnits, _ r: HotSpotResult, to path: String, options: WriteOptions) throws {
         let format = try OutputFormat.resolve(path: path, format: options.format)
         var fields = [FieldDefinition("SOURCE_ID", .string), FieldDefinition(u.valueName, .real, width: 18, precision: 6),
-                      FieldDefinition("GiZScore", .real, width: 18, precision: 8), FieldDefinition("GiPValue", .real, width: 18, precision: 8),
+                      FieldDefinition("GiZScore", .real), FieldDefinition("GiPValue", .real),
                       FieldDefinition("NNeighbors", .integer), FieldDefinition("Gi_Bin", .integer)]
         if u.cells != nil { fields.insert(contentsOf: [FieldDefinition("col", .integer), FieldDefinition("row", .integer)], at: 1) }
         let asCentres = format == .csv

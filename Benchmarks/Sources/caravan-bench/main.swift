@@ -35,6 +35,32 @@ do {
             }
         }
         print("\(vertices) vertices projected (checksum \(String(format: "%.3f", sum)))")
+    case "geocode":
+        // Single-core throughput with the gazetteer loaded: exact names, then misspelt ones.
+        let n = Int(args[2]) ?? 100_000
+        let t0 = Date()
+        let gazetteer = try Gazetteer.load()
+        let load = Date().timeIntervalSince(t0)
+        let g = Geocoder(gazetteer: gazetteer)
+        var rng = SystemRandomNumberGenerator()
+        let names = gazetteer.places.filter { $0.population > 20_000 }.map(\.name)
+        let exact = (0..<n).map { _ in names.randomElement(using: &rng)! }
+        func typo(_ s: String) -> String {
+            var c = Array(s); guard c.count > 4 else { return s }
+            let i = Int.random(in: 1..<(c.count - 2), using: &rng); c.swapAt(i, i + 1); return String(c)
+        }
+        let fuzzy = (0..<(n / 10)).map { _ in typo(names.randomElement(using: &rng)!) }
+        _ = g.geocode("Qwertyuiop")   // build the fuzzy index once (lazy) before timing
+        var matched = 0
+        var t = Date()
+        for q in exact where g.geocode(q).status == .matched { matched += 1 }
+        let exactRate = Double(exact.count) / Date().timeIntervalSince(t)
+        t = Date()
+        var fm = 0
+        for q in fuzzy where g.geocode(q).status == .matched { fm += 1 }
+        let fuzzyRate = Double(fuzzy.count) / Date().timeIntervalSince(t)
+        print(String(format: "load %.0f ms; exact %.0f queries/s (%d/%d matched); fuzzy %.0f queries/s (%d/%d matched)",
+                     load * 1000, exactRate, matched, exact.count, fuzzyRate, fm, fuzzy.count))
     default:
         FileHandle.standardError.write("unknown workload \(args[1])\n".data(using: .utf8)!)
         exit(2)

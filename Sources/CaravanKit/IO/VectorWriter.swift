@@ -67,7 +67,9 @@ public final class VectorWriter {
             throw GeoError(.write, "a Shapefile holds one geometry type, and this layer mixes several", file: path,
                            hint: "write GeoPackage (.gpkg) or GeoJSON, or keep one type, e.g. --where \"OGR_GEOMETRY='POINT'\"")
         }
+        // Points in a CSV become lon and lat columns, unless the fields already carry them.
         pointColumns = format == .csv && geometryType == .point
+            && !fields.contains { $0.name.lowercased() == "lon" } && !fields.contains { $0.name.lowercased() == "lat" }
         inputCRS = crs
         if (format.requiresWGS84 || pointColumns), let crs, !crs.isEquivalent(to: .wgs84) {
             outputCRS = .wgs84

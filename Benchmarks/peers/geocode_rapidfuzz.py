@@ -1,0 +1,34 @@
+"""A Python geocoding baseline over the same gazetteer (Caravan's compact file): a dict for exact
+normal forms, rapidfuzz's extractOne (WRatio) over every name for misspellings.
+usage: geocode_rapidfuzz.py GAZETTEER.tsv N"""
+import random, sys, time, unicodedata
+from rapidfuzz import process, fuzz
+
+path, n = sys.argv[1], int(sys.argv[2])
+t0 = time.time()
+names, owner, places = [], [], []
+for line in open(path, encoding="utf-8"):
+    if line.startswith("#"):
+        continue
+    f = line.rstrip("\n").split("\t")
+    places.append((f[1], int(f[6] or 0)))
+    for nm in [f[7]] + (f[8].split("|") if f[8] else []):
+        names.append(nm); owner.append(len(places) - 1)
+exact = {}
+for nm, o in zip(names, owner):
+    exact.setdefault(nm, o)
+load = time.time() - t0
+def norm(s):
+    return "".join(c for c in unicodedata.normalize("NFKD", s.lower()) if not unicodedata.combining(c)).replace("-", " ")
+big = [p[0] for p in places if p[1] > 20000]
+random.seed(1)
+qs = [random.choice(big) for _ in range(n)]
+def typo(s):
+    c = list(s)
+    if len(c) > 4:
+        i = random.randrange(1, len(c) - 2); c[i], c[i + 1] = c[i + 1], c[i]
+    return "".join(c)
+fq = [typo(random.choice(big)) for _ in range(max(1, n // 100))]
+t = time.time(); m = sum(1 for q in qs if norm(q) in exact); er = len(qs) / (time.time() - t)
+t = time.time(); fm = sum(1 for q in fq if process.extractOne(norm(q), names, scorer=fuzz.WRatio, score_cutoff=85) is not None); fr = len(fq) / (time.time() - t)
+print(f"load {load*1000:.0f} ms; exact {er:.0f} queries/s ({m}/{len(qs)}); rapidfuzz fuzzy {fr:.1f} queries/s ({fm}/{len(fq)})")
