@@ -159,11 +159,21 @@ public final class Gazetteer: Sendable {
         }
     }
 
-    /// Trigrams of a key padded with a start and an end mark.
-    static func trigrams(of k: [UInt8]) -> Set<UInt32> {
-        let p: [UInt8] = [94] + k + [36]
-        var out = Set<UInt32>()
-        for i in 0..<(p.count - 2) { out.insert(UInt32(p[i]) << 16 | UInt32(p[i + 1]) << 8 | UInt32(p[i + 2])) }
+    /// Trigrams of a key padded with a start and an end mark, each tagged with the key's first
+    /// letter (and whether it is a plain form): a fuzzy match must share the first letter, as
+    /// typos rarely touch it, which keeps the postings short. Distinct, in no particular order.
+    static func trigrams(of k: [UInt8]) -> [UInt32] {
+        let plain = k.first == 61
+        let body = plain ? Array(k.dropFirst()) : k
+        guard let first = body.first else { return [] }
+        let tag = UInt32(first & 0x7F | (plain ? 0x80 : 0)) << 24
+        let p: [UInt8] = [94] + body + [36]
+        var out: [UInt32] = []
+        out.reserveCapacity(p.count)
+        for i in 0..<(p.count - 2) {
+            let t = tag | UInt32(p[i] & 0x7F) << 14 | UInt32(p[i + 1] & 0x7F) << 7 | UInt32(p[i + 2] & 0x7F)
+            if !out.contains(t) { out.append(t) }
+        }
         return out
     }
 

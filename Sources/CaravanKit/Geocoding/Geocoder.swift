@@ -36,6 +36,28 @@ public struct GeocodeResult: Sendable {
     }
 }
 
+/// Per-thread counters for the fuzzy search (one array the size of the fuzzy index).
+final class FuzzyScratch {
+    var counts: [UInt16]
+    var touched: [Int32] = []
+    init(size: Int) { counts = [UInt16](repeating: 0, count: size) }
+    private static let key: pthread_key_t = {
+        var k = pthread_key_t()
+        pthread_key_create(&k) { p in if let p { Unmanaged<FuzzyScratch>.fromOpaque(p).release() } }
+        return k
+    }()
+    static func current(size: Int) -> FuzzyScratch {
+        if let p = pthread_getspecific(key) {
+            let s = Unmanaged<FuzzyScratch>.fromOpaque(p).takeUnretainedValue()
+            if s.counts.count == size { return s }
+            Unmanaged<FuzzyScratch>.fromOpaque(p).release()
+        }
+        let s = FuzzyScratch(size: size)
+        pthread_setspecific(key, Unmanaged.passRetained(s).toOpaque())
+        return s
+    }
+}
+
 /// Offline geocoding of free-text place names against a `Gazetteer`.
 ///
 /// A query is cleaned (decorations like "г.", "city of", "district", "near" and parenthetical
@@ -151,7 +173,8 @@ public final class Geocoder: Sendable {
         var list = Array(scored.values).sorted { rank($0) != rank($1) ? rank($0) > rank($1) : $0.place.id < $1.place.id }
         // One candidate per place location (GeoNames sometimes lists a city twice).
         var unique: [GeocodeCandidate] = []
-        for c in list where !unique.contains(where: { Geodesic.distance($0.place.location, c.place.location) < 5_000 }) { unique.append(c) }
+        for c in list where !unique.contains(where: { abs($0.place.location.lat - c.place.location.lat) < 0.045
+                                                            && abs($0.place.location.lon - c.place.location.lon) < 0.06 }) { unique.append(c) }
         list = unique
         var top = list[0]
         if top.score < minimum { return .unmatched("no close match (best: \(top.place.name), \(top.place.country), score \(String(format: "%.2f", top.score)))", candidates: Array(list.prefix(3))) }
@@ -191,25 +214,45 @@ public final class Geocoder: Sendable {
     /// Places whose keys are within a small edit distance of `key`, with similarity 0…1.
     private func fuzzy(_ key: String, normal: String) -> [(Int32, Double)] {
         let g = gazetteer.fuzzy
+        let scratch = FuzzyScratch.current(size: g.keys.count)
         var best: [Int32: Double] = [:]
         // Search the phonetic keys with the query's key, and the plain forms with its plain form.
-        for q in [Array(key.utf8), Array(("=" + normal.replacingOccurrences(of: " ", with: "")).utf8)] {
+        for q in [Array(key.utf8), [61] + normal.utf8.filter { $0 != 32 }] {
             let grams = Gazetteer.trigrams(of: q)
-            var counts: [Int32: Int] = [:]
-            for t in grams { for k in g.trigrams[t] ?? [] { counts[k, default: 0] += 1 } }
-            let need = max(1, grams.count / 3)
+            // Count shared trigrams in a dense, reused array (no hashing per posting). The
+            // commonest trigrams (in more than 1 key in 50) say little and cost most: skipped,
+            // and the number needed lowered to match.
+            var used = 0
+            let common = Int.max   // first-letter partitions keep postings short: count them all
+            scratch.counts.withUnsafeMutableBufferPointer { counts in
+                for t in grams {
+                    guard let postings = g.trigrams[t], postings.count <= common else { continue }
+                    used += 1
+                    for k in postings {
+                        let i = Int(k)
+                        if counts[i] == 0 { scratch.touched.append(k) }
+                        counts[i] &+= 1
+                    }
+                }
+            }
+            let need = UInt16(max(1, min(used, grams.count / 3)))
             let length = q.first == 61 ? q.count - 1 : q.count
             let limit = length <= 5 ? 1 : length <= 8 ? 2 : 3
-            for (k, c) in counts where c >= need {
+            for k in scratch.touched {
+                let c = scratch.counts[Int(k)]
+                scratch.counts[Int(k)] = 0
+                guard c >= need else { continue }
                 let cand = g.keys[Int(k)]
-                guard (cand.first == 61) == (q.first == 61) else { continue }
+                guard (cand.first == 61) == (q.first == 61), abs(cand.count - q.count) <= limit else { continue }
                 let d = EditDistance.damerauLevenshtein(q, cand, limit: limit)
                 guard d <= limit else { continue }
                 let sim = 1 - Double(d) / Double(max(length, q.first == 61 ? cand.count - 1 : cand.count))
                 for p in g.keyPlaces[Int(k)] where sim > (best[p] ?? 0) { best[p] = sim }
             }
+            scratch.touched.removeAll(keepingCapacity: true)
         }
         return best.map { ($0.key, $0.value) }
     }
+
 
 }

@@ -105,8 +105,8 @@ enum QueryCleaner {
 /// "41°18′N 69°15′E", "41 18 N, 69 15 E", "N41.31 E69.24".
 enum CoordinateParser {
     static func parse(_ s: String) -> LonLat? {
+        guard s.utf8.contains(where: { $0 >= 48 && $0 <= 57 }) else { return nil }   // no digit: not coordinates
         let t = s.trimmingCharacters(in: .whitespaces)
-        guard t.contains(where: \.isNumber) else { return nil }
         // Degrees, minutes, seconds with hemispheres.
         // Hemisphere letters either all before the numbers ("N41.31 E69.24") or all after ("41°18′N 69°15′E").
         let leading = t.first.map { "NSEWnsew".contains($0) } ?? false

@@ -23,6 +23,22 @@ public enum TextNormalizer {
 
     /// The normal form of a name (see the type's documentation).
     public static func normalize(_ s: String) -> String {
+        // Fast path: plain ASCII needs no Unicode work.
+        if s.utf8.allSatisfy({ $0 < 128 }) {
+            var out: [UInt8] = []
+            out.reserveCapacity(s.utf8.count)
+            var lastSpace = true
+            for c in s.utf8 {
+                switch c {
+                case 65...90: out.append(c + 32); lastSpace = false
+                case 97...122, 48...57: out.append(c); lastSpace = false
+                case 39, 96: continue                      // apostrophes and backquotes vanish
+                default: if !lastSpace { out.append(32); lastSpace = true }
+                }
+            }
+            if out.last == 32 { out.removeLast() }
+            return String(decoding: out, as: UTF8.self)
+        }
         let folded = s.precomposedStringWithCompatibilityMapping.lowercased()
         var latin = ""
         latin.reserveCapacity(folded.utf8.count)
