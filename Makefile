@@ -7,9 +7,17 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/caravan
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps test-deps build demo test bench clean
 
 # The C libraries (GDAL, GEOS, PROJ) and the GDAL command-line tools, from Debian's packages.
+# The tests also read a real PostGIS database: PostgreSQL and PostGIS, from Debian's packages.
+test-deps: deps
+	@if ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then \
+	  echo "Installing postgresql postgresql-postgis (apt-get) for the PostGIS tests…"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql postgresql-postgis >/dev/null; \
+	fi
+
 deps:
 	@if ! pkg-config --exists gdal geos proj 2>/dev/null || ! command -v ogr2ogr >/dev/null; then \
 	  echo "Installing libgdal-dev libgeos-dev libproj-dev gdal-bin (apt-get)…"; \
@@ -23,9 +31,9 @@ build: deps
 demo: build
 	@CARAVAN=$(BIN) sh scripts/demo.sh
 
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	sh scripts/with-postgis.sh $(SWIFT) test --skip-build
 
 bench: build
 	@sh Benchmarks/run.sh

@@ -139,18 +139,9 @@ public final class Layer {
     public func lonLatExtent() throws -> Envelope? {
         guard let e = try extent() else { return nil }
         guard let crs = try crs, !crs.isGeographic else { return e }
-        let t = try Transformer(from: crs, to: .wgs84)
-        var pts: [XY] = []
-        for i in 0...20 {
-            let f = Double(i) / 20
-            pts += [XY(e.minX + f * e.width, e.minY), XY(e.minX + f * e.width, e.maxY),
-                    XY(e.minX, e.minY + f * e.height), XY(e.maxX, e.minY + f * e.height)]
-        }
-        try t.transform(&pts)
-        var out = Envelope.empty
-        for p in pts { out.expand(p) }
-        return out
+        return try outlineExtent(e, Transformer(from: crs, to: .wgs84))
     }
+
 
     // MARK: filters
 

@@ -94,3 +94,18 @@ public final class Transformer {
         }
     }
 }
+
+/// The bounding box of an envelope's outline (21 points a side) after transformation.
+func outlineExtent(_ e: Envelope, _ t: Transformer) throws -> Envelope {
+    if t.isIdentity { return e }
+    var pts: [XY] = []
+    for i in 0...20 {
+        let f = Double(i) / 20
+        pts += [XY(e.minX + f * e.width, e.minY), XY(e.minX + f * e.width, e.maxY),
+                XY(e.minX, e.minY + f * e.height), XY(e.maxX, e.minY + f * e.height)]
+    }
+    try t.transform(&pts)
+    var out = Envelope.empty
+    for p in pts { out.expand(p) }
+    return out
+}
