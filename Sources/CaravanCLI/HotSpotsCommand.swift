@@ -88,9 +88,7 @@ struct HotSpotsCommand: ParsableCommand {
         } else if inverseDistance {
             weights = .inverseDistance(power: 1, band: nil)
         } else {
-            let search = units.positions
-            let nnd = nearestNeighbourDistances(search)
-            let d = (nnd.max() ?? 0) * 1.0001
+            let d = (nearestNeighbourDistances(units.positions).max() ?? 0) * 1.0001
             weights = .fixedBand(d)
             reason = "ArcGIS's default: the distance that gives every feature at least one neighbour"
         }
@@ -105,12 +103,9 @@ struct HotSpotsCommand: ParsableCommand {
         HotSpotWriter.printTop(units, result, count: 10)
     }
 
-    func nearestNeighbourDistances(_ p: [XY]) -> [Double] { HotSpotWriter.nearestDistances(p) }
 }
 
 enum HotSpotWriter {
-    static func nearestDistances(_ p: [XY]) -> [Double] { nearestNeighbourDistancesPublic(p) }
-
     static func write(_ u: AggregatedUnits, _ r: HotSpotResult, to path: String, options: WriteOptions) throws {
         let format = try OutputFormat.resolve(path: path, format: options.format)
         var fields = [FieldDefinition("SOURCE_ID", .string), FieldDefinition(u.valueName, .real, width: 18, precision: 6),

@@ -239,5 +239,5 @@ struct NeighbourSearch {
     func nearestDistances() -> [Double] { positions.indices.map { nearest($0, k: 1).first?.1 ?? 0 } }
 }
 
-/// Distance from each point to its nearest other point (hash-grid search).
-public func nearestNeighbourDistancesPublic(_ positions: [XY]) -> [Double] { NeighbourSearch(positions).nearestDistances() }
+/// Distance from each point to its nearest other point (hash-grid search, never all pairs).
+public func nearestNeighbourDistances(_ positions: [XY]) -> [Double] { NeighbourSearch(positions).nearestDistances() }
