@@ -76,14 +76,16 @@ density)
     echo; echo "### $n vertices"; echo
     echo "| | seconds | peak MiB | × Caravan |"; echo "|---|---:|---:|---:|"
     set -- $(measure "$DATA/ogr_iterate" "$f"); rd=$1; rdm=$2
-    set -- $(measure "$CARAVAN" density "$f" --cell 5km --crs "$CRS" -o "$DATA/caravan_$n.csv" --overwrite); c=$1; cm=$2
+    set -- $(measure "$CARAVAN" density "$f" --cell 5km --crs "$CRS" -o "$DATA/caravan_$n.tif" --overwrite); c=$1; cm=$2
+    set -- $(measure "$CARAVAN" density "$f" --cell 5km --crs "$CRS" -o "$DATA/caravan_$n.csv" --overwrite); cc=$1; ccm=$2
     set -- $(measure .venv/bin/python peers/density_numpy.py "$f" "$CRS" 5000 "$DATA/numpy_$n.csv"); np=$1; npm=$2
     if [ "$n" = 1m ] || [ "${BENCH_GEOPANDAS_10M:-0}" = 1 ]; then
       set -- $(BENCH_ONCE=1 measure .venv/bin/python peers/density_geopandas.py "$f" "$CRS" 5000 "$DATA/geopandas_$n.csv"); gp=$1; gpm=$2
     else gp=""; fi
     echo "| GDAL: merely reading the layer (C) | $rd | $rdm | $(ratio "$rd" "$c") |"
-    echo "| **caravan density** | **$c** | **$cm** | 1 |"
-    echo "| numpy hand-vectorised traversal | $np | $npm | $(ratio "$np" "$c") |"
+    echo "| **caravan density** → GeoTIFF | **$c** | **$cm** | 1 |"
+    echo "| caravan density → CSV (GDAL's CSV writer, 8 columns with lon/lat) | $cc | $ccm | $(ratio "$cc" "$c") |"
+    echo "| numpy hand-vectorised traversal (→ 3-column CSV) | $np | $npm | $(ratio "$np" "$c") |"
     [ -n "$gp" ] && echo "| GeoPandas/Shapely STRtree + intersection | $gp | $gpm | $(ratio "$gp" "$c") |"
     echo
     echo "Caravan vs numpy: $(.venv/bin/python peers/compare_cells.py "$DATA/caravan_$n.csv" "$DATA/numpy_$n.csv")  "

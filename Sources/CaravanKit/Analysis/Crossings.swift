@@ -134,12 +134,14 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingOption
                     throw GeoError(.invalidArgument, "a \(g.type.rawValue) where a route line is expected", file: file, layer: routes.name, featureID: f.fid)
                 }
                 var offset = 0.0
-                for part in g.linework where part.count > 1 {
+                let parts = g.linework.filter { $0.count > 1 }
+                for (k, part) in parts.enumerated() {
                     batch.starts.append(batch.coords.count)
                     batch.coords.append(contentsOf: part)
                     batch.route.append(ordinal)
                     batch.offsetKm.append(offset)
-                    offset += lineLengthKm(part, geographic: geographic, metresPerUnit: metresPerUnit)
+                    // Only a later part needs the length of the earlier ones (on the reading thread).
+                    if k + 1 < parts.count { offset += lineLengthKm(part, geographic: geographic, metresPerUnit: metresPerUnit) }
                 }
                 if batch.coords.count >= 65_536 { try emit(batch); batch = RouteBatch(); progress?(routeInfo.count) }
             }
