@@ -79,7 +79,7 @@ public final class Geocoder: Sendable {
 
     /// Geocodes one query. `countryHint` is an ISO-2 code or a country name.
     public func geocode(_ query: String, countryHint: String? = nil) -> GeocodeResult {
-        if query.count > 500 { return .unmatched("the text is too long to be a place name (\(query.count) characters)") }
+        if query.utf8.count > 2000 { return .unmatched("the text is too long to be a place name (\(query.count) characters)") }
         if let p = CoordinateParser.parse(query) {
             return GeocodeResult(status: .matched, place: nil, location: p, score: 1, kind: .coordinates, candidates: [], reason: nil)
         }
@@ -238,10 +238,15 @@ public final class Geocoder: Sendable {
             let need = UInt16(max(1, min(used, grams.count / 3)))
             let length = q.first == 61 ? q.count - 1 : q.count
             let limit = length <= 5 ? 1 : length <= 8 ? 2 : 3
-            for k in scratch.touched {
-                let c = scratch.counts[Int(k)]
-                scratch.counts[Int(k)] = 0
-                guard c >= need else { continue }
+            // Take the counts and clear them in one pass over the touched entries.
+            var passing: [Int32] = []
+            scratch.counts.withUnsafeMutableBufferPointer { counts in
+                for k in scratch.touched {
+                    if counts[Int(k)] >= need { passing.append(k) }
+                    counts[Int(k)] = 0
+                }
+            }
+            for k in passing {
                 let cand = g.keys[Int(k)]
                 guard (cand.first == 61) == (q.first == 61), abs(cand.count - q.count) <= limit else { continue }
                 let d = EditDistance.damerauLevenshtein(q, cand, limit: limit)

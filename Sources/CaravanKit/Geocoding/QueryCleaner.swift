@@ -62,22 +62,25 @@ enum QueryCleaner {
         var text = query
         var hint: String? = nil
         // Parenthetical remarks: dropped, but a country or region in them is a hint ("Khorog (GBAO)").
-        while let open = text.firstIndex(where: { $0 == "(" || $0 == "[" }),
+        while text.utf8.contains(where: { $0 == 40 || $0 == 91 }), let open = text.firstIndex(where: { $0 == "(" || $0 == "[" }),
               let close = text[open...].firstIndex(where: { $0 == ")" || $0 == "]" }) {
             let inner = String(text[text.index(after: open)..<close])
             if hint == nil { hint = countryCode(inner) }
             text.removeSubrange(open...close)
         }
-        // Upper-case ISO codes as separate tokens ("Termez UZ").
-        for token in text.split(whereSeparator: { !$0.isLetter }) where token.count == 2 && token == token.uppercased() && isoCodes.contains(String(token)) {
-            hint = hint ?? String(token)
+        // Upper-case ISO codes as separate tokens ("Termez UZ"): looked for only when two capitals stand together.
+        let u = Array(text.utf8)
+        if u.count > 2, (1..<u.count).contains(where: { (65...90).contains(u[$0]) && (65...90).contains(u[$0 - 1]) }) {
+            for token in text.split(whereSeparator: { !$0.isLetter }) where token.count == 2 && token == token.uppercased() && isoCodes.contains(String(token)) {
+                hint = hint ?? String(token)
+            }
         }
         var segments: [String] = []
         var nonPlace: String? = nil
         for part in text.split(whereSeparator: { ",;/\n".contains($0) }) {
             let norm = TextNormalizer.normalize(String(part))
             if norm.isEmpty { continue }
-            if nonPlaceWords.contains(norm) || nonPlaceWords.contains(norm.replacingOccurrences(of: " ", with: "")) {
+            if nonPlaceWords.contains(norm) || (norm.utf8.contains(32) && nonPlaceWords.contains(String(norm.filter { $0 != " " }))) {
                 nonPlace = "'\(part.trimmingCharacters(in: .whitespaces))' is not a place name"; continue
             }
             if let c = countries[norm] { hint = hint ?? c; continue }
