@@ -89,11 +89,18 @@ public final class Geocoder: Sendable {
         guard !parsed.segments.isEmpty else {
             return .unmatched(parsed.nonPlaceReason ?? "empty")
         }
+        // Every form of the text by name first (exact, alias, transliterated), then fuzzy: a name
+        // that contains a decoration ("Mexico City") must not be guessed at before it is looked up.
         var best: GeocodeResult? = nil
-        for segment in parsed.segments {
-            let r = match(segment, hint: hint)
-            if r.status == .matched { return r }
-            if best == nil || (r.status == .ambiguous && best!.status == .unmatched) { best = r }
+        for fuzzyAllowed in [false, true] {
+            // Fuzzy guesses are made on the shortest forms (decorations dropped) first.
+            let forms = fuzzyAllowed ? parsed.segments.sorted { $0.count < $1.count } : parsed.segments
+            for segment in forms {
+                let r = match(segment, hint: hint, fuzzyAllowed: fuzzyAllowed)
+                if r.status == .matched { return r }
+                if best == nil || (r.status == .ambiguous && best!.status == .unmatched) { best = r }
+            }
+            if best?.status == .ambiguous { break }
         }
         // Nothing matched the whole text: a single word of it may be the place ("Panj disrict",
         // a misspelt decoration). Exact names only, longest word first, at a lower score.

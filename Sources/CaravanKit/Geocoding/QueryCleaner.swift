@@ -95,10 +95,10 @@ enum QueryCleaner {
             let kept = words.filter { !decorations.contains($0) }
             if kept.isEmpty { nonPlace = nonPlace ?? "only decorations"; continue }
             if kept.joined().count < 3 { nonPlace = nonPlace ?? "too short to be a place name"; continue }
-            segments.append(kept.joined(separator: " "))
-            // Also the undecorated original, for names that contain such words.
-            let whole = words.joined(separator: " ")
-            if whole != segments.last { segments.append(whole) }
+            // The whole text first ("Mexico City" is a name), then without its decorations ("г. Ташкент").
+            let whole = words.joined(separator: " "), stripped = kept.joined(separator: " ")
+            segments.append(whole)
+            if stripped != whole { segments.append(stripped) }
         }
         return Parsed(segments: segments, countryHint: hint, nonPlaceReason: nonPlace)
     }
