@@ -30,49 +30,60 @@ public struct AggregatedUnits: Sendable {
     public var eventsOutside = 0
 }
 
-/// Counts events per unit, streaming the events once (bounded memory: the units plus a batch).
-public func aggregateEvents(_ events: Layer, to target: AggregationTarget, crs requested: CRS? = nil,
-                            weightField: String? = nil, maxCells: Int = 10_000_000) throws -> AggregatedUnits {
-    try aggregateEvents(events, to: target, crs: requested, weightField: weightField, maxCells: maxCells, dryRun: false)
-}
+/// Event points read in projected batches: validates the layer (points, a CRS, a numeric
+/// weight), picks the analysis CRS, and streams (points, weights) 65,536 at a time.
+/// Shared by event aggregation and kernel density.
+final class EventStream {
+    let layer: Layer
+    let crs: CRS
+    private let project: Transformer
+    private let weightField: String?
+    private let weightIndex: Int?
+    private(set) var read = 0
+    private(set) var missing = 0
 
-/// With `dryRun`, the events themselves are returned as units (positions and weights): for KDE.
-func aggregateEvents(_ events: Layer, to target: AggregationTarget, crs requested: CRS?,
-                     weightField: String?, maxCells: Int = 10_000_000, dryRun: Bool) throws -> AggregatedUnits {
-    let file = events.dataset.path
-    guard let sourceCRS = try events.crs else {
-        throw GeoError(.projection, "the events have no CRS", file: file, layer: events.name, hint: "say what it is with --s-srs")
-    }
-    if events.geometryType != .unknown, events.geometryType.dimensionFamily != 0 {
-        throw GeoError(.invalidArgument, "events must be points, and this layer holds \(events.geometryType == .none ? "no geometry (no lon/lat columns found)" : events.geometryType.rawValue + "s")",
-                       file: file, layer: events.name, hint: "geocode a table first with 'caravan geocode', or name its lon/lat columns lon and lat")
-    }
-    var weightIndex: Int? = nil
-    if let w = weightField {
-        guard let i = events.schema.index(of: w), events.schema.fields[i].type.isNumeric else {
-            let numeric = events.schema.fields.filter(\.type.isNumeric).map(\.name)
-            throw GeoError(.invalidArgument, "'\(w)' is not a numeric field; the numeric fields are: \(numeric.isEmpty ? "(none)" : numeric.joined(separator: ", "))",
-                           file: file, layer: events.name)
+    /// `lonLatExtent`: the area to centre the analysis CRS on; nil = the events' own extent.
+    init(_ events: Layer, crs requested: CRS?, weightField: String?, lonLatExtent: Envelope? = nil) throws {
+        let file = events.dataset.path
+        guard let sourceCRS = try events.crs else {
+            throw GeoError(.projection, "the events have no CRS", file: file, layer: events.name, hint: "say what it is with --s-srs")
         }
-        weightIndex = i
+        if events.geometryType != .unknown, events.geometryType.dimensionFamily != 0 {
+            throw GeoError(.invalidArgument, "events must be points, and this layer holds \(events.geometryType == .none ? "no geometry (no lon/lat columns found)" : events.geometryType.rawValue + "s")",
+                           file: file, layer: events.name, hint: "geocode a table first with 'caravan geocode', or name its lon/lat columns lon and lat")
+        }
+        var weightIndex: Int? = nil
+        if let w = weightField {
+            guard let i = events.schema.index(of: w), events.schema.fields[i].type.isNumeric else {
+                let numeric = events.schema.fields.filter(\.type.isNumeric).map(\.name)
+                throw GeoError(.invalidArgument, "'\(w)' is not a numeric field; the numeric fields are: \(numeric.isEmpty ? "(none)" : numeric.joined(separator: ", "))",
+                               file: file, layer: events.name)
+            }
+            weightIndex = i
+        }
+        // Analysis CRS centred on the events (or the given area).
+        var centre = lonLatExtent
+        if centre == nil {
+            guard let e = try events.quickExtent() ?? events.extent() else {
+                throw GeoError(.invalidArgument, "there are no events", file: file, layer: events.name)
+            }
+            centre = try outlineExtent(e, Transformer(from: sourceCRS, to: .wgs84))
+        }
+        let crs = requested ?? CRS.analysisCRS(for: centre!)
+        guard !crs.isGeographic else {
+            throw GeoError(.invalidArgument, "\(crs) is geographic (degrees)", hint: "use a projected CRS in metres, or leave --crs out")
+        }
+        layer = events
+        self.crs = crs
+        project = try Transformer(from: sourceCRS, to: crs)
+        self.weightField = weightField
+        self.weightIndex = weightIndex
     }
-    // Analysis CRS centred on the events (or the study area).
-    let toLonLat = try Transformer(from: sourceCRS, to: .wgs84)
-    var lonLatExtent: Envelope
-    if case .grid(_, let area?) = target { lonLatExtent = area.envelope }
-    else {
-        guard let e = try events.quickExtent() ?? events.extent() else { throw GeoError(.invalidArgument, "there are no events", file: file, layer: events.name) }
-        lonLatExtent = try outlineExtent(e, toLonLat)
-    }
-    let crs = requested ?? CRS.analysisCRS(for: lonLatExtent)
-    guard !crs.isGeographic else {
-        throw GeoError(.invalidArgument, "\(crs) is geographic (degrees)", hint: "use a projected CRS in metres, or leave --crs out")
-    }
-    let project = try Transformer(from: sourceCRS, to: crs)
-    // Read events in batches: point coordinates and weights.
-    var read = 0, missing = 0
-    func stream(_ body: ([XY], [Double]) throws -> Void) throws {
-        let cursor = try weightField.map { try events.features(fields: [$0]) } ?? events.features(fields: [])
+
+    /// Calls `body` with batches of projected points and their weights (1 without a weight field).
+    func forEachBatch(_ body: ([XY], [Double]) throws -> Void) throws {
+        let file = layer.dataset.path
+        let cursor = try weightField.map { try layer.features(fields: [$0]) } ?? layer.features(fields: [])
         var pts: [XY] = [], ws: [Double] = []
         while let f = try cursor.next() {
             read += 1
@@ -80,30 +91,37 @@ func aggregateEvents(_ events: Layer, to target: AggregationTarget, crs requeste
             let ps = g.points
             guard !ps.isEmpty else {
                 if g.type.dimensionFamily != 0 {
-                    throw GeoError(.invalidArgument, "a \(g.type.rawValue) where an event point is expected", file: file, layer: events.name, featureID: f.fid)
+                    throw GeoError(.invalidArgument, "a \(g.type.rawValue) where an event point is expected", file: file, layer: layer.name, featureID: f.fid)
                 }
                 missing += 1; continue
             }
             var w = 1.0
             if let wi = weightIndex {
                 guard let v = f.values[wi].doubleValue, v.isFinite else {
-                    throw GeoError(.invalidArgument, "the weight '\(f.values[wi])' is not a number", file: file, layer: events.name, featureID: f.fid)
+                    throw GeoError(.invalidArgument, "the weight '\(f.values[wi])' is not a number", file: file, layer: layer.name, featureID: f.fid)
                 }
                 w = v
             }
             for p in ps { pts.append(p); ws.append(w) }
-            if pts.count >= 65_536 { try project.transform(&pts); try body(pts, ws); pts.removeAll(keepingCapacity: true); ws.removeAll(keepingCapacity: true) }
+            if pts.count >= 65_536 {
+                try project.transform(&pts); try body(pts, ws)
+                pts.removeAll(keepingCapacity: true); ws.removeAll(keepingCapacity: true)
+            }
         }
         if !pts.isEmpty { try project.transform(&pts); try body(pts, ws) }
     }
+}
+
+/// Counts events per unit, streaming the events once (bounded memory: the units plus a batch).
+public func aggregateEvents(_ events: Layer, to target: AggregationTarget, crs requested: CRS? = nil,
+                            weightField: String? = nil, maxCells: Int = 10_000_000) throws -> AggregatedUnits {
+    let file = events.dataset.path
+    var studyExtent: Envelope? = nil
+    if case .grid(_, let area?) = target { studyExtent = area.envelope }
+    let events = try EventStream(events, crs: requested, weightField: weightField, lonLatExtent: studyExtent)
+    let crs = events.crs
+    func stream(_ body: ([XY], [Double]) throws -> Void) throws { try events.forEachBatch(body) }
     let valueName = weightField == nil ? "count" : "sum"
-    if dryRun {
-        var positions: [XY] = [], weights: [Double] = []
-        try stream { pts, ws in positions += pts; weights += ws }
-        var u = AggregatedUnits(crs: crs, positions: positions, values: weights, geometries: [], ids: [], cells: nil, grid: nil, valueName: valueName)
-        u.eventsRead = read; u.eventsWithoutGeometry = missing
-        return u
-    }
     switch target {
     case .grid(let tess, let studyArea):
         var sums: [CellIndex: Double] = [:]
@@ -118,7 +136,7 @@ func aggregateEvents(_ events: Layer, to target: AggregationTarget, crs requeste
                 if area == nil { extent.expand(p) }
             }
         }
-        guard !extent.isEmpty else { throw GeoError(.invalidArgument, "there are no events\(area == nil ? "" : " inside the study area")", file: file, layer: events.name) }
+        guard !extent.isEmpty else { throw GeoError(.invalidArgument, "there are no events\(area == nil ? "" : " inside the study area")", file: file, layer: events.layer.name) }
         let window = GridWindow(tessellation: tess, covering: extent)
         try window.check(maxCells: maxCells)
         var present = [Bool](repeating: true, count: window.cellCount)
@@ -135,7 +153,7 @@ func aggregateEvents(_ events: Layer, to target: AggregationTarget, crs requeste
         }
         var u = AggregatedUnits(crs: crs, positions: positions, values: values, geometries: geoms, ids: ids, cells: cells,
                                 grid: tess.isSquare ? (window, present) : nil, valueName: valueName)
-        u.eventsRead = read; u.eventsWithoutGeometry = missing; u.eventsOutside = outside
+        u.eventsRead = events.read; u.eventsWithoutGeometry = events.missing; u.eventsOutside = outside
         return u
     case .polygons(let snap, let idField):
         let t = try Transformer(from: snap.crs, to: crs)
@@ -165,7 +183,7 @@ func aggregateEvents(_ events: Layer, to target: AggregationTarget, crs requeste
         }
         var u = AggregatedUnits(crs: crs, positions: try geoms.map { try $0.centroid() }, values: values, geometries: geoms, ids: ids,
                                 cells: nil, grid: nil, valueName: valueName)
-        u.eventsRead = read; u.eventsWithoutGeometry = missing; u.eventsOutside = outside
+        u.eventsRead = events.read; u.eventsWithoutGeometry = events.missing; u.eventsOutside = outside
         return u
     case .points(let snap, let radius, let idField):
         let toTarget = try Transformer(from: snap.crs, to: crs)
@@ -198,7 +216,7 @@ func aggregateEvents(_ events: Layer, to target: AggregationTarget, crs requeste
         }
         var u = AggregatedUnits(crs: crs, positions: positions, values: values, geometries: positions.map { .point($0) }, ids: ids,
                                 cells: nil, grid: nil, valueName: valueName)
-        u.eventsRead = read; u.eventsWithoutGeometry = missing; u.eventsOutside = outside
+        u.eventsRead = events.read; u.eventsWithoutGeometry = events.missing; u.eventsOutside = outside
         return u
     }
 }

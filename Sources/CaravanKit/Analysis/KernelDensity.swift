@@ -38,9 +38,9 @@ public func kernelDensity(_ events: Layer, cell requestedCell: Double?, radius: 
                           weightField: String? = nil, padded: Bool = false, maxCells: Int = 10_000_000) throws -> KernelDensitySurface {
     // The events are read once into memory as projected points (a kernel needs them all at
     // each cell; a million points is 16 MB).
-    let units = try aggregateEvents(events, to: .points(try emptySnapshot(), radius: 1, idField: nil), crs: requested,
-                                    weightField: weightField, dryRun: true)
-    let pts = units.positions, ws = units.values
+    let stream = try EventStream(events, crs: requested, weightField: weightField)
+    var pts: [XY] = [], ws: [Double] = []
+    try stream.forEachBatch { p, w in pts += p; ws += w }
     guard !pts.isEmpty else { throw GeoError(.invalidArgument, "there are no event points", file: events.dataset.path, layer: events.name) }
     var e = Envelope.empty
     for p in pts { e.expand(p) }
@@ -67,14 +67,11 @@ public func kernelDensity(_ events: Layer, cell requestedCell: Double?, radius: 
             }
         }
     }
-    var s = KernelDensitySurface(window: window, crs: units.crs, radius: r, values: values)
-    s.points = pts.count; s.pointsWithoutGeometry = units.eventsWithoutGeometry; s.radiusIsDefault = isDefault
+    var s = KernelDensitySurface(window: window, crs: stream.crs, radius: r, values: values)
+    s.points = pts.count; s.pointsWithoutGeometry = stream.missing; s.radiusIsDefault = isDefault
     return s
 }
 
-private func emptySnapshot() throws -> Layer.Snapshot {
-    Layer.Snapshot(path: "", schema: Schema([]), crs: .wgs84, features: [])
-}
 
 extension KernelDensitySurface {
     /// Writes a GeoTIFF (NoData where no point is within the radius) or vector cells with

@@ -231,37 +231,42 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
 }
 
 
-/// Thread-local transformers and study areas for the workers (created on first use per thread).
+/// A worker thread's transformers and prepared study area, made once per thread and per set of
+/// parameters (PROJ and GEOS handles cannot cross threads).
 final class WorkerContext {
     let toAnalysis: Transformer
     let toLonLat: Transformer?
     let studyArea: PreparedGeometry?
+    /// What the context was made for: a thread that serves a second pipeline rebuilds it.
+    private let parameters: (source: CRS, target: CRS, geodesic: Bool, area: Geometry?)
     init(sourceCRS: CRS, crs: CRS, geodesic: Bool, studyArea: Geometry?) throws {
         toAnalysis = try Transformer(from: sourceCRS, to: crs)
         toLonLat = geodesic ? try Transformer(from: sourceCRS, to: .wgs84) : nil
         self.studyArea = try studyArea.map { try PreparedGeometry($0) }
+        parameters = (sourceCRS, crs, geodesic, studyArea)
     }
     private static let key: pthread_key_t = {
         var k = pthread_key_t()
         pthread_key_create(&k) { p in if let p { Unmanaged<WorkerContext>.fromOpaque(p).release() } }
         return k
     }()
-    /// The calling thread's context (one pipeline at a time per thread).
-    static func current(_ make: () throws -> WorkerContext) rethrows -> WorkerContext {
-        if let p = pthread_getspecific(key) { return Unmanaged<WorkerContext>.fromOpaque(p).takeUnretainedValue() }
-        let c = try make()
+    /// The calling thread's context for these parameters.
+    static func current(sourceCRS: CRS, crs: CRS, geodesic: Bool, studyArea: Geometry?) throws -> WorkerContext {
+        if let p = pthread_getspecific(key) {
+            let c = Unmanaged<WorkerContext>.fromOpaque(p).takeUnretainedValue()
+            let q = c.parameters
+            if q.source == sourceCRS && q.target == crs && q.geodesic == geodesic && q.area == studyArea { return c }
+            Unmanaged<WorkerContext>.fromOpaque(p).release()
+        }
+        let c = try WorkerContext(sourceCRS: sourceCRS, crs: crs, geodesic: geodesic, studyArea: studyArea)
         pthread_setspecific(key, Unmanaged.passRetained(c).toOpaque())
         return c
-    }
-    static func clear() {
-        if let p = pthread_getspecific(key) { Unmanaged<WorkerContext>.fromOpaque(p).release(); pthread_setspecific(key, nil) }
     }
 }
 
 private func accumulate(_ batch: LineBatch, into acc: inout DensityAccumulator, window: GridWindow, tessellation: Tessellation,
                         method: LineDensityMethod, geodesic: Bool, sourceCRS: CRS, crs: CRS, studyArea: Geometry?) throws {
-    // Pipeline worker threads are fresh per run: make the context here once per batch owner.
-    let ctx = try WorkerContext.current { try WorkerContext(sourceCRS: sourceCRS, crs: crs, geodesic: geodesic, studyArea: studyArea) }
+    let ctx = try WorkerContext.current(sourceCRS: sourceCRS, crs: crs, geodesic: geodesic, studyArea: studyArea)
     var lonlat: [XY] = []
     if let t = ctx.toLonLat { lonlat = batch.coords; try t.transform(&lonlat) }
     var xy = batch.coords

@@ -35,12 +35,18 @@ public struct RasterGrid: Sendable {
         var closed = false
         defer { if !closed { GDALClose(ds) } }
         var gt = [originX, cellSize, 0, originY + Double(height) * cellSize, 0, -cellSize]
-        _ = GDALSetGeoTransform(ds, &gt)
         let srs = try VectorWriter.spatialReference(crs)
         defer { OSRRelease(srs) }
-        _ = GDALSetSpatialRef(ds, srs)
         let band = GDALGetRasterBand(ds, 1)
-        GDALSetRasterNoDataValue(band, Double(noData))
+        // A GeoTIFF that lost its georeferencing or NoData would map wrongly without a word: check each.
+        for (operation, call) in [("GDALSetGeoTransform", { GDALSetGeoTransform(ds, &gt) }),
+                                  ("GDALSetSpatialRef", { GDALSetSpatialRef(ds, srs) }),
+                                  ("GDALSetRasterNoDataValue", { GDALSetRasterNoDataValue(band, Double(noData)) })] {
+            let (err, failure) = withGDALError(call)
+            if err != CE_None {
+                throw failure?.error(.write, operation, file: path) ?? GeoError(.write, "\(operation) failed", library: .gdal, operation: operation, file: path)
+            }
+        }
         if !description.isEmpty { GDALSetDescription(band, description) }
         // Flip rows: GeoTIFF's first row is the northernmost.
         var flipped = [Float](repeating: noData, count: values.count)

@@ -67,9 +67,6 @@ public final class Gazetteer: Sendable {
         phoneticHashes = ph.map(\.0); phoneticPlaces = ph.map(\.1)
     }
 
-    convenience init(places: [Place], names: [[String]]) {
-        self.init(places: places, nameLists: names.map { $0.joined(separator: "|") })
-    }
 
     /// FNV-1a, 64 bits: stable across runs (Swift's Hasher is seeded per process).
     @inline(__always)

@@ -187,10 +187,7 @@ public final class VectorWriter {
                            operation: "OGR_L_CreateFeature", file: path, index: count + 1)
         }
         count += 1
-        if transactions && count % 50_000 == 0 {
-            _ = GDALDatasetCommitTransaction(dataset)
-            inTransaction = false
-        }
+        if transactions && count % 50_000 == 0 { try commitTransaction() }
     }
 
     /// Writes a feature read elsewhere (values must follow `fields`).
@@ -205,15 +202,20 @@ public final class VectorWriter {
         }
     }
 
+    private func commitTransaction() throws {
+        let (err, failure) = withGDALError { GDALDatasetCommitTransaction(dataset) }
+        inTransaction = false
+        if err != 0 {
+            throw failure?.error(.write, "GDALDatasetCommitTransaction", file: path)
+                ?? GeoError(.write, "cannot commit the features written so far", library: .gdal, operation: "GDALDatasetCommitTransaction", file: path)
+        }
+    }
+
     /// Finishes the file and moves it into place. Returns the number of features written.
     @discardableResult
     public func commit() throws -> Int {
         guard let ds = dataset else { return count }
-        if inTransaction {
-            let (err, failure) = withGDALError { GDALDatasetCommitTransaction(ds) }
-            if err != 0 { throw failure?.error(.write, "GDALDatasetCommitTransaction", file: path) ?? GeoError(.write, "commit failed", file: path) }
-            inTransaction = false
-        }
+        if inTransaction { try commitTransaction() }
         let (_, failure) = withGDALError { GDALClose(ds) }
         dataset = nil
         layer = nil
