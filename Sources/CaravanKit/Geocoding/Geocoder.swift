@@ -91,17 +91,25 @@ public final class Geocoder: Sendable {
         }
         // Every form of the text by name first (exact, alias, transliterated), then fuzzy: a name
         // that contains a decoration ("Mexico City") must not be guessed at before it is looked up.
+        // With a country given, a name found only elsewhere ("Kashi" is Varanasi) waits until the
+        // fuzzy pass has looked inside that country ("Kashi" in UZ is a misspelt Karshi).
         var best: GeocodeResult? = nil
+        var elsewhere: GeocodeResult? = nil
         for fuzzyAllowed in [false, true] {
             // Fuzzy guesses are made on the shortest forms (decorations dropped) first.
             let forms = fuzzyAllowed ? parsed.segments.sorted { $0.count < $1.count } : parsed.segments
             for segment in forms {
                 let r = match(segment, hint: hint, fuzzyAllowed: fuzzyAllowed)
-                if r.status == .matched { return r }
+                if r.status == .matched {
+                    if hint == nil || r.place?.country == hint { return r }
+                    if elsewhere == nil { elsewhere = r }
+                    continue
+                }
                 if best == nil || (r.status == .ambiguous && best!.status == .unmatched) { best = r }
             }
-            if best?.status == .ambiguous { break }
+            if best?.status == .ambiguous && elsewhere == nil { break }
         }
+        if let elsewhere { return elsewhere }
         // Nothing matched the whole text: a single word of it may be the place ("Panj disrict",
         // a misspelt decoration). Exact names only, longest word first, at a lower score.
         if best?.status != .ambiguous {
