@@ -79,11 +79,17 @@ public final class Geocoder: Sendable {
 
     /// Geocodes one query. `countryHint` is an ISO-2 code or a country name.
     public func geocode(_ query: String, countryHint: String? = nil) -> GeocodeResult {
+        geocode(query, countryHint: countryHint, quick: true)
+    }
+
+    /// `quick: false` skips the byte-level path for plain names (tests check both agree).
+    func geocode(_ query: String, countryHint: String?, quick: Bool) -> GeocodeResult {
         if query.utf8.count > 2000 { return .unmatched("the text is too long to be a place name (\(query.count) characters)") }
         if let p = CoordinateParser.parse(query) {
             return GeocodeResult(status: .matched, place: nil, location: p, score: 1, kind: .coordinates, candidates: [], reason: nil)
         }
         var hint = countryHint.flatMap(QueryCleaner.countryCode)
+        if quick, let r = quickMatch(query, hint: hint) { return r }
         let parsed = QueryCleaner.clean(query)
         if hint == nil { hint = parsed.countryHint }
         guard !parsed.segments.isEmpty else {
@@ -143,54 +149,150 @@ public final class Geocoder: Sendable {
 
     // MARK: matching
 
-    private func match(_ normal: String, hint: String?, fuzzyAllowed: Bool = true) -> GeocodeResult {
-        let g = gazetteer
-        var scored: [Int32: GeocodeCandidate] = [:]
-        func consider(_ i: Int32, _ score: Double, _ kind: MatchKind) {
-            let place = g.places[Int(i)]
-            let k: MatchKind = place.isExtra ? .extra : kind
-            if let old = scored[i], old.score >= score { return }
-            scored[i] = GeocodeCandidate(place: place, score: score, kind: k)
+    /// A candidate while it is being scored.
+    private struct Scored {
+        var place: Int32
+        var score: Double
+        var kind: MatchKind
+    }
+
+    /// Word hashes that send a query down the general path: decorations, non-place words,
+    /// country names and ISO codes.
+    private static let specialWords: Set<UInt64> = {
+        var s = Set<UInt64>()
+        for w in QueryCleaner.decorations.union(QueryCleaner.nonPlaceWords).union(QueryCleaner.countries.keys) { s.insert(Gazetteer.fnv(w)) }
+        for c in QueryCleaner.isoCodes { s.insert(Gazetteer.fnv(c.lowercased())) }
+        return s
+    }()
+
+    /// The common case without any String work: a plain ASCII name (no decoration, country,
+    /// ISO code, bracket, separator, digit or apostrophe) that is found by its name or its key.
+    /// Nil sends the query down the general path, which gives such a query the same answer.
+    private func quickMatch(_ query: String, hint: String?) -> GeocodeResult? {
+        let n = query.utf8.count
+        guard n >= 3, n <= 256 else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n * 2) { out -> GeocodeResult? in
+            let basis: UInt64 = 0xcbf2_9ce4_8422_2325, prime: UInt64 = 0x100_0000_01b3
+            var len = 0, letters = 0, lastSpace = true
+            var word = basis, whole = basis, joined = basis
+            let special = Geocoder.specialWords
+            var table: [UInt32: TextNormalizer.Mapping]? = nil
+            @inline(__always) func letter(_ l: UInt8) {
+                if lastSpace { word = basis }
+                out[len] = l; len += 1; letters += 1; lastSpace = false
+                word = (word ^ UInt64(l)) &* prime
+                whole = (whole ^ UInt64(l)) &* prime
+                joined = (joined ^ UInt64(l)) &* prime
+            }
+            @inline(__always) func space() -> Bool {   // false: the word just ended is special
+                if lastSpace { return true }
+                if special.contains(word) { return false }
+                out[len] = 32; len += 1; lastSpace = true
+                whole = (whole ^ 32) &* prime
+                return true
+            }
+            for scalar in query.unicodeScalars {
+                let v = scalar.value
+                if v < 128 {
+                    switch UInt8(v) {
+                    case 97...122: letter(UInt8(v))
+                    case 65...90: letter(UInt8(v) | 0x20)
+                    case 0..<32, 127, 48...57, 44, 59, 47, 40, 41, 91, 93, 39, 96:
+                        return nil   // control, digit , ; / ( ) [ ] ' `: the general path reads these
+                    default: guard space() else { return nil }
+                    }
+                    continue
+                }
+                if table == nil { table = TextNormalizer.table }
+                guard let m = table![v], len + Int(m.count) < n * 2 else { return nil }
+                switch m.kind {
+                case .letters:
+                    var b = m.bytes
+                    for _ in 0..<m.count { letter(UInt8(b & 0xFF)); b >>= 8 }
+                case .separator: guard space() else { return nil }
+                case .vanishes, .unknown: return nil   // apostrophes split words for the ISO-code check
+                }
+            }
+            if lastSpace && len > 0 {
+                len -= 1   // the trailing space
+                whole = Gazetteer.fnv(UnsafeBufferPointer(start: out.baseAddress, count: len))
+            } else if special.contains(word) { return nil }
+            guard letters >= 3 else { return nil }
+            if special.contains(whole) || QueryCleaner.nonPlaceHashes.contains(joined) { return nil }
+            let r = match(UnsafeBufferPointer(start: out.baseAddress, count: len), hint: hint, fuzzyAllowed: false)
+            // The general path gives the same answer for a match in the hinted country (or with
+            // no hint) and for a tie; anything else goes on to its other forms and fuzzy search.
+            if r.status == .ambiguous || (r.status == .matched && (hint == nil || r.place?.country == hint)) { return r }
+            return nil
         }
-        for (i, primary) in g.exactMatches(normal) { consider(i, primary ? 1.0 : 0.97, primary ? .exact : .alias) }
-        let key = TextNormalizer.phoneticKey(normal)
+    }
+
+    private func match(_ normal: String, hint: String?, fuzzyAllowed: Bool = true) -> GeocodeResult {
+        var normal = normal
+        return normal.withUTF8 { match($0, hint: hint, fuzzyAllowed: fuzzyAllowed) }
+    }
+
+    private func match(_ normal: UnsafeBufferPointer<UInt8>, hint: String?, fuzzyAllowed: Bool) -> GeocodeResult {
+        let g = gazetteer
+        var scored: [Scored] = []
+        func consider(_ i: Int32, _ score: Double, _ kind: MatchKind, among count: Int) {
+            let k: MatchKind = g.places[Int(i)].isExtra ? .extra : kind
+            for j in 0..<min(count, scored.count) where scored[j].place == i {
+                if scored[j].score < score { scored[j] = Scored(place: i, score: score, kind: k) }
+                return
+            }
+            scored.append(Scored(place: i, score: score, kind: k))
+        }
+        for e in Gazetteer.lookup(Gazetteer.fnv(normal), g.exactHashes, g.exactPlaces) {
+            let primary = e < 0
+            consider(primary ? -e - 1 : e, primary ? 1.0 : 0.97, primary ? .exact : .alias, among: .max)
+        }
+        let key = [UInt8](unsafeUninitializedCapacity: max(normal.count, 1)) { b, count in
+            count = TextNormalizer.phoneticKey(normal, writingTo: b.baseAddress!)
+        }
         if scored.isEmpty {
-            for i in g.phoneticMatches(key) { consider(i, 0.92, .transliterated) }
+            let h = key.withUnsafeBufferPointer { Gazetteer.fnv($0) }
+            for i in Gazetteer.lookup(h, g.phoneticHashes, g.phoneticPlaces) { consider(i, 0.92, .transliterated, among: .max) }
         }
         // Fuzzy when nothing matched, or when a country was given and nothing matched there
         // ("Kashi" with UZ is a misspelt Karshi, not Varanasi).
-        let inHint = { (c: GeocodeCandidate) in hint == nil || c.place.country == hint }
-        if fuzzyAllowed && key.utf8.count >= 4 && !QueryCleaner.isStopWord(normal)
-            && (scored.isEmpty || (hint != nil && !scored.values.contains(where: inHint))) {
-            for (i, sim) in fuzzy(key, normal: normal) { consider(i, 0.9 * sim, .fuzzy) }   // consider keeps each place's best
+        if fuzzyAllowed && key.count >= 4 && !QueryCleaner.isStopWord(String(decoding: normal, as: UTF8.self))
+            && (scored.isEmpty || (hint != nil && !scored.contains { g.places[Int($0.place)].country == hint })) {
+            let before = scored.count   // fuzzy answers are one per place: compared only with the names found before
+            for (i, sim) in fuzzy(key, normal: normal) { consider(i, 0.9 * sim, .fuzzy, among: before) }
         }
         guard !scored.isEmpty else { return .unmatched("no place of that name") }
         let minimum = 0.72
         // With a country given, a good match there wins; outside it only an exact name or alias
         // may stand (a meeting in Madrid), never a fuzzy guess.
         if let hint {
-            if scored.values.contains(where: { $0.place.country == hint && $0.score >= minimum }) {
-                scored = scored.filter { $0.value.place.country == hint }
+            if scored.contains(where: { g.places[Int($0.place)].country == hint && $0.score >= minimum }) {
+                scored.removeAll { g.places[Int($0.place)].country != hint }
             } else {
-                scored = scored.filter { $0.value.kind != .fuzzy && $0.value.kind != .transliterated }
+                scored.removeAll { $0.kind == .fuzzy || $0.kind == .transliterated }
                 guard !scored.isEmpty else { return .unmatched("no place of that name in \(hint)") }
             }
         }
         // Rank: match quality first, then the place's size, the country hint, the region.
-        func rank(_ c: GeocodeCandidate) -> Double {
+        func rank(_ c: Scored) -> Double {
+            let place = g.places[Int(c.place)]
             // Size matters: an alias of a city of 350,000 outranks the exact name of a village.
-            var r = c.score + 0.15 * log10(Double(c.place.population) + 1) / 7
-            if c.place.isExtra { r += 0.5 }   // a user's own gazetteer takes precedence
-            if let hint { r += c.place.country == hint ? 0.15 : -0.15 }
-            if QueryCleaner.focusCountries.contains(c.place.country) { r += 0.01 }
+            var r = c.score + 0.15 * log10(Double(place.population) + 1) / 7
+            if place.isExtra { r += 0.5 }   // a user's own gazetteer takes precedence
+            if let hint { r += place.country == hint ? 0.15 : -0.15 }
+            if QueryCleaner.focusCountries.contains(place.country) { r += 0.01 }
             return r
         }
-        var list = Array(scored.values).sorted { rank($0) != rank($1) ? rank($0) > rank($1) : $0.place.id < $1.place.id }
+        var ranked: [(c: Scored, rank: Double, id: Int)] = scored.map { ($0, rank($0), g.places[Int($0.place)].id) }
+        if ranked.count > 1 { ranked.sort { $0.rank != $1.rank ? $0.rank > $1.rank : $0.id < $1.id } }
         // One candidate per place location (GeoNames sometimes lists a city twice).
-        var unique: [GeocodeCandidate] = []
-        for c in list where !unique.contains(where: { abs($0.place.location.lat - c.place.location.lat) < 0.045
-                                                            && abs($0.place.location.lon - c.place.location.lon) < 0.06 }) { unique.append(c) }
-        list = unique
+        var list: [GeocodeCandidate] = []
+        for (c, _, _) in ranked {
+            let place = g.places[Int(c.place)]
+            if list.contains(where: { abs($0.place.location.lat - place.location.lat) < 0.045
+                                        && abs($0.place.location.lon - place.location.lon) < 0.06 }) { continue }
+            list.append(GeocodeCandidate(place: place, score: c.score, kind: c.kind))
+        }
         var top = list[0]
         if top.score < minimum { return .unmatched("no close match (best: \(top.place.name), \(top.place.country), score \(String(format: "%.2f", top.score)))", candidates: Array(list.prefix(3))) }
         if list.count > 1 {
@@ -205,9 +307,8 @@ public final class Geocoder: Sendable {
                 && (hint == nil || top.place.country == second.place.country) && second.score >= minimum
             // A shared alias decides for the place whose own name is closest to what was typed.
             if tied {
-                let q = Array(key.utf8)
                 func closeness(_ c: GeocodeCandidate) -> Int {
-                    EditDistance.damerauLevenshtein(q, Array(TextNormalizer.phoneticKey(TextNormalizer.normalize(c.place.name)).utf8), limit: 3)
+                    EditDistance.damerauLevenshtein(key, Array(TextNormalizer.phoneticKey(TextNormalizer.normalize(c.place.name)).utf8), limit: 3)
                 }
                 let d1 = closeness(top), d2 = closeness(second)
                 if d1 <= 2 && d2 > d1 { tied = false }
@@ -227,12 +328,12 @@ public final class Geocoder: Sendable {
     }
 
     /// Places whose keys are within a small edit distance of `key`, with similarity 0…1.
-    private func fuzzy(_ key: String, normal: String) -> [(Int32, Double)] {
+    private func fuzzy(_ key: [UInt8], normal: UnsafeBufferPointer<UInt8>) -> [(Int32, Double)] {
         let g = gazetteer.fuzzy
         let scratch = FuzzyScratch.current(size: g.keys.count)
         var best: [Int32: Double] = [:]
         // Search the phonetic keys with the query's key, and the plain forms with its plain form.
-        for q in [Array(key.utf8), [61] + normal.utf8.filter { $0 != 32 }] {
+        for q in [key, [61] + normal.filter { $0 != 32 }] {
             let grams = Gazetteer.trigrams(of: q)
             // Count shared trigrams in a dense, reused array (no hashing per posting). The
             // commonest trigrams (in more than 1 key in 50) say little and cost most: skipped,

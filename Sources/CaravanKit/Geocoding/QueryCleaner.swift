@@ -50,6 +50,9 @@ enum QueryCleaner {
     static let stopWords: Set<String> = ["road", "bridge", "port", "airport", "post", "checkpoint", "market", "bazaar", "bazar", "east",
                                           "west", "north", "south", "central", "new", "old", "big", "small", "upper", "lower"]
 
+    /// FNV hashes of the non-place words, without their spaces ("n a" → "na").
+    static let nonPlaceHashes: Set<UInt64> = Set(nonPlaceWords.map { Gazetteer.fnv($0.filter { $0 != " " }) })
+
     static func isStopWord(_ normal: String) -> Bool { stopWords.contains(normal) || nonPlaceWords.contains(normal) || decorations.contains(normal) }
 
     static func countryCode(_ s: String) -> String? {
@@ -107,17 +110,19 @@ enum QueryCleaner {
 /// Coordinates written in a query: "41.3, 69.2", "69.2 41.3" (when unambiguous),
 /// "41°18′N 69°15′E", "41 18 N, 69 15 E", "N41.31 E69.24".
 enum CoordinateParser {
+    private static let number = #"(\d{1,3}(?:[.,]\d+)?)\s*[°º]?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*['′’])?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*(?:"|″|''))?"#
+    // Compiled once: NSRegularExpression is immutable and safe to share between threads.
+    nonisolated(unsafe) private static let hemisphereFirst = try! NSRegularExpression(pattern: #"([NSEW])\s*"# + number + "()", options: [.caseInsensitive])
+    nonisolated(unsafe) private static let hemisphereLast = try! NSRegularExpression(pattern: "()" + number + #"\s*([NSEW])"#, options: [.caseInsensitive])
+
     static func parse(_ s: String) -> LonLat? {
         guard s.utf8.contains(where: { $0 >= 48 && $0 <= 57 }) else { return nil }   // no digit: not coordinates
         let t = s.trimmingCharacters(in: .whitespaces)
         // Degrees, minutes, seconds with hemispheres.
         // Hemisphere letters either all before the numbers ("N41.31 E69.24") or all after ("41°18′N 69°15′E").
         let leading = t.first.map { "NSEWnsew".contains($0) } ?? false
-        let number = #"(\d{1,3}(?:[.,]\d+)?)\s*[°º]?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*['′’])?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*(?:"|″|''))?"#
-        let hemi = try? NSRegularExpression(pattern: leading ? #"([NSEW])\s*"# + number + "()" : "()" + number + #"\s*([NSEW])"#,
-                                            options: [.caseInsensitive])
-        if t.range(of: #"[NSEWnsew]"#, options: .regularExpression) != nil, t.range(of: #"[°º′'″NSEWnsew]"#, options: .regularExpression) != nil,
-           let hemi {
+        let hemi = leading ? hemisphereFirst : hemisphereLast
+        if t.utf8.contains(where: { [78, 83, 69, 87, 110, 115, 101, 119].contains($0) }) {   // a hemisphere letter N S E W
             var lat: Double? = nil, lon: Double? = nil
             for m in hemi.matches(in: t, range: NSRange(t.startIndex..., in: t)) {
                 func group(_ i: Int) -> String? { Range(m.range(at: i), in: t).map { String(t[$0]).replacingOccurrences(of: ",", with: ".") } }

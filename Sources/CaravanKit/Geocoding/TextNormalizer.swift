@@ -23,22 +23,90 @@ public enum TextNormalizer {
 
     /// The normal form of a name (see the type's documentation).
     public static func normalize(_ s: String) -> String {
-        // Fast path: plain ASCII needs no Unicode work.
-        if s.utf8.allSatisfy({ $0 < 128 }) {
-            var out: [UInt8] = []
-            out.reserveCapacity(s.utf8.count)
-            var lastSpace = true
-            for c in s.utf8 {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count + 8)
+        if normalize(s, into: &bytes) { return String(decoding: bytes, as: UTF8.self) }
+        return normalizeByUnicode(s)
+    }
+
+    /// What one character becomes in a normal form.
+    struct Mapping {
+        enum Kind: UInt8 { case letters, separator, vanishes, unknown }
+        var kind: Kind
+        /// Up to 4 lower-case ASCII letters, the first in the low byte.
+        var bytes: UInt32
+        var count: UInt8
+    }
+
+    /// The blocks the table covers: Latin-1, Latin Extended-A and B, Cyrillic and its supplement,
+    /// Latin Extended Additional, general punctuation. Anything else takes the Unicode path.
+    static let tableBlocks: [ClosedRange<UInt32>] = [0x80...0x24F, 0x2B0...0x2FF, 0x400...0x52F, 0x1E00...0x1EFF, 0x2000...0x206F]
+
+    /// Each covered character's mapping, derived from `normalizeByUnicode` itself: "a" + c + "a"
+    /// is normalised, and c is a separator ("a a"), vanishes ("aa") or becomes letters ("a…a").
+    /// Combining marks (they change the letter before them), digits and anything context-dependent
+    /// stay `unknown`. So the table can only agree with the Unicode path, never differ from it.
+    static let table: [UInt32: Mapping] = {
+        var t: [UInt32: Mapping] = [:]
+        for block in tableBlocks {
+            for v in block {
+                guard let scalar = Unicode.Scalar(v) else { continue }
+                var m = Mapping(kind: .unknown, bytes: 0, count: 0)
+                // Marks and joiners attach to the character before them: context, so not in the table.
+                if scalar.properties.canonicalCombiningClass == .notReordered && !scalar.properties.isGraphemeExtend
+                    && v != 0x200D && !scalar.properties.isEmojiModifier {
+                    let n = Array(normalizeByUnicode("a" + String(Character(scalar)) + "a").utf8)
+                    if n == [97, 32, 97] { m.kind = .separator }
+                    else if n == [97, 97] { m.kind = .vanishes }
+                    else if n.count >= 3, n.count <= 6, n.first == 97, n.last == 97, n[1..<(n.count - 1)].allSatisfy({ (97...122).contains($0) }) {
+                        m.kind = .letters
+                        for (i, b) in n[1..<(n.count - 1)].enumerated() { m.bytes |= UInt32(b) << (8 * UInt32(i)) }
+                        m.count = UInt8(n.count - 2)
+                    }
+                }
+                if m.kind != .unknown { t[v] = m }
+            }
+        }
+        return t
+    }()
+
+    /// The normal form of `s` into `out`, through the character table; false (and `out`
+    /// undefined) when a character is not in it.
+    static func normalize(_ s: String, into out: inout [UInt8]) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        var lastSpace = true
+        var table: [UInt32: Mapping]? = nil
+        for scalar in s.unicodeScalars {
+            let v = scalar.value
+            if v < 128 {
+                let c = UInt8(v)
                 switch c {
                 case 65...90: out.append(c + 32); lastSpace = false
                 case 97...122, 48...57: out.append(c); lastSpace = false
                 case 39, 96: continue                      // apostrophes and backquotes vanish
                 default: if !lastSpace { out.append(32); lastSpace = true }
                 }
+                continue
             }
-            if out.last == 32 { out.removeLast() }
-            return String(decoding: out, as: UTF8.self)
+            if table == nil { table = TextNormalizer.table }
+            guard let m = table![v] else { return false }
+            switch m.kind {
+            case .letters:
+                var b = m.bytes
+                for _ in 0..<m.count { out.append(UInt8(b & 0xFF)); b >>= 8 }
+                lastSpace = false
+            case .separator: if !lastSpace { out.append(32); lastSpace = true }
+            case .vanishes: continue
+            case .unknown: return false
+            }
         }
+        if out.last == 32 { out.removeLast() }
+        return true
+    }
+
+    /// The normal form by Unicode's own rules (NFKC, case folding, decomposition): the
+    /// definition the character table is derived from, and the path for characters outside it.
+    static func normalizeByUnicode(_ s: String) -> String {
         let folded = s.precomposedStringWithCompatibilityMapping.lowercased()
         var latin = ""
         latin.reserveCapacity(folded.utf8.count)
@@ -76,7 +144,16 @@ public enum TextNormalizer {
 
     /// The phonetic key of UTF-8 bytes, into a reusable buffer.
     static func phoneticKey(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        out.removeAll(keepingCapacity: true)
+        let needed = max(b.count, 1)
+        if out.count < needed { out.append(contentsOf: repeatElement(0, count: needed - out.count)) }
+        let n = out.withUnsafeMutableBufferPointer { phoneticKey(b, writingTo: $0.baseAddress!) }
+        out.removeLast(out.count - n)
+    }
+
+    /// The phonetic key of UTF-8 bytes into `out` (room for `b.count` bytes: a key is never
+    /// longer than its text); returns its length.
+    static func phoneticKey(_ b: UnsafeBufferPointer<UInt8>, writingTo out: UnsafeMutablePointer<UInt8>) -> Int {
+        var len = 0
         do {
             let n = b.count
             var i = 0
@@ -109,10 +186,11 @@ public enum TextNormalizer {
                 case 112: if d == 104 { o = 102; step = 2 }                                                        // ph
                 default: break
                 }
-                if out.last != o { out.append(o) }
+                if len == 0 || out[len - 1] != o { out[len] = o; len += 1 }
                 i += step
             }
         }
+        return len
     }
 
     /// Whether a normal form is plain Latin (worth indexing: officers type Latin or Cyrillic).

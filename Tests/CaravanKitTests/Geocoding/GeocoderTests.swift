@@ -90,6 +90,53 @@ struct GeocoderTests {
         #expect(k("przhevalskiy") == k("przhevalsky"))
     }
 
+    @Test("the character table gives the same normal form as Unicode's own rules, character by character and in random text")
+    func normaliseByTable() {
+        // Every character the table covers, alone and between letters.
+        for block in TextNormalizer.tableBlocks {
+            for v in block {
+                guard let u = Unicode.Scalar(v) else { continue }
+                for s in [String(Character(u)), "Ab" + String(Character(u)) + "c", String(Character(u)) + " x"] {
+                    #expect(TextNormalizer.normalize(s) == TextNormalizer.normalizeByUnicode(s), "U+\(String(v, radix: 16))")
+                }
+            }
+        }
+        // A combining breve makes и into й: the mark is context, never a table entry.
+        #expect(TextNormalizer.normalize("И\u{306}ван") == "yvan")
+        // Random strings mixing scripts, marks, joiners, quotes, digits and punctuation.
+        let pool = Array("aZkh yTx-.,'’ʻ`\"(é)Ё́ёЙи\u{306}ШщқӯҳғÇşİıßæøÅĀḤṭ–—\u{200D}\u{200C}Σσς漢9١²ﬁ½\t")
+        var rng = SeededRNG(seed: 11)
+        for _ in 0..<20_000 {
+            let s = String((0..<Int.random(in: 0...12, using: &rng)).map { _ in pool.randomElement(using: &rng)! })
+            #expect(TextNormalizer.normalize(s) == TextNormalizer.normalizeByUnicode(s), "\(s.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
+    @Test("the quick path for plain names answers exactly as the general path does")
+    func quickPathAgrees() {
+        var rng = SeededRNG(seed: 5)
+        let g = sharedGeocoder
+        let places = g.gazetteer.places
+        let hints: [String?] = [nil, nil, "KZ", "UZ", "TJ", "RU", "AF"]
+        var queries: [String] = ["Tashkent", "TASHKENT", "Ташкент", "Mexico City", "Aleksandrovka", "kyrgyz republic", "n a", "Osh!",
+                                 "  Bishkek  ", "Mazār-e Sharīf", "Kashi", "São Paulo", "Dushanbe city", "near Termez", "Alma-Ata"]
+        for i in 0..<1_500 {
+            let p = places[Int.random(in: 0..<places.count, using: &rng)]
+            queries.append(p.name)
+            queries.append(p.name.uppercased())
+            if i % 8 == 0 { queries.append(p.name.lowercased().replacingOccurrences(of: "a", with: "o")) }   // mostly general path
+        }
+        var quick = 0
+        for q in queries {
+            let hint = hints.randomElement(using: &rng)!
+            let a = g.geocode(q, countryHint: hint, quick: true), b = g.geocode(q, countryHint: hint, quick: false)
+            #expect(a.status == b.status && a.place?.id == b.place?.id && a.score == b.score && a.kind == b.kind
+                    && a.candidates.map(\.place.id) == b.candidates.map(\.place.id) && a.reason == b.reason, "\(q) [\(hint ?? "-")]")
+            if a.status != .unmatched { quick += 1 }
+        }
+        #expect(quick > queries.count / 2)
+    }
+
     @Test("an extra gazetteer takes precedence and is reported as such")
     func extra() throws {
         let dir = TempDir()
