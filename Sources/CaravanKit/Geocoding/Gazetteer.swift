@@ -99,10 +99,20 @@ public final class Gazetteer: Sendable {
     }
 
     /// Phonetic keys, their places and trigram postings.
+    ///
+    /// Keys are numbered in the order of their trigram partition (plain or phonetic, first
+    /// letter), then length: the keys one query can reach lie together in memory, and each
+    /// posting list, sorted by number, is sorted by length too.
     struct FuzzyIndex: Sendable {
-        var keys: [[UInt8]] = []
+        /// All keys' bytes, one after another; key k is keyBytes[keyOffsets[k]..<keyOffsets[k + 1]].
+        var keyBytes: [UInt8] = []
+        var keyOffsets: [Int32] = [0]
+        /// Each key's length in bytes (capped at 255).
+        var keyLengths: [UInt8] = []
         var keyPlaces: [[Int32]] = []
+        /// Keys by trigram, in increasing number (so by length).
         var trigrams: [UInt32: [Int32]] = [:]
+        var count: Int { keyLengths.count }
     }
 
     final class LazyFuzzyIndex: @unchecked Sendable {
@@ -114,7 +124,7 @@ public final class Gazetteer: Sendable {
             // Entries are phonetic keys and, prefixed with "=", plain normal forms without spaces:
             // a typo inside a digraph is closer in one, a doubled vowel in the other. Built on
             // bytes with integer hashes: no String per name.
-            var f = FuzzyIndex()
+            var keys: [[UInt8]] = [], places: [[Int32]] = []
             var ids: [UInt64: Int32] = [:]
             ids.reserveCapacity(nameLists.count * 8)
             var key: [UInt8] = [], plain: [UInt8] = []
@@ -122,14 +132,12 @@ public final class Gazetteer: Sendable {
                 guard bytes.count >= (bytes.first == 61 ? 4 : 3) else { return }
                 let h = bytes.withUnsafeBufferPointer { Gazetteer.fnv($0) }
                 if let id = ids[h] {
-                    if f.keyPlaces[Int(id)].last != place { f.keyPlaces[Int(id)].append(place) }
+                    if places[Int(id)].last != place { places[Int(id)].append(place) }
                     return
                 }
-                let id = Int32(f.keys.count)
-                ids[h] = id
-                f.keys.append(bytes)
-                f.keyPlaces.append([place])
-                for g in Gazetteer.trigrams(of: bytes) { f.trigrams[g, default: []].append(id) }
+                ids[h] = Int32(keys.count)
+                keys.append(bytes)
+                places.append([place])
             }
             for (i, list) in nameLists.enumerated() {
                 var list = list
@@ -151,9 +159,33 @@ public final class Gazetteer: Sendable {
                     }
                 }
             }
+            // Number the keys by partition, then length.
+            func order(_ k: [UInt8]) -> UInt32 { Gazetteer.partition(of: k) << 8 | UInt32(min(k.count, 255)) }
+            let ranks = keys.map(order)
+            let sorted = keys.indices.sorted { ranks[$0] != ranks[$1] ? ranks[$0] < ranks[$1] : $0 < $1 }
+            var f = FuzzyIndex()
+            f.keyBytes.reserveCapacity(keys.reduce(0) { $0 + $1.count })
+            f.keyOffsets.reserveCapacity(keys.count + 1)
+            f.keyLengths.reserveCapacity(keys.count)
+            f.keyPlaces.reserveCapacity(keys.count)
+            for (id, old) in sorted.enumerated() {
+                let k = keys[old]
+                f.keyBytes.append(contentsOf: k)
+                f.keyOffsets.append(Int32(f.keyBytes.count))
+                f.keyLengths.append(UInt8(min(k.count, 255)))
+                f.keyPlaces.append(places[old])
+                for g in Gazetteer.trigrams(of: k) { f.trigrams[g, default: []].append(Int32(id)) }
+            }
             index = f
             return f
         }
+    }
+
+    /// A key's trigram partition: its first letter, and whether it is a plain form.
+    static func partition(of k: [UInt8]) -> UInt32 {
+        let plain = k.first == 61
+        guard let first = plain ? k.dropFirst().first : k.first else { return 0 }
+        return UInt32(first & 0x7F | (plain ? 0x80 : 0))
     }
 
     /// Trigrams of a key padded with a start and an end mark, each tagged with the key's first
@@ -162,8 +194,8 @@ public final class Gazetteer: Sendable {
     static func trigrams(of k: [UInt8]) -> [UInt32] {
         let plain = k.first == 61
         let body = plain ? Array(k.dropFirst()) : k
-        guard let first = body.first else { return [] }
-        let tag = UInt32(first & 0x7F | (plain ? 0x80 : 0)) << 24
+        guard !body.isEmpty else { return [] }
+        let tag = partition(of: k) << 24
         let p: [UInt8] = [94] + body + [36]
         var out: [UInt32] = []
         out.reserveCapacity(p.count)

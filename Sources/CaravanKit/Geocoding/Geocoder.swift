@@ -36,10 +36,12 @@ public struct GeocodeResult: Sendable {
     }
 }
 
-/// Per-thread counters for the fuzzy search (one array the size of the fuzzy index).
+/// Per-thread counters for the fuzzy search (one array the size of the fuzzy index) and the
+/// prepared pattern of the bit-parallel distance.
 final class FuzzyScratch {
     var counts: [UInt16]
     var touched: [Int32] = []
+    let pattern = BitParallelPattern()
     init(size: Int) { counts = [UInt16](repeating: 0, count: size) }
     private static let key: pthread_key_t = {
         var k = pthread_key_t()
@@ -330,50 +332,63 @@ public final class Geocoder: Sendable {
     /// Places whose keys are within a small edit distance of `key`, with similarity 0…1.
     private func fuzzy(_ key: [UInt8], normal: UnsafeBufferPointer<UInt8>) -> [(Int32, Double)] {
         let g = gazetteer.fuzzy
-        let scratch = FuzzyScratch.current(size: g.keys.count)
+        let scratch = FuzzyScratch.current(size: g.count)
         var best: [Int32: Double] = [:]
         // Search the phonetic keys with the query's key, and the plain forms with its plain form.
         for q in [key, [61] + normal.filter { $0 != 32 }] {
             let grams = Gazetteer.trigrams(of: q)
-            // Count shared trigrams in a dense, reused array (no hashing per posting). The
-            // commonest trigrams (in more than 1 key in 50) say little and cost most: skipped,
-            // and the number needed lowered to match.
+            let length = q.first == 61 ? q.count - 1 : q.count
+            let limit = length <= 5 ? 1 : length <= 8 ? 2 : 3
+            // Only keys within `limit` of the query's length can be within `limit` edits: each
+            // posting list is sorted by key length, so only that stretch of it is counted.
+            let shortest = q.count - limit, longest = q.count + limit
+            // Count shared trigrams in a dense, reused array (no hashing per posting).
             var used = 0
-            let common = Int.max   // first-letter partitions keep postings short: count them all
             scratch.counts.withUnsafeMutableBufferPointer { counts in
-                for t in grams {
-                    guard let postings = g.trigrams[t], postings.count <= common else { continue }
-                    used += 1
-                    for k in postings {
-                        let i = Int(k)
-                        if counts[i] == 0 { scratch.touched.append(k) }
-                        counts[i] &+= 1
+                g.keyLengths.withUnsafeBufferPointer { lengths in
+                    for t in grams {
+                        guard let postings = g.trigrams[t] else { continue }
+                        used += 1
+                        postings.withUnsafeBufferPointer { p in
+                            var lo = 0, hi = p.count
+                            while lo < hi { let m = (lo + hi) / 2; if Int(lengths[Int(p[m])]) < shortest { lo = m + 1 } else { hi = m } }
+                            var i = lo
+                            while i < p.count, Int(lengths[Int(p[i])]) <= longest {
+                                let k = Int(p[i])
+                                if counts[k] == 0 { scratch.touched.append(p[i]) }
+                                counts[k] &+= 1
+                                i += 1
+                            }
+                        }
                     }
                 }
             }
             let need = UInt16(max(1, min(used, grams.count / 3)))
-            let length = q.first == 61 ? q.count - 1 : q.count
-            let limit = length <= 5 ? 1 : length <= 8 ? 2 : 3
-            // Take the counts and clear them in one pass over the touched entries.
-            var passing: [Int32] = []
+            // Take the counts and clear them in one pass over the touched entries; the survivors
+            // are measured with the bit-parallel distance (the query is the pattern).
+            let pattern = scratch.pattern
+            let parallel = pattern.set(q)
+            let plain = q.first == 61
             scratch.counts.withUnsafeMutableBufferPointer { counts in
-                for k in scratch.touched {
-                    if counts[Int(k)] >= need { passing.append(k) }
-                    counts[Int(k)] = 0
+                g.keyBytes.withUnsafeBufferPointer { bytes in
+                    g.keyOffsets.withUnsafeBufferPointer { offsets in
+                        for k in scratch.touched {
+                            defer { counts[Int(k)] = 0 }
+                            guard counts[Int(k)] >= need else { continue }
+                            // Postings are partitioned by first letter and plain-ness: a key reached
+                            // through them is of the query's kind.
+                            let cand = UnsafeBufferPointer(rebasing: bytes[Int(offsets[Int(k)])..<Int(offsets[Int(k) + 1])])
+                            guard abs(cand.count - q.count) <= limit else { continue }
+                            let d = parallel ? pattern.distance(cand) : EditDistance.damerauLevenshtein(q, Array(cand), limit: limit)
+                            guard d <= limit else { continue }
+                            let sim = 1 - Double(d) / Double(max(length, plain ? cand.count - 1 : cand.count))
+                            for p in g.keyPlaces[Int(k)] where sim > (best[p] ?? 0) { best[p] = sim }
+                        }
+                    }
                 }
-            }
-            for k in passing {
-                let cand = g.keys[Int(k)]
-                guard (cand.first == 61) == (q.first == 61), abs(cand.count - q.count) <= limit else { continue }
-                let d = EditDistance.damerauLevenshtein(q, cand, limit: limit)
-                guard d <= limit else { continue }
-                let sim = 1 - Double(d) / Double(max(length, q.first == 61 ? cand.count - 1 : cand.count))
-                for p in g.keyPlaces[Int(k)] where sim > (best[p] ?? 0) { best[p] = sim }
             }
             scratch.touched.removeAll(keepingCapacity: true)
         }
         return best.map { ($0.key, $0.value) }
     }
-
-
 }

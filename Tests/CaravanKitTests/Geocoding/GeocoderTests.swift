@@ -112,6 +112,35 @@ struct GeocoderTests {
         }
     }
 
+    @Test("the bit-parallel distance equals the dynamic-programming one (optimal string alignment)")
+    func bitParallelDistance() {
+        var rng = SeededRNG(seed: 3)
+        let pattern = BitParallelPattern()
+        let alphabet: [UInt8] = Array("abcdkhs=".utf8)
+        for _ in 0..<20_000 {
+            let a = (0..<Int.random(in: 0...14, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+            var b = a
+            for _ in 0..<Int.random(in: 0...4, using: &rng) where !b.isEmpty {   // edits, transpositions among them
+                let i = Int.random(in: 0..<b.count, using: &rng)
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0: b.remove(at: i)
+                case 1: b.insert(alphabet.randomElement(using: &rng)!, at: i)
+                case 2: b[i] = alphabet.randomElement(using: &rng)!
+                default: if i + 1 < b.count { b.swapAt(i, i + 1) }
+                }
+            }
+            pattern.set(a)
+            #expect(pattern.distance(b) == EditDistance.damerauLevenshtein(a, b, limit: 64), "\(a) \(b)")
+        }
+        #expect(pattern.set(Array("ashkhabad".utf8)) && pattern.distance(Array("akhshabad".utf8)) == 2)
+        // A transposition counts once; OSA never edits a substring twice ("ca" → "abc" is 3, not 2).
+        pattern.set(Array("ca".utf8))
+        #expect(pattern.distance(Array("ac".utf8)) == 1 && pattern.distance(Array("abc".utf8)) == 3)
+        let long = [UInt8](repeating: 97, count: 64)
+        #expect(pattern.set(long) && pattern.distance(long) == 0 && pattern.distance(Array(long.dropLast())) == 1)
+        #expect(!pattern.set(long + [98]))
+    }
+
     @Test("the quick path for plain names answers exactly as the general path does")
     func quickPathAgrees() {
         var rng = SeededRNG(seed: 5)
