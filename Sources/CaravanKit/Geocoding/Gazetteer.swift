@@ -61,12 +61,32 @@ public final class Gazetteer: Sendable {
                 }
             }
         }
-        ex.sort { $0.0 < $1.0 }
-        ph.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        // Radix sorts: stable, so entries of one hash stay in place order.
+        Gazetteer.radixSort(&ex)
+        Gazetteer.radixSort(&ph)
         exactHashes = ex.map(\.0); exactPlaces = ex.map(\.1)
         phoneticHashes = ph.map(\.0); phoneticPlaces = ph.map(\.1)
     }
 
+
+    /// Sorts by the key's low `bits` bits (64: the whole key), stably: LSD radix sort, 16 bits a pass.
+    static func radixSort(_ a: inout [(UInt64, Int32)], bits: Int = 64) {
+        guard a.count > 1 else { return }
+        var other = a
+        var counts = [Int](repeating: 0, count: 65_537)
+        for pass in 0..<((bits + 15) / 16) {
+            let shift = UInt64(pass * 16)
+            for i in counts.indices { counts[i] = 0 }
+            for e in a { counts[Int((e.0 >> shift) & 0xFFFF) + 1] += 1 }
+            for i in 1..<counts.count { counts[i] += counts[i - 1] }
+            for e in a {
+                let b = Int((e.0 >> shift) & 0xFFFF)
+                other[counts[b]] = e
+                counts[b] += 1
+            }
+            swap(&a, &other)
+        }
+    }
 
     /// FNV-1a, 64 bits: stable across runs (Swift's Hasher is seeded per process).
     @inline(__always)
@@ -102,17 +122,31 @@ public final class Gazetteer: Sendable {
     ///
     /// Keys are numbered in the order of their trigram partition (plain or phonetic, first
     /// letter), then length: the keys one query can reach lie together in memory, and each
-    /// posting list, sorted by number, is sorted by length too.
+    /// posting list, sorted by number, is sorted by length too. Every table is flat.
     struct FuzzyIndex: Sendable {
         /// All keys' bytes, one after another; key k is keyBytes[keyOffsets[k]..<keyOffsets[k + 1]].
         var keyBytes: [UInt8] = []
         var keyOffsets: [Int32] = [0]
         /// Each key's length in bytes (capped at 255).
         var keyLengths: [UInt8] = []
-        var keyPlaces: [[Int32]] = []
-        /// Keys by trigram, in increasing number (so by length).
-        var trigrams: [UInt32: [Int32]] = [:]
+        /// Key k's places are placeList[placeStarts[k]..<placeStarts[k + 1]].
+        var placeStarts: [Int32] = []
+        var placeList: [Int32] = []
+        /// Keys by trigram, in increasing number (so by length): trigram t's keys are
+        /// postings[postingStarts[i]..<postingStarts[i + 1]] where i = gramIndex[t].
+        var gramIndex: [UInt32: Int32] = [:]
+        var postingStarts: [Int32] = []
+        var postings: [Int32] = []
         var count: Int { keyLengths.count }
+
+        /// The keys holding trigram t, in increasing number.
+        func keys(with t: UInt32) -> Range<Int>? {
+            guard let i = gramIndex[t] else { return nil }
+            return Int(postingStarts[Int(i)])..<Int(postingStarts[Int(i) + 1])
+        }
+
+        /// The places key k names.
+        func places(of k: Int) -> ArraySlice<Int32> { placeList[Int(placeStarts[k])..<Int(placeStarts[k + 1])] }
     }
 
     final class LazyFuzzyIndex: @unchecked Sendable {
@@ -121,23 +155,57 @@ public final class Gazetteer: Sendable {
         func get(_ nameLists: [String]) -> FuzzyIndex {
             lock.lock(); defer { lock.unlock() }
             if let index { return index }
-            // Entries are phonetic keys and, prefixed with "=", plain normal forms without spaces:
-            // a typo inside a digraph is closer in one, a doubled vowel in the other. Built on
-            // bytes with integer hashes: no String per name.
-            var keys: [[UInt8]] = [], places: [[Int32]] = []
+            // The phonetic and the plain keys are built apart, one on each core: their partitions
+            // never meet, and every phonetic partition comes before every plain one.
+            nonisolated(unsafe) let parts = UnsafeMutableBufferPointer<FuzzyIndex>.allocate(capacity: 2)
+            parts.initialize(repeating: FuzzyIndex())
+            defer { _ = parts.deinitialize(); parts.deallocate() }
+            DispatchQueue.concurrentPerform(iterations: 2) { i in parts[i] = LazyFuzzyIndex.build(nameLists, plainForms: i == 1) }
+            let f = LazyFuzzyIndex.joined(parts[0], parts[1])
+            index = f
+            return f
+        }
+
+        /// Two indexes as one: b's keys numbered after a's.
+        static func joined(_ a: FuzzyIndex, _ b: FuzzyIndex) -> FuzzyIndex {
+            var f = a
+            let keys = Int32(a.count), bytes = Int32(a.keyBytes.count), places = Int32(a.placeList.count)
+            let postings = Int32(a.postings.count), grams = Int32(a.postingStarts.count - 1)
+            f.keyBytes += b.keyBytes
+            f.keyOffsets += b.keyOffsets.dropFirst().map { $0 + bytes }
+            f.keyLengths += b.keyLengths
+            f.placeStarts += b.placeStarts.dropFirst().map { $0 + places }
+            f.placeList += b.placeList
+            f.postingStarts += b.postingStarts.dropFirst().map { $0 + postings }
+            f.postings += b.postings.map { $0 + keys }
+            for (t, i) in b.gramIndex { f.gramIndex[t] = i + grams }
+            return f
+        }
+
+        /// Entries are phonetic keys and, prefixed with "=", plain normal forms without spaces:
+        /// a typo inside a digraph is closer in one, a doubled vowel in the other. Built on bytes
+        /// with integer hashes and sorts, in flat arrays: no allocation per key.
+        static func build(_ nameLists: [String], plainForms: Bool) -> FuzzyIndex {
+            // 1. The distinct keys, in the order they come, and (key, place) pairs.
+            var bytes: [UInt8] = [], starts: [Int32] = [0], lastPlace: [Int32] = []
+            var keyPlace: [UInt64] = []   // key << 32 | place
             var ids: [UInt64: Int32] = [:]
             ids.reserveCapacity(nameLists.count * 8)
+            bytes.reserveCapacity(nameLists.count * 60)
             var key: [UInt8] = [], plain: [UInt8] = []
-            func add(_ bytes: [UInt8], _ place: Int32) {
-                guard bytes.count >= (bytes.first == 61 ? 4 : 3) else { return }
-                let h = bytes.withUnsafeBufferPointer { Gazetteer.fnv($0) }
+            func add(_ k: [UInt8], _ place: Int32) {
+                guard k.count >= (k.first == 61 ? 4 : 3) else { return }
+                let h = k.withUnsafeBufferPointer { Gazetteer.fnv($0) }
                 if let id = ids[h] {
-                    if places[Int(id)].last != place { places[Int(id)].append(place) }
+                    if lastPlace[Int(id)] != place { keyPlace.append(UInt64(id) << 32 | UInt64(place)); lastPlace[Int(id)] = place }
                     return
                 }
-                ids[h] = Int32(keys.count)
-                keys.append(bytes)
-                places.append([place])
+                let id = Int32(starts.count - 1)
+                ids[h] = id
+                bytes.append(contentsOf: k)
+                starts.append(Int32(bytes.count))
+                lastPlace.append(place)
+                keyPlace.append(UInt64(id) << 32 | UInt64(place))
             }
             for (i, list) in nameLists.enumerated() {
                 var list = list
@@ -148,62 +216,114 @@ public final class Gazetteer: Sendable {
                         while e < b.count && b[e] != 124 { e += 1 }
                         if e > s {
                             let name = UnsafeBufferPointer(rebasing: b[s..<e])
-                            TextNormalizer.phoneticKey(name, into: &key)
-                            add(key, Int32(i))
-                            plain.removeAll(keepingCapacity: true)
-                            plain.append(61)
-                            for c in name where c != 32 { plain.append(c) }
-                            add(plain, Int32(i))
+                            if plainForms {
+                                plain.removeAll(keepingCapacity: true)
+                                plain.append(61)
+                                for c in name where c != 32 { plain.append(c) }
+                                add(plain, Int32(i))
+                            } else {
+                                TextNormalizer.phoneticKey(name, into: &key)
+                                add(key, Int32(i))
+                            }
                         }
                         s = e + 1
                     }
                 }
             }
-            // Number the keys by partition, then length.
-            func order(_ k: [UInt8]) -> UInt32 { Gazetteer.partition(of: k) << 8 | UInt32(min(k.count, 255)) }
-            let ranks = keys.map(order)
-            let sorted = keys.indices.sorted { ranks[$0] != ranks[$1] ? ranks[$0] < ranks[$1] : $0 < $1 }
-            var f = FuzzyIndex()
-            f.keyBytes.reserveCapacity(keys.reduce(0) { $0 + $1.count })
-            f.keyOffsets.reserveCapacity(keys.count + 1)
-            f.keyLengths.reserveCapacity(keys.count)
-            f.keyPlaces.reserveCapacity(keys.count)
-            for (id, old) in sorted.enumerated() {
-                let k = keys[old]
-                f.keyBytes.append(contentsOf: k)
-                f.keyOffsets.append(Int32(f.keyBytes.count))
-                f.keyLengths.append(UInt8(min(k.count, 255)))
-                f.keyPlaces.append(places[old])
-                for g in Gazetteer.trigrams(of: k) { f.trigrams[g, default: []].append(Int32(id)) }
+            let n = starts.count - 1
+            // 2. Number the keys by partition, then length (ties in the order they came).
+            let order: [UInt64] = bytes.withUnsafeBufferPointer { b in
+                (0..<n).map { k in
+                    let key = UnsafeBufferPointer(rebasing: b[Int(starts[k])..<Int(starts[k + 1])])
+                    return UInt64(Gazetteer.partition(of: key) << 8 | UInt32(min(key.count, 255))) << 32 | UInt64(k)
+                }.sorted()
             }
-            index = f
+            var newID = [Int32](repeating: 0, count: n)
+            for (id, o) in order.enumerated() { newID[Int(o & 0xFFFF_FFFF)] = Int32(id) }
+            // 3. The keys in their new order, and every (trigram, key) pair made in key order,
+            // then sorted stably by trigram: the posting lists, each in key order.
+            var f = FuzzyIndex()
+            f.keyBytes.reserveCapacity(bytes.count)
+            f.keyOffsets.reserveCapacity(n + 1)
+            f.keyLengths.reserveCapacity(n)
+            var pairs: [UInt64] = []   // trigram << 32 | key
+            pairs.reserveCapacity(bytes.count + n)
+            var grams: [UInt32] = []
+            bytes.withUnsafeBufferPointer { b in
+                for (id, o) in order.enumerated() {
+                    let old = Int(o & 0xFFFF_FFFF)
+                    let key = UnsafeBufferPointer(rebasing: b[Int(starts[old])..<Int(starts[old + 1])])
+                    f.keyBytes.append(contentsOf: key)
+                    f.keyOffsets.append(Int32(f.keyBytes.count))
+                    f.keyLengths.append(UInt8(min(key.count, 255)))
+                    Gazetteer.trigrams(of: key, into: &grams)
+                    for g in grams { pairs.append(UInt64(g) << 32 | UInt64(id)) }
+                }
+            }
+            Gazetteer.radixSortHigh(&pairs)
+            f.postings = pairs.map { Int32(truncatingIfNeeded: $0) }
+            f.gramIndex.reserveCapacity(pairs.count / 8)
+            for i in pairs.indices where i == 0 || pairs[i - 1] >> 32 != pairs[i] >> 32 {
+                f.gramIndex[UInt32(pairs[i] >> 32)] = Int32(f.postingStarts.count)
+                f.postingStarts.append(Int32(i))
+            }
+            f.postingStarts.append(Int32(pairs.count))
+            // 4. Each key's places, in the order they came.
+            for i in keyPlace.indices { keyPlace[i] = UInt64(newID[Int(keyPlace[i] >> 32)]) << 32 | (keyPlace[i] & 0xFFFF_FFFF) }
+            Gazetteer.radixSortHigh(&keyPlace)
+            f.placeList = keyPlace.map { Int32(truncatingIfNeeded: $0) }
+            f.placeStarts = [Int32](repeating: 0, count: n + 1)
+            for e in keyPlace { f.placeStarts[Int(e >> 32) + 1] += 1 }
+            for k in 0..<n { f.placeStarts[k + 1] += f.placeStarts[k] }
             return f
         }
     }
 
-    /// A key's trigram partition: its first letter, and whether it is a plain form.
-    static func partition(of k: [UInt8]) -> UInt32 {
-        let plain = k.first == 61
-        guard let first = plain ? k.dropFirst().first : k.first else { return 0 }
-        return UInt32(first & 0x7F | (plain ? 0x80 : 0))
+    /// Sorts by the high 32 bits, stably (LSD radix, two passes of 16 bits).
+    static func radixSortHigh(_ a: inout [UInt64]) {
+        guard a.count > 1 else { return }
+        var other = a
+        var counts = [Int](repeating: 0, count: 65_537)
+        for shift in [UInt64(32), 48] {
+            for i in counts.indices { counts[i] = 0 }
+            for e in a { counts[Int((e >> shift) & 0xFFFF) + 1] += 1 }
+            for i in 1..<counts.count { counts[i] += counts[i - 1] }
+            for e in a {
+                let b = Int((e >> shift) & 0xFFFF)
+                other[counts[b]] = e
+                counts[b] += 1
+            }
+            swap(&a, &other)
+        }
     }
 
-    /// Trigrams of a key padded with a start and an end mark, each tagged with the key's first
-    /// letter (and whether it is a plain form): a fuzzy match must share the first letter, as
-    /// typos rarely touch it, which keeps the postings short. Distinct, in no particular order.
-    static func trigrams(of k: [UInt8]) -> [UInt32] {
+    /// A key's trigram partition: its first letter, and whether it is a plain form.
+    static func partition(of k: UnsafeBufferPointer<UInt8>) -> UInt32 {
         let plain = k.first == 61
-        let body = plain ? Array(k.dropFirst()) : k
-        guard !body.isEmpty else { return [] }
-        let tag = partition(of: k) << 24
-        let p: [UInt8] = [94] + body + [36]
+        guard k.count > (plain ? 1 : 0) else { return 0 }
+        return UInt32(k[plain ? 1 : 0] & 0x7F | (plain ? 0x80 : 0))
+    }
+
+    /// Trigrams of a key padded with a start and an end mark, each tagged with the key's
+    /// partition: a fuzzy match must share the first letter, as typos rarely touch it, which
+    /// keeps the postings short. Distinct, in no particular order.
+    static func trigrams(of k: [UInt8]) -> [UInt32] {
         var out: [UInt32] = []
-        out.reserveCapacity(p.count)
-        for i in 0..<(p.count - 2) {
-            let t = tag | UInt32(p[i] & 0x7F) << 14 | UInt32(p[i + 1] & 0x7F) << 7 | UInt32(p[i + 2] & 0x7F)
+        k.withUnsafeBufferPointer { trigrams(of: $0, into: &out) }
+        return out
+    }
+
+    static func trigrams(of k: UnsafeBufferPointer<UInt8>, into out: inout [UInt32]) {
+        out.removeAll(keepingCapacity: true)
+        let skip = k.first == 61 ? 1 : 0
+        let n = k.count - skip
+        guard n > 0 else { return }
+        let tag = partition(of: k) << 24
+        @inline(__always) func at(_ j: Int) -> UInt32 { UInt32((j == 0 ? 94 : j == n + 1 ? 36 : k[skip + j - 1]) & 0x7F) }
+        for i in 0..<n {
+            let t = tag | at(i) << 14 | at(i + 1) << 7 | at(i + 2)
             if !out.contains(t) { out.append(t) }
         }
-        return out
     }
 
     // MARK: the shipped gazetteer
@@ -212,14 +332,24 @@ public final class Gazetteer: Sendable {
     /// (both sides' names and aliases, e.g. Hairatan, Sherkhan Bandar, Torghundi).
     public static let shared: Gazetteer = {
         do {
-            let g = try load()
-            guard let posts = Bundle.module.path(forResource: "border_posts", ofType: "geojson") else { return g }
-            return try g.adding(extraFrom: posts, asExtra: false)
+            var (places, names) = try readFile(nil)
+            if let posts = Bundle.module.path(forResource: "border_posts", ofType: "geojson") {
+                let (p, n) = try readExtra(posts, asExtra: false, firstID: 0)
+                places += p; names += n
+            }
+            return Gazetteer(places: places, nameLists: names)
         } catch { fatalError("the shipped gazetteer cannot be read: \(error)") }
     }()
 
     /// Reads a gazetteer file made by `build(from:to:)` (the shipped one by default).
     public static func load(_ path: String? = nil) throws -> Gazetteer {
+        let (places, names) = try readFile(path)
+        return Gazetteer(places: places, nameLists: names)
+    }
+
+    /// The places and name lists of a gazetteer file, read from its bytes: numbers parsed in
+    /// place, a String made only for what a place keeps.
+    static func readFile(_ path: String?) throws -> ([Place], [String]) {
         let file = path ?? Bundle.module.path(forResource: "gazetteer", ofType: "tsv")
         guard let file, let data = FileManager.default.contents(atPath: file) else {
             throw GeoError(.open, "the gazetteer file is missing", file: path ?? "gazetteer.tsv (CaravanKit resource)")
@@ -227,27 +357,75 @@ public final class Gazetteer: Sendable {
         var places: [Place] = [], names: [String] = []
         places.reserveCapacity(40_000); names.reserveCapacity(40_000)
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let b = raw.bindMemory(to: UInt8.self)
             var lineStart = 0
             var lineNo = 0
-            while lineStart < raw.count {
+            var fields: [Range<Int>] = []
+            fields.reserveCapacity(9)
+            func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self) }
+            while lineStart < b.count {
                 var end = lineStart
-                while end < raw.count && raw[end] != 10 { end += 1 }
+                while end < b.count && b[end] != 10 { end += 1 }
                 lineNo += 1
-                if raw[lineStart] != 35 { // '#'
-                    let fields = String(decoding: UnsafeRawBufferPointer(rebasing: raw[lineStart..<end]), as: UTF8.self)
-                        .split(separator: "\t", omittingEmptySubsequences: false)
-                    guard fields.count >= 9, let id = Int(fields[0]), let lat = Double(fields[2]), let lon = Double(fields[3]) else {
+                if end > lineStart && b[lineStart] != 35 { // '#'
+                    fields.removeAll(keepingCapacity: true)
+                    var s = lineStart
+                    for i in lineStart...end where i == end || b[i] == 9 { fields.append(s..<i); s = i + 1 }
+                    guard fields.count >= 9, let id = parseInteger(b, fields[0]), let lat = parseDecimal(b, fields[2]),
+                          let lon = parseDecimal(b, fields[3]) else {
                         throw GeoError(.read, "malformed gazetteer line", file: file, index: lineNo)
                     }
-                    places.append(Place(id: id, name: String(fields[1]), location: LonLat(lon: lon, lat: lat), country: String(fields[4]),
-                                        admin1: String(fields[5]), population: Int(fields[6]) ?? 0, kind: "city", isExtra: false))
-                    names.append(fields[8].isEmpty ? String(fields[7]) : String(fields[7]) + "|" + String(fields[8]))
+                    places.append(Place(id: id, name: text(fields[1]), location: LonLat(lon: lon, lat: lat), country: text(fields[4]),
+                                        admin1: text(fields[5]), population: parseInteger(b, fields[6]) ?? 0, kind: "city", isExtra: false))
+                    // The name list: the normal form, then the aliases ("|"-joined), the tab between them as "|".
+                    let list = fields[7].lowerBound..<fields[8].upperBound
+                    names.append(fields[8].isEmpty ? text(fields[7]) : String(unsafeUninitializedCapacity: list.count) { out in
+                        for (j, i) in list.enumerated() { out[j] = b[i] == 9 ? 124 : b[i] }
+                        return list.count
+                    })
                 }
                 lineStart = end + 1
             }
         }
-        return Gazetteer(places: places, nameLists: names)
+        return (places, names)
     }
+
+    /// A decimal integer of ASCII digits (optional minus sign).
+    static func parseInteger(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Int? {
+        var i = r.lowerBound, negative = false
+        if i < r.upperBound && b[i] == 45 { negative = true; i += 1 }
+        guard i < r.upperBound, r.count <= 18 else { return nil }
+        var v = 0
+        while i < r.upperBound {
+            let d = Int(b[i]) - 48
+            guard d >= 0 && d <= 9 else { return nil }
+            v = v * 10 + d; i += 1
+        }
+        return negative ? -v : v
+    }
+
+    /// A plain decimal ("-41.26465") as digits over a power of ten: both exact in a double
+    /// (up to 15 digits), so the quotient rounds exactly as strtod does. Other forms: Double(_:).
+    static func parseDecimal(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Double? {
+        var i = r.lowerBound, negative = false
+        if i < r.upperBound && b[i] == 45 { negative = true; i += 1 }
+        var mantissa: Int64 = 0, digits = 0, decimals = 0, point = false
+        while i < r.upperBound {
+            let c = b[i]
+            if c == 46 && !point { point = true } else if c >= 48 && c <= 57 {
+                if digits < 18 { mantissa = mantissa * 10 + Int64(c - 48) }
+                digits += 1
+                if point { decimals += 1 }
+            } else { break }
+            i += 1
+        }
+        guard i == r.upperBound, digits > 0, digits <= 15 else {
+            return Double(String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self))
+        }
+        let v = Double(mantissa) / Gazetteer.powersOfTen[decimals]
+        return negative ? -v : v
+    }
+    private static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15]
 
     /// Builds the compact gazetteer file from the prepared GeoNames extract (see PROVENANCE):
     /// every name and alternate name in normal form, non-Latin scripts other than Cyrillic dropped
@@ -295,6 +473,12 @@ public final class Gazetteer: Sendable {
     /// `asExtra`: the places take precedence and are reported as `extra` matches (a user's
     /// gazetteer); false for Caravan's own shipped additions.
     func adding(extraFrom path: String, asExtra: Bool) throws -> Gazetteer {
+        let (p, n) = try Gazetteer.readExtra(path, asExtra: asExtra, firstID: places.count(where: { $0.id < 0 }))
+        return Gazetteer(places: places + p, nameLists: nameLists + n)
+    }
+
+    /// The places and name lists of an extra gazetteer (ids from -(firstID + 1) down).
+    static func readExtra(_ path: String, asExtra: Bool, firstID: Int) throws -> ([Place], [String]) {
         let layer = try Dataset.open(path).layer(named: nil)
         let s = layer.schema
         guard let nameIndex = s.index(of: "name") else {
@@ -305,12 +489,12 @@ public final class Gazetteer: Sendable {
         let aliasFields = ["aliases", "alias", "name_a", "name_b", "name_ru", "name_en", "other_names"].compactMap { s.index(of: $0) }
         let countryIndex = s.index(of: "country") ?? s.index(of: "iso_a2") ?? s.index(of: "iso_a")
         let kindIndex = s.index(of: "kind") ?? s.index(of: "type")
-        var places = self.places
-        var names = nameLists
+        var places: [Place] = []
+        var names: [String] = []
         var added = 0
         let sideA = s.index(of: "name_a"), sideB = s.index(of: "name_b"), isoA = s.index(of: "iso_a"), isoB = s.index(of: "iso_b")
         func add(_ name: String, _ list: [String], _ country: String, _ at: LonLat, _ kind: String) {
-            places.append(Place(id: -(added + 1), name: name, location: at, country: country, admin1: "",
+            places.append(Place(id: -(firstID + added + 1), name: name, location: at, country: country, admin1: "",
                                 population: 0, kind: asExtra ? kind : "border post", isExtra: asExtra))
             names.append(list.joined(separator: "|"))
             added += 1
@@ -341,6 +525,6 @@ public final class Gazetteer: Sendable {
             }
         }
         guard added > 0 else { throw GeoError(.invalidArgument, "the extra gazetteer has no named points", file: path) }
-        return Gazetteer(places: places, nameLists: names)
+        return (places, names)
     }
 }

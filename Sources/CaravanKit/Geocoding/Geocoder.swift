@@ -347,9 +347,10 @@ public final class Geocoder: Sendable {
             scratch.counts.withUnsafeMutableBufferPointer { counts in
                 g.keyLengths.withUnsafeBufferPointer { lengths in
                     for t in grams {
-                        guard let postings = g.trigrams[t] else { continue }
+                        guard let range = g.keys(with: t) else { continue }
                         used += 1
-                        postings.withUnsafeBufferPointer { p in
+                        g.postings.withUnsafeBufferPointer { all in
+                            let p = UnsafeBufferPointer(rebasing: all[range])
                             var lo = 0, hi = p.count
                             while lo < hi { let m = (lo + hi) / 2; if Int(lengths[Int(p[m])]) < shortest { lo = m + 1 } else { hi = m } }
                             var i = lo
@@ -382,7 +383,7 @@ public final class Geocoder: Sendable {
                             let d = parallel ? pattern.distance(cand) : EditDistance.damerauLevenshtein(q, Array(cand), limit: limit)
                             guard d <= limit else { continue }
                             let sim = 1 - Double(d) / Double(max(length, plain ? cand.count - 1 : cand.count))
-                            for p in g.keyPlaces[Int(k)] where sim > (best[p] ?? 0) { best[p] = sim }
+                            for p in g.places(of: Int(k)) where sim > (best[p] ?? 0) { best[p] = sim }
                         }
                     }
                 }

@@ -112,6 +112,21 @@ struct GeocoderTests {
         }
     }
 
+    @Test("the gazetteer reader's numbers equal strtod's, digit for digit")
+    func gazetteerNumbers() {
+        var rng = SeededRNG(seed: 17)
+        for _ in 0..<20_000 {
+            let decimals = Int.random(in: 0...7, using: &rng)
+            let v = Double.random(in: -180...180, using: &rng)
+            for text in [String(format: "%.\(decimals)f", v), String(Int.random(in: -99_999_999...99_999_999, using: &rng)), "1e5", "-0.0", "12345678901234567.5"] {
+                let bytes = Array(text.utf8)
+                let parsed = bytes.withUnsafeBufferPointer { Gazetteer.parseDecimal($0, 0..<$0.count) }
+                #expect(parsed == Double(text), "\(text)")
+            }
+        }
+        #expect(Array("4x".utf8).withUnsafeBufferPointer { Gazetteer.parseDecimal($0, 0..<2) } == nil)
+    }
+
     @Test("the bit-parallel distance equals the dynamic-programming one (optimal string alignment)")
     func bitParallelDistance() {
         var rng = SeededRNG(seed: 3)
@@ -171,6 +186,8 @@ struct GeocoderTests {
         let dir = TempDir()
         let p = dir.write("posts.csv", "name,aliases,lon,lat,country,kind\nBLO Termez,Termez BLO|Border Liaison Office Termez,67.30,37.20,UZ,BLO\nTashkent,,69.0,41.0,UZ,checkpoint\n")
         let g = Geocoder(gazetteer: try Gazetteer.shared.adding(extraFrom: p))
+        // Every place keeps its own id: the user's places are numbered after the shipped posts.
+        #expect(Set(g.gazetteer.places.map(\.id)).count == g.gazetteer.places.count)
         let r = g.geocode("Termez BLO")
         #expect(r.status == .matched && r.kind == .extra && r.place?.kind == "BLO")
         #expect(g.geocode("Tashkent").location == LonLat(lon: 69.0, lat: 41.0))
