@@ -141,7 +141,7 @@ public final class Geocoder: Sendable {
         guard n > 0 else { return [] }
         nonisolated(unsafe) let out = UnsafeMutableBufferPointer<GeocodeResult?>.allocate(capacity: n)
         out.initialize(repeating: nil)
-        defer { out.deallocate() }
+        defer { _ = out.deinitialize(); out.deallocate() }   // results hold places and candidates: release them
         let chunk = max(64, n / (processorCount * 8))
         DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { c in
             for i in (c * chunk)..<min(n, (c + 1) * chunk) { out[i] = geocode(queries[i].0, countryHint: queries[i].1) }
