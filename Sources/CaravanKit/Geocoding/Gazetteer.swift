@@ -429,7 +429,8 @@ public final class Gazetteer: Sendable {
 
     /// Builds the compact gazetteer file from the prepared GeoNames extract (see PROVENANCE):
     /// every name and alternate name in normal form, non-Latin scripts other than Cyrillic dropped
-    /// (they never match what officers type), duplicates removed.
+    /// (they never match what officers type), alternate names of three letters or fewer dropped
+    /// (airport codes), duplicates removed.
     public static func build(from source: String, to output: String) throws -> Int {
         guard let text = try? String(contentsOfFile: source, encoding: .utf8) else {
             throw GeoError(.open, "cannot read the GeoNames extract", file: source)
@@ -450,7 +451,9 @@ public final class Gazetteer: Sendable {
             var aliases: [String] = []
             for a in [String(f[2])] + f[3].split(separator: "|").map(String.init) {
                 let norm = TextNormalizer.normalize(a)
-                guard !norm.isEmpty, TextNormalizer.isLatin(norm), !seen.contains(norm) else { continue }
+                // Aliases of three letters or fewer are mostly airport codes (KBL, MZR, SCO for
+                // Aktau) that collide with words and acronyms officers write: left out.
+                guard norm.count >= 4, TextNormalizer.isLatin(norm), !seen.contains(norm) else { continue }
                 seen.insert(norm)
                 aliases.append(norm)
             }

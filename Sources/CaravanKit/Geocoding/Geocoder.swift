@@ -121,15 +121,25 @@ public final class Geocoder: Sendable {
         // Nothing matched the whole text: a single word of it may be the place ("Panj disrict",
         // a misspelt decoration). Exact names only, longest word first, at a lower score.
         if best?.status != .ambiguous {
-            let words = Set(parsed.segments.flatMap { $0.split(separator: " ").map(String.init) }).filter { $0.count >= 3 && !QueryCleaner.isStopWord($0) }
-            if words.count > 1 {
-                for w in words.sorted(by: { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }) {
-                    var r = match(w, hint: hint, fuzzyAllowed: false)
-                    if r.status == .matched {
-                        r.score = (r.score * 0.85 * 1000).rounded() / 1000
-                        return r
-                    }
-                }
+            // ("Tashkent airport": the word left beside a stop word counts; a one-word text was looked up already.)
+            let words = Set(parsed.segments.flatMap { $0.split(separator: " ").map(String.init) })
+                .filter { $0.count >= 3 && !QueryCleaner.isStopWord($0) && !parsed.segments.contains($0) }
+            // Two words naming two different places ("Kabul Kandahar highway") are a route, not
+            // a place: ambiguous, with both.
+            var found: [GeocodeResult] = []
+            for w in words.sorted(by: { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }) {
+                var r = match(w, hint: hint, fuzzyAllowed: false)
+                guard r.status == .matched, let p = r.place else { continue }
+                if found.contains(where: { $0.place.map { Geodesic.distance($0.location, p.location) < 10_000 } ?? false }) { continue }
+                r.score = (r.score * 0.85 * 1000).rounded() / 1000
+                found.append(r)
+            }
+            if found.count == 1 { return found[0] }
+            if found.count > 1 {
+                let names = found.compactMap(\.place).map { "\($0.name) (\($0.country))" }.joined(separator: ", ")
+                return GeocodeResult(status: .ambiguous, place: nil, location: nil, score: found[0].score, kind: found[0].kind,
+                                     candidates: found.compactMap { r in r.place.map { GeocodeCandidate(place: $0, score: r.score, kind: r.kind ?? .exact) } },
+                                     reason: "the text names several places: \(names); give one")
             }
         }
         return best ?? .unmatched("not a known place")
@@ -162,7 +172,9 @@ public final class Geocoder: Sendable {
     /// country names and ISO codes.
     private static let specialWords: Set<UInt64> = {
         var s = Set<UInt64>()
-        for w in QueryCleaner.decorations.union(QueryCleaner.nonPlaceWords).union(QueryCleaner.countries.keys) { s.insert(Gazetteer.fnv(w)) }
+        for w in QueryCleaner.decorations.union(QueryCleaner.nonPlaceWords).union(QueryCleaner.nonPlaceTexts).union(QueryCleaner.countries.keys) {
+            s.insert(Gazetteer.fnv(w))
+        }
         for c in QueryCleaner.isoCodes { s.insert(Gazetteer.fnv(c.lowercased())) }
         return s
     }()
@@ -261,7 +273,14 @@ public final class Geocoder: Sendable {
         if fuzzyAllowed && key.count >= 4 && !QueryCleaner.isStopWord(String(decoding: normal, as: UTF8.self))
             && (scored.isEmpty || (hint != nil && !scored.contains { g.places[Int($0.place)].country == hint })) {
             let before = scored.count   // fuzzy answers are one per place: compared only with the names found before
-            for (i, sim) in fuzzy(key, normal: normal) { consider(i, 0.9 * sim, .fuzzy, among: before) }
+            // A guess at a misspelling must be close: one edit in a five-letter name stands only
+            // inside the country the officer gave, a little more is needed elsewhere in the region,
+            // and more still outside it. A wrong point is worse than an honest "unmatched".
+            for (i, sim) in fuzzy(key, normal: normal) {
+                let score = 0.9 * sim, country = g.places[Int(i)].country
+                guard score >= (country == hint ? 0.72 : QueryCleaner.region.contains(country) ? 0.75 : 0.78) else { continue }
+                consider(i, score, .fuzzy, among: before)
+            }
         }
         guard !scored.isEmpty else { return .unmatched("no place of that name") }
         let minimum = 0.72

@@ -11,6 +11,8 @@ enum QueryCleaner {
     }
 
     static let focusCountries: Set<String> = ["KZ", "KG", "TJ", "TM", "UZ", "AF"]
+    /// The focus countries and their neighbours: the region whose places a misspelling may be guessed at.
+    static let region: Set<String> = focusCountries.union(["IR", "PK", "CN", "RU", "MN", "AZ"])
 
     /// Country names (normal forms) and region names that imply a country.
     static let countries: [String: String] = [
@@ -44,14 +46,28 @@ enum QueryCleaner {
         "operation", "operatsiya", "headquarters", "hq", "embassy", "posolstvo", "training", "seminar", "meeting", "conference",
         "heroin", "geroin", "opium", "opii", "hashish", "gashish", "cannabis", "marijuana", "marikhuana", "methamphetamine",
         "metamfetamin", "cocaine", "kokain", "precursor", "precursors", "prekursor", "anhydride", "angidrid", "tramadol", "nps",
-        "psychoactive", "substances", "drug", "drugs", "narcotics", "narkotiki", "reflex", "substitution", "na", "n a", "unknown",
+        "psychoactive", "substances", "drug", "drugs", "narcotics", "initiative", "programme", "program", "project", "pact",
+        "mephedrone", "mefedron", "pvp", "amphetamine", "amfetamin", "captagon", "ephedrine", "efedrin", "synthetic", "narkotiki", "reflex", "substitution", "na", "n a", "unknown",
         "neizvestno", "none", "null", "nil", "various", "multiple", "several", "other", "tbd", "nd", "kg", "ton", "tons",
     ]
     static let stopWords: Set<String> = ["road", "bridge", "port", "airport", "post", "checkpoint", "market", "bazaar", "bazar", "east",
                                           "west", "north", "south", "central", "new", "old", "big", "small", "upper", "lower"]
 
-    /// FNV hashes of the non-place words, without their spaces ("n a" → "na").
-    static let nonPlaceHashes: Set<UInt64> = Set(nonPlaceWords.map { Gazetteer.fnv($0.filter { $0 != " " }) })
+    /// Whole texts that are not places, though their words may be part of one ("Bus station
+    /// Bishkek" is a place, "bus" is not): notes, means of transport, acronyms of organisations.
+    static let nonPlaceTexts: Set<String> = [
+        "same", "idem", "ditto", "see above", "as above", "same as above", "above", "not specified", "not known", "unspecified",
+        "n s", "no data", "no info", "at sea", "en route", "in transit", "transit", "on the way", "abroad", "elsewhere",
+        "car", "cars", "bus", "truck", "trucks", "lorry", "train", "trains", "vehicle", "vehicles", "mail", "post", "parcel",
+        "parcels", "courier", "cargo", "container", "consignment", "shipment", "luggage", "baggage", "internet", "darknet",
+        "online", "telegram", "whatsapp", "home", "house", "apartment", "flat", "warehouse", "garage", "market", "airport",
+        "sco", "csto", "cis", "eu", "un", "nato", "knb", "gknb", "kgb", "mvd", "fsb", "dea", "bomca", "cadap", "scnc", "dca",
+        "paris pact", "paris pact initiative", "triangular initiative", "rainbow strategy", "northern route", "balkan route",
+        "southern route", "global smart",
+    ]
+
+    /// FNV hashes of the non-place words and texts, without their spaces ("n a" → "na").
+    static let nonPlaceHashes: Set<UInt64> = Set(nonPlaceWords.union(nonPlaceTexts).map { Gazetteer.fnv($0.filter { $0 != " " }) })
 
     static func isStopWord(_ normal: String) -> Bool { stopWords.contains(normal) || nonPlaceWords.contains(normal) || decorations.contains(normal) }
 
@@ -83,7 +99,8 @@ enum QueryCleaner {
         for part in text.split(whereSeparator: { ",;/\n".contains($0) }) {
             let norm = TextNormalizer.normalize(String(part))
             if norm.isEmpty { continue }
-            if nonPlaceWords.contains(norm) || (norm.utf8.contains(32) && nonPlaceWords.contains(String(norm.filter { $0 != " " }))) {
+            if nonPlaceWords.contains(norm) || nonPlaceTexts.contains(norm)
+                || (norm.utf8.contains(32) && nonPlaceWords.contains(String(norm.filter { $0 != " " }))) {
                 nonPlace = "'\(part.trimmingCharacters(in: .whitespaces))' is not a place name"; continue
             }
             if let c = countries[norm] { hint = hint ?? c; continue }

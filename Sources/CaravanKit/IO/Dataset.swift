@@ -26,7 +26,7 @@ public struct OpenOptions: Sendable {
 public final class Dataset {
     let handle: UnsafeMutableRawPointer
     /// The path or connection string as given.
-    public let path: String
+    public private(set) var path: String
     public let options: OpenOptions
     /// The GDAL driver's short name ("ESRI Shapefile", "GPKG", "CSV"...).
     public let driverName: String
@@ -39,7 +39,13 @@ public final class Dataset {
         if driverName == "ESRI Shapefile" { checkShapefileSidecars() }
     }
 
-    deinit { GDALClose(handle) }
+    /// A temporary folder holding the copy GDAL actually reads (see `singleColumnCopy`), removed on close.
+    private var temporaryFolder: String?
+
+    deinit {
+        GDALClose(handle)
+        if let temporaryFolder { try? FileManager.default.removeItem(atPath: temporaryFolder) }
+    }
 
     /// Whether `path` names a database or virtual source rather than a local file.
     static func isConnectionString(_ path: String) -> Bool {
@@ -86,6 +92,21 @@ public final class Dataset {
                 }
             }
         }
+        if h == nil, isFile, ext == "csv" || ext == "tsv", !options.drivers.contains("CSV"), let copy = try singleColumnCopy(path) {
+            // GDAL 3.6 reads no CSV whose header holds no separator (a one-column list of places);
+            // GDAL itself writes such tables with a trailing comma on the header, which it reads.
+            do {
+                var o = options
+                o.drivers = ["CSV"]
+                let d = try open(copy, options: o)
+                d.temporaryFolder = (copy as NSString).deletingLastPathComponent
+                d.path = path
+                return d
+            } catch {
+                try? FileManager.default.removeItem(atPath: (copy as NSString).deletingLastPathComponent)
+                throw error
+            }
+        }
         guard let h else {
             var msg = failure?.message ?? "cannot open"
             var hint: String? = "Caravan reads what GDAL reads: Shapefile, GeoPackage, GeoJSON, KML, CSV, XLSX, PG:..."
@@ -99,6 +120,35 @@ public final class Dataset {
             throw GeoError(.open, msg, library: .gdal, code: failure?.code ?? 0, operation: "GDALOpenEx", file: path, hint: hint)
         }
         return Dataset(handle: h, path: path, options: options)
+    }
+
+    /// A copy of a one-column CSV with a comma after its header, streamed into a temporary
+    /// folder under the same file name (so the layer keeps its name); nil when the first line
+    /// has a separator after all (the failure was something else).
+    private static func singleColumnCopy(_ path: String) throws -> String? {
+        guard let input = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? input.close() }
+        var head = (try? input.read(upToCount: 65_536)) ?? Data()
+        guard let newline = head.firstIndex(of: 10) ?? (head.count < 65_536 ? head.endIndex : nil) else { return nil }
+        var headerEnd = newline
+        if headerEnd > head.startIndex && head[headerEnd - 1] == 13 { headerEnd -= 1 }
+        let header = head[head.startIndex..<headerEnd]
+        guard !header.isEmpty, !header.contains(where: { [44, 59, 9, 124].contains($0) }) else { return nil }
+        let folder = NSTemporaryDirectory() + "caravan-csv-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let copy = folder + "/" + (path as NSString).lastPathComponent
+        guard FileManager.default.createFile(atPath: copy, contents: nil), let output = FileHandle(forWritingAtPath: copy) else {
+            throw GeoError(.write, "cannot make a temporary copy of a one-column table", file: path, hint: "check the space in \(NSTemporaryDirectory())")
+        }
+        defer { try? output.close() }
+        head.insert(44, at: headerEnd)
+        do {
+            try output.write(contentsOf: head)
+            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { try output.write(contentsOf: chunk) }
+        } catch {
+            throw GeoError(.write, "cannot make a temporary copy of a one-column table: \(error.localizedDescription)", file: path)
+        }
+        return copy
     }
 
     /// A Shapefile is several files; check the ones GDAL cannot do without, before it tries.

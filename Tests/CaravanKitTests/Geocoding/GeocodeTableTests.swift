@@ -53,6 +53,21 @@ struct GeocodeTableTests {
         #expect(report.contains("heroin") && report.contains("Aleksandrovka") && !report.contains("Tashkent"))
     }
 
+    @Test("a one-column list of places (which GDAL 3.6 cannot open) is geocoded, and its temporary copy removed")
+    func oneColumn() throws {
+        let dir = TempDir()
+        let input = dir.write("places.csv", "place\r\nTashkent\r\nOsh\r\nheroin\r\n")
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
+        let s = try run(input, output: dir.file("out.csv"))
+        #expect(s.rows == 3 && s.matched == 2 && s.unmatched == 1)
+        let lines = try String(contentsOfFile: dir.file("out.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(lines[0] == "place,match_status,match_name,match_country,match_score,match_kind,lon,lat")
+        #expect(lines[2].hasPrefix("Osh,matched,Osh,KG"))
+        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
+        #expect(after.subtracting(before).filter { $0.hasPrefix("caravan-csv-") }.isEmpty)
+        #expect(try Dataset.open(input).layer(named: nil).name == "places")
+    }
+
     @Test("a missing column lists the columns; an empty table says so; nothing is written")
     func badColumns() throws {
         let dir = TempDir()
