@@ -111,7 +111,13 @@ public enum TextNormalizer {
         var latin = ""
         latin.reserveCapacity(folded.utf8.count)
         for ch in folded {
-            if let t = cyrillic[ch] { latin += t } else if let t = special[ch] { latin += t } else { latin.append(ch) }
+            if let t = cyrillic[ch] ?? special[ch] { latin += t; continue }
+            // A letter with a mark that does not compose with it ("ё́", stressed): the letter's
+            // transliteration (the marks go with the other diacritics below).
+            if ch.unicodeScalars.count > 1, let base = ch.unicodeScalars.first, let t = cyrillic[Character(base)] ?? special[Character(base)] {
+                latin += t; continue
+            }
+            latin.append(ch)
         }
         // Strip diacritics: decompose and drop combining marks.
         var out = ""

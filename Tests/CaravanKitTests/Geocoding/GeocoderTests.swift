@@ -103,6 +103,8 @@ struct GeocoderTests {
         }
         // A combining breve makes и into й: the mark is context, never a table entry.
         #expect(TextNormalizer.normalize("И\u{306}ван") == "yvan")
+        // A stress mark on a Cyrillic letter leaves it transliterated ("Алё́шино").
+        #expect(TextNormalizer.normalize("Алё\u{301}шино") == "alyoshino")
         // Random strings mixing scripts, marks, joiners, quotes, digits and punctuation.
         let pool = Array("aZkh yTx-.,'’ʻ`\"(é)Ё́ёЙи\u{306}ШщқӯҳғÇşİıßæøÅĀḤṭ–—\u{200D}\u{200C}Σσς漢9١²ﬁ½\t")
         var rng = SeededRNG(seed: 11)
