@@ -128,9 +128,9 @@ enum QueryCleaner {
 /// "41°18′N 69°15′E", "41 18 N, 69 15 E", "N41.31 E69.24".
 enum CoordinateParser {
     private static let number = #"(\d{1,3}(?:[.,]\d+)?)\s*[°º]?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*['′’])?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*(?:"|″|''))?"#
-    // Compiled once: NSRegularExpression is immutable and safe to share between threads.
-    nonisolated(unsafe) private static let hemisphereFirst = try! NSRegularExpression(pattern: #"([NSEW])\s*"# + number + "()", options: [.caseInsensitive])
-    nonisolated(unsafe) private static let hemisphereLast = try! NSRegularExpression(pattern: "()" + number + #"\s*([NSEW])"#, options: [.caseInsensitive])
+    // Compiled once: NSRegularExpression is immutable and Sendable.
+    private static let hemisphereFirst = try! NSRegularExpression(pattern: #"([NSEW])\s*"# + number + "()", options: [.caseInsensitive])
+    private static let hemisphereLast = try! NSRegularExpression(pattern: "()" + number + #"\s*([NSEW])"#, options: [.caseInsensitive])
 
     static func parse(_ s: String) -> LonLat? {
         guard s.utf8.contains(where: { $0 >= 48 && $0 <= 57 }) else { return nil }   // no digit: not coordinates
