@@ -427,6 +427,12 @@ public final class Gazetteer: Sendable {
     }
     private static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15]
 
+    /// GeoNames names a handful of the region's towns by something their people do not use:
+    /// the name Caravan shows (the GeoNames name stays an alias).
+    static let corrections: [Int: String] = [
+        1528249: "Jalal-Abad",   // GeoNames: "Manas" (the Kyrgyz city of 123,000)
+    ]
+
     /// Builds the compact gazetteer file from the prepared GeoNames extract (see PROVENANCE):
     /// every name and alternate name in normal form, non-Latin scripts other than Cyrillic dropped
     /// (they never match what officers type), alternate names of three letters or fewer dropped
@@ -446,10 +452,11 @@ public final class Gazetteer: Sendable {
         for (n, line) in text.split(separator: "\n").enumerated() where n > 0 {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard f.count >= 9 else { continue }
-            let primary = TextNormalizer.normalize(String(f[1]))
+            let name = corrections[Int(f[0]) ?? 0] ?? String(f[1])
+            let primary = TextNormalizer.normalize(name)
             var seen: Set<String> = [primary]
             var aliases: [String] = []
-            for a in [String(f[2])] + f[3].split(separator: "|").map(String.init) {
+            for a in [String(f[1]), String(f[2])] + f[3].split(separator: "|").map(String.init) {
                 let norm = TextNormalizer.normalize(a)
                 // Aliases of three letters or fewer are mostly airport codes (KBL, MZR, SCO for
                 // Aktau) that collide with words and acronyms officers write: left out.
@@ -457,7 +464,7 @@ public final class Gazetteer: Sendable {
                 seen.insert(norm)
                 aliases.append(norm)
             }
-            out += "\(f[0])\t\(f[1])\t\(f[4])\t\(f[5])\t\(f[6])\t\(f[7])\t\(f[8])\t\(primary)\t\(aliases.joined(separator: "|"))\n"
+            out += "\(f[0])\t\(name)\t\(f[4])\t\(f[5])\t\(f[6])\t\(f[7])\t\(f[8])\t\(primary)\t\(aliases.joined(separator: "|"))\n"
             count += 1
         }
         let safe = try SafeOutput(target: output, overwrite: true)

@@ -274,11 +274,14 @@ public final class Geocoder: Sendable {
             && (scored.isEmpty || (hint != nil && !scored.contains { g.places[Int($0.place)].country == hint })) {
             let before = scored.count   // fuzzy answers are one per place: compared only with the names found before
             // A guess at a misspelling must be close: one edit in a five-letter name stands only
-            // inside the country the officer gave, a little more is needed elsewhere in the region,
-            // and more still outside it. A wrong point is worse than an honest "unmatched".
+            // inside the country the officer gave or for a city of the focus countries ("Hirat"),
+            // a little more is needed for a smaller place there, more still for the neighbours and
+            // the world. A wrong point is worse than an honest "unmatched".
             for (i, sim) in fuzzy(key, normal: normal) {
-                let score = 0.9 * sim, country = g.places[Int(i)].country
-                guard score >= (country == hint ? 0.72 : QueryCleaner.region.contains(country) ? 0.75 : 0.78) else { continue }
+                let score = 0.9 * sim, place = g.places[Int(i)]
+                let focus = QueryCleaner.focusCountries.contains(place.country)
+                let needed = place.country == hint || (focus && place.population >= 100_000) ? 0.72 : focus ? 0.75 : 0.78
+                guard score >= needed else { continue }
                 consider(i, score, .fuzzy, among: before)
             }
         }

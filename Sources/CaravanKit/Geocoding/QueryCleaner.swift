@@ -88,10 +88,13 @@ enum QueryCleaner {
             text.removeSubrange(open...close)
         }
         // Upper-case ISO codes as separate tokens ("Termez UZ"): looked for only when two capitals stand together.
+        // The code is a hint, not part of the name ("Jalal-Abad KG" is Jalal-Abad).
+        var isoTokens: Set<String> = []
         let u = Array(text.utf8)
         if u.count > 2, (1..<u.count).contains(where: { (65...90).contains(u[$0]) && (65...90).contains(u[$0 - 1]) }) {
             for token in text.split(whereSeparator: { !$0.isLetter }) where token.count == 2 && token == token.uppercased() && isoCodes.contains(String(token)) {
                 hint = hint ?? String(token)
+                isoTokens.insert(token.lowercased())
             }
         }
         var segments: [String] = []
@@ -105,6 +108,7 @@ enum QueryCleaner {
             }
             if let c = countries[norm] { hint = hint ?? c; continue }
             var words = norm.split(separator: " ").map(String.init)
+            if words.count > 1 && !isoTokens.isEmpty { words.removeAll { isoTokens.contains($0) } }
             if words.allSatisfy({ $0.allSatisfy(\.isNumber) }) { nonPlace = "a number, not a place"; continue }
             if let w = words.first(where: { nonPlaceWords.contains($0) }) { nonPlace = "'\(w)' is not a place name"; continue }
             // Country names inside a part ("Termez Uzbekistan") become hints.
