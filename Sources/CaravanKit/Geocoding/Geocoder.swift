@@ -124,12 +124,13 @@ public final class Geocoder: Sendable {
             // ("Tashkent airport": the word left beside a stop word counts; a one-word text was looked up already.)
             let words = Set(parsed.segments.flatMap { $0.split(separator: " ").map(String.init) })
                 .filter { $0.count >= 3 && !QueryCleaner.isStopWord($0) && !parsed.segments.contains($0) }
-            // Two words naming two different places ("Kabul Kandahar highway") are a route, not
+            // Two words naming two different places ("Kabul Kandahar road") are a route, not
             // a place: ambiguous, with both.
             var found: [GeocodeResult] = []
             for w in words.sorted(by: { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }) {
                 var r = match(w, hint: hint, fuzzyAllowed: false)
-                guard r.status == .matched, let p = r.place else { continue }
+                // A name or alias, or a respelling of a place in the region ("darya" alone is not Dar'ā, Syria).
+                guard r.status == .matched, let p = r.place, r.kind != .transliterated || QueryCleaner.region.contains(p.country) else { continue }
                 if found.contains(where: { $0.place.map { Geodesic.distance($0.location, p.location) < 10_000 } ?? false }) { continue }
                 r.score = (r.score * 0.85 * 1000).rounded() / 1000
                 found.append(r)

@@ -38,6 +38,19 @@ enum QueryCleaner {
         "vilayat", "wilaya", "district of", "mahalla", "pgt", "st", "stantsiya", "station",
     ]
 
+    /// Decorations that name an administrative area.
+    static let areaWords: Set<String> = ["oblast", "oblasti", "obl", "region", "rayon", "raion", "raiona", "rayona", "rn", "district", "province",
+                                         "viloyati", "viloyat", "vilayat", "velayat", "welayat", "oblys", "oblysy", "tumani", "tuman"]
+
+    /// The town a Russian adjective is made from: "oshskaya" → "osh", "tashkentskiy" → "tashkent".
+    static func adjectiveStem(_ word: String) -> String? {
+        for suffix in ["skaya", "skaia", "skaja", "skiy", "skii", "skij", "skoy", "skoi", "skogo", "skoe"] where word.hasSuffix(suffix) {
+            let stem = String(word.dropLast(suffix.count))
+            return stem.count >= 3 ? stem : nil
+        }
+        return nil
+    }
+
     /// Words that mark a string as an institution, operation, drug or non-answer.
     static let nonPlaceWords: Set<String> = [
         "ministry", "ministerstvo", "agency", "agentstvo", "service", "sluzhba", "committee", "komitet", "department", "upravlenie",
@@ -47,7 +60,8 @@ enum QueryCleaner {
         "heroin", "geroin", "opium", "opii", "hashish", "gashish", "cannabis", "marijuana", "marikhuana", "methamphetamine",
         "metamfetamin", "cocaine", "kokain", "precursor", "precursors", "prekursor", "anhydride", "angidrid", "tramadol", "nps",
         "psychoactive", "substances", "drug", "drugs", "narcotics", "initiative", "programme", "program", "project", "pact",
-        "mephedrone", "mefedron", "pvp", "amphetamine", "amfetamin", "captagon", "ephedrine", "efedrin", "synthetic", "narkotiki", "reflex", "substitution", "na", "n a", "unknown",
+        "lake", "ozero", "river", "reka", "valley", "dolina", "mountains", "mountain", "gory", "khrebet", "desert", "pustynya",
+        "highway", "trassa", "mephedrone", "mefedron", "pvp", "amphetamine", "amfetamin", "captagon", "ephedrine", "efedrin", "synthetic", "narkotiki", "reflex", "substitution", "na", "n a", "unknown",
         "neizvestno", "none", "null", "nil", "various", "multiple", "several", "other", "tbd", "nd", "kg", "ton", "tons",
     ]
     static let stopWords: Set<String> = ["road", "bridge", "port", "airport", "post", "checkpoint", "market", "bazaar", "bazar", "east",
@@ -122,6 +136,11 @@ enum QueryCleaner {
             // The whole text first ("Mexico City" is a name), then without its decorations ("г. Ташкент").
             let whole = words.joined(separator: " "), stripped = kept.joined(separator: " ")
             segments.append(whole)
+            // A Russian adjective naming a province or district after its town ("Ошская область",
+            // "Ташкентский район"): the town, before the adjective itself.
+            if words.contains(where: { areaWords.contains($0) }), let last = kept.last, let stem = adjectiveStem(last) {
+                segments.append((kept.dropLast() + [stem]).joined(separator: " "))
+            }
             if stripped != whole { segments.append(stripped) }
         }
         return Parsed(segments: segments, countryHint: hint, nonPlaceReason: nonPlace)

@@ -116,7 +116,7 @@ struct GeocoderTests {
 
     @Test("a text naming two places is ambiguous, with both; a short word is never guessed at far away")
     func twoPlacesAndShortGuesses() {
-        let r = sharedGeocoder.geocode("Kabul Kandahar highway")
+        let r = sharedGeocoder.geocode("Kabul Kandahar road")
         #expect(r.status == .ambiguous && Set(r.candidates.map(\.place.name)) == ["Kabul", "Kandahār"])
         // One edit in five letters is too weak a guess on its own ("Kanal" is not Karnāl, India)…
         for q in ["Kanal", "Metal", "Panel", "Fraap"] { #expect(sharedGeocoder.geocode(q).status == .unmatched, "\(q)") }
