@@ -127,13 +127,23 @@ public final class Geocoder: Sendable {
             // Two words naming two different places ("Kabul Kandahar road") are a route, not
             // a place: ambiguous, with both.
             var found: [GeocodeResult] = []
+            var unknown: [String] = []
             for w in words.sorted(by: { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }) {
                 var r = match(w, hint: hint, fuzzyAllowed: false)
                 // A name or alias, or a respelling of a place in the region ("darya" alone is not Dar'ā, Syria).
-                guard r.status == .matched, let p = r.place, r.kind != .transliterated || QueryCleaner.region.contains(p.country) else { continue }
+                guard r.status == .matched, let p = r.place, r.kind != .transliterated || QueryCleaner.region.contains(p.country) else {
+                    if !QueryCleaner.isMisspeltDecoration(w) { unknown.append(w) }
+                    continue
+                }
                 if found.contains(where: { $0.place.map { Geodesic.distance($0.location, p.location) < 10_000 } ?? false }) { continue }
                 r.score = (r.score * 0.85 * 1000).rounded() / 1000
                 found.append(r)
+            }
+            // A word beside it that is neither a place nor a decoration makes the text another
+            // place's name ("Sary Tash" is not Sari, Iran): unmatched, with the candidate to check.
+            if found.count == 1, let p = found[0].place, !unknown.isEmpty {
+                return .unmatched("only part of the text is a known place (\(p.name), \(p.country)); '\(unknown.joined(separator: " "))' is not",
+                                  candidates: found[0].candidates.prefix(1).map { $0 })
             }
             if found.count == 1 { return found[0] }
             if found.count > 1 {
@@ -304,6 +314,9 @@ public final class Geocoder: Sendable {
             // Size matters: an alias of a city of 350,000 outranks the exact name of a village.
             var r = c.score + 0.15 * log10(Double(place.population) + 1) / 7
             if place.isExtra { r += 0.5 }   // a user's own gazetteer takes precedence
+            // A shipped border post called by its own name counts like a town of 10,000 ("Alat" is
+            // the post, not Alot, India); its aliases are shared by both sides and earn nothing.
+            else if place.id < 0 && c.kind == .exact { r += 0.06 }
             if let hint { r += place.country == hint ? 0.15 : -0.15 }
             if QueryCleaner.focusCountries.contains(place.country) { r += 0.01 }
             return r

@@ -65,7 +65,37 @@ enum QueryCleaner {
         "neizvestno", "none", "null", "nil", "various", "multiple", "several", "other", "tbd", "nd", "kg", "ton", "tons",
     ]
     static let stopWords: Set<String> = ["road", "bridge", "port", "airport", "post", "checkpoint", "market", "bazaar", "bazar", "east",
-                                          "west", "north", "south", "central", "new", "old", "big", "small", "upper", "lower"]
+                                          "west", "north", "south", "central", "new", "old", "big", "small", "upper", "lower",
+                                          "bus", "railway", "train", "truck", "car", "terminal", "crossing", "pass", "pereval", "kpp",
+                                          "punkt", "propuska", "pogranpost", "zastava", "tamozhennyi", "avtovokzal", "vokzal"]
+
+    /// Words of the provinces' names in the focus countries (normal forms, common spellings): beside
+    /// a town they qualify it ("Fayzabad Badakhshan"), they do not make it another place.
+    static let provinceWords: Set<String> = [
+        "badakhshan", "badghis", "baghlan", "balkh", "bamyan", "farah", "faryab", "ghazni", "ghor", "helmand", "hilmand", "herat", "hirat",
+        "jawzjan", "jowzjan", "kabul", "kandahar", "kapisa", "khost", "kunar", "kunduz", "laghman", "logar", "nangarhar", "nimroz",
+        "nuristan", "paktika", "paktya", "paktia", "parwan", "samangan", "sari", "pul", "takhar", "uruzgan", "wardak", "zabul",
+        "batken", "chuy", "chui", "jalal", "abad", "naryn", "osh", "talas", "issyk", "kul", "ysyk", "kol",
+        "almaty", "aqmola", "akmola", "aqtobe", "aktobe", "atyrau", "mangystau", "mangghystau", "pavlodar", "qaraghandy", "karaganda",
+        "karagandy", "qostanay", "kostanay", "qyzylorda", "kyzylorda", "turkistan", "zhambyl", "jambyl", "abai", "abay", "ulytau",
+        "zhetysu", "kazakhstan", "gorno", "khatlon", "sughd", "soghd", "sugd", "leninabad", "gbao", "rrp",
+        "ahal", "akhal", "balkan", "lebap", "mary", "dashoguz", "dasoguz",
+        "andijan", "andijon", "bukhara", "buxoro", "fergana", "fargona", "ferghana", "jizzakh", "jizzax", "karakalpakstan",
+        "qoraqalpogiston", "kashkadarya", "qashqadaryo", "khorezm", "xorazm", "namangan", "navoi", "navoiy", "samarkand", "samarqand",
+        "sirdaryo", "syrdarya", "surkhandarya", "surxondaryo", "tashkent", "toshkent",
+    ]
+
+    /// A word within an edit or two of a decoration or stop word ("disrict", "regoin"), or a
+    /// province's name.
+    static func isMisspeltDecoration(_ w: String) -> Bool {
+        if isStopWord(w) || provinceWords.contains(w) { return true }
+        let a = Array(w.utf8)
+        let limit = a.count >= 6 ? 2 : a.count >= 4 ? 1 : 0
+        guard limit > 0 else { return false }
+        return decorations.union(stopWords).contains { d in
+            d.utf8.count >= 4 && abs(d.utf8.count - a.count) <= limit && EditDistance.damerauLevenshtein(a, Array(d.utf8), limit: limit) <= limit
+        }
+    }
 
     /// Whole texts that are not places, though their words may be part of one ("Bus station
     /// Bishkek" is a place, "bus" is not): notes, means of transport, acronyms of organisations.
