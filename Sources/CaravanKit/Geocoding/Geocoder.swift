@@ -286,12 +286,13 @@ public final class Geocoder: Sendable {
             let before = scored.count   // fuzzy answers are one per place: compared only with the names found before
             // A guess at a misspelling must be close: one edit in a five-letter name stands only
             // inside the country the officer gave or for a city of the focus countries ("Hirat"),
-            // a little more is needed for a smaller place there, more still for the neighbours and
-            // the world. A wrong point is worse than an honest "unmatched".
+            // a little more is needed for a smaller place there or a neighbour's city, more still
+            // for the rest of the world. A wrong point is worse than an honest "unmatched".
             for (i, sim) in fuzzy(key, normal: normal) {
                 let score = 0.9 * sim, place = g.places[Int(i)]
-                let focus = QueryCleaner.focusCountries.contains(place.country)
-                let needed = place.country == hint || (focus && place.population >= 100_000) ? 0.72 : focus ? 0.75 : 0.78
+                let focus = QueryCleaner.focusCountries.contains(place.country), city = place.population >= 100_000
+                let needed = place.country == hint || (focus && city) ? 0.72
+                    : focus || (city && QueryCleaner.isNearRegion(place)) ? 0.75 : 0.78
                 guard score >= needed else { continue }
                 consider(i, score, .fuzzy, among: before)
             }

@@ -11,6 +11,11 @@ enum QueryCleaner {
     }
 
     static let focusCountries: Set<String> = ["KZ", "KG", "TJ", "TM", "UZ", "AF"]
+    /// A neighbour's place near the focus countries (Mashhad, Kashgar, Quetta, Omsk; not Saratov or Baku).
+    static func isNearRegion(_ p: Place) -> Bool {
+        region.contains(p.country) && (50...90).contains(p.location.lon) && (29...56).contains(p.location.lat)
+    }
+
     /// The focus countries and their neighbours: the region whose places a misspelling may be guessed at.
     static let region: Set<String> = focusCountries.union(["IR", "PK", "CN", "RU", "MN", "AZ"])
 
