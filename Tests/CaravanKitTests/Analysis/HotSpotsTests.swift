@@ -127,6 +127,28 @@ struct HotSpotsTests {
         #expect(u.eventsWithoutGeometry == 1)
         #expect(u.grid!.window.cellCount == u.values.count)
     }
+
+    @Test("a table's events are read once when they fit the buffer, twice when not: the same points either way")
+    func eventsReadOnce() throws {
+        let dir = TempDir()
+        var csv = "id,lon,lat,w\n"
+        var rng = SeededRNG(seed: 9)
+        for i in 0..<300 { csv += "\(i),\(66 + Double.random(in: 0...4, using: &rng)),\(38 + Double.random(in: 0...3, using: &rng)),\(i % 7)\n" }
+        csv += "300,,,1\n"
+        let path = dir.write("e.csv", csv)
+        func collect(limit: Int) throws -> (EventStream, [XY], [Double]) {
+            let s = try EventStream(try Dataset.open(path).layer(named: nil), crs: nil, weightField: "w", bufferLimit: limit)
+            var pts: [XY] = [], ws: [Double] = []
+            try s.forEachBatch { pts += $0; ws += $1 }
+            return (s, pts, ws)
+        }
+        let (once, p1, w1) = try collect(limit: 1_000)
+        let (twice, p2, w2) = try collect(limit: 100)
+        #expect(once.isBuffered && !twice.isBuffered)
+        #expect(once.crs.isEquivalent(to: twice.crs))
+        #expect(p1 == p2 && w1 == w2 && p1.count == 300)
+        #expect(once.read == 301 && twice.read == 301 && once.missing == 1 && twice.missing == 1)
+    }
 }
 
 @Suite("Kernel density")
