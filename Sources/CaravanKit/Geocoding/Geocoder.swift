@@ -319,7 +319,9 @@ public final class Geocoder: Sendable {
             // the post, not Alot, India); its aliases are shared by both sides and earn nothing.
             else if place.id < 0 && c.kind == .exact { r += 0.06 }
             if let hint { r += place.country == hint ? 0.15 : -0.15 }
-            if QueryCleaner.focusCountries.contains(place.country) { r += 0.01 }
+            // The five countries and Afghanistan first: a place there outranks one of the same
+            // name up to about 2.2 times its size elsewhere (Chkalovsk is Buston, TJ, not Russia's).
+            if QueryCleaner.focusCountries.contains(place.country) { r += 0.05 }
             return r
         }
         var ranked: [(c: Scored, rank: Double, id: Int)] = scored.map { ($0, rank($0), g.places[Int($0.place)].id) }
@@ -336,14 +338,17 @@ public final class Geocoder: Sendable {
         if top.score < minimum { return .unmatched("no close match (best: \(top.place.name), \(top.place.country), score \(String(format: "%.2f", top.score)))", candidates: Array(list.prefix(3))) }
         if list.count > 1 {
             let second = list[1]
-            // Ambiguous: the same quality of match, places of comparable size (population within
-            // a factor of 2, or both unknown), and no hint or gazetteer preference between them.
+            // Ambiguous: the same quality of match, the first not clearly bigger than the second
+            // (a factor of 2, or both unknown), and no hint or gazetteer preference between them.
             let p1 = Double(max(top.place.population, 1)), p2 = Double(max(second.place.population, 1))
             // An alternate name shared by several places (often a historic name) needs a clearer
             // difference in size (20×) before the larger is taken.
             let ratioLimit = top.kind == .alias && second.kind == .alias ? 20.0 : 2.0
-            var tied = abs(top.score - second.score) < 0.005 && max(p1, p2) / min(p1, p2) < ratioLimit
+            // Size decides only for the clearly bigger place: one ranked first for being in the
+            // focus countries while much smaller than the other is still a tie ("Rasht").
+            var tied = abs(top.score - second.score) < 0.005 && p1 / p2 < ratioLimit
                 && (hint == nil || top.place.country == second.place.country) && second.score >= minimum
+                && (top.place.id < 0) == (second.place.id < 0)   // a user's place or a shipped post is preferred, not tied
             // A shared alias decides for the place whose own name is closest to what was typed.
             if tied {
                 func closeness(_ c: GeocodeCandidate) -> Int {
