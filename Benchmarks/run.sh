@@ -133,7 +133,7 @@ geocode)
   {
   echo "## Geocoding — $(date -u +%F), $(nproc) cores"
   echo; echo "One core, the shipped gazetteer (GeoNames and the border posts); the fuzzy index is built on first use and timed apart:"; echo
-  echo "- Caravan: $("$BENCH" geocode 200000)"
+  for run in 1 2 3; do echo "- Caravan, run $run: $("$BENCH" geocode 200000)"; done   # this machine varies run to run
   echo "- Python (a dict of the same normal forms; rapidfuzz): $(.venv/bin/python peers/geocode_rapidfuzz.py "$ROOT/Sources/CaravanKit/Resources/gazetteer.tsv" 200000)"
   echo; echo "CSV tables geocoded in streaming fashion (both cores): memory must not grow with the rows."; echo
   head -100001 "$DATA/places_1m.csv" > "$DATA/places_100k.csv"
