@@ -118,42 +118,48 @@ public final class Geocoder: Sendable {
             if best?.status == .ambiguous && elsewhere == nil { break }
         }
         if let elsewhere { return elsewhere }
-        // Nothing matched the whole text: a single word of it may be the place ("Panj disrict",
-        // a misspelt decoration). Exact names only, longest word first, at a lower score.
-        if best?.status != .ambiguous {
-            // ("Tashkent airport": the word left beside a stop word counts; a one-word text was looked up already.)
-            let words = Set(parsed.segments.flatMap { $0.split(separator: " ").map(String.init) })
-                .filter { $0.count >= 3 && !QueryCleaner.isStopWord($0) && !parsed.segments.contains($0) }
-            // Two words naming two different places ("Kabul Kandahar road") are a route, not
-            // a place: ambiguous, with both.
-            var found: [GeocodeResult] = []
-            var unknown: [String] = []
-            for w in words.sorted(by: { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }) {
-                var r = match(w, hint: hint, fuzzyAllowed: false)
-                // A name or alias, or a respelling of a place in the region ("darya" alone is not Dar'ā, Syria).
-                guard r.status == .matched, let p = r.place, r.kind != .transliterated || QueryCleaner.region.contains(p.country) else {
-                    if !QueryCleaner.isMisspeltDecoration(w) { unknown.append(w) }
-                    continue
-                }
-                if found.contains(where: { $0.place.map { Geodesic.distance($0.location, p.location) < 10_000 } ?? false }) { continue }
-                r.score = (r.score * 0.85 * 1000).rounded() / 1000
-                found.append(r)
-            }
-            // A word beside it that is neither a place nor a decoration makes the text another
-            // place's name ("Sary Tash" is not Sari, Iran): unmatched, with the candidate to check.
-            if found.count == 1, let p = found[0].place, !unknown.isEmpty {
-                return .unmatched("only part of the text is a known place (\(p.name), \(p.country)); '\(unknown.joined(separator: " "))' is not",
-                                  candidates: found[0].candidates.prefix(1).map { $0 })
-            }
-            if found.count == 1 { return found[0] }
-            if found.count > 1 {
-                let names = found.compactMap(\.place).map { "\($0.name) (\($0.country))" }.joined(separator: ", ")
-                return GeocodeResult(status: .ambiguous, place: nil, location: nil, score: found[0].score, kind: found[0].kind,
-                                     candidates: found.compactMap { r in r.place.map { GeocodeCandidate(place: $0, score: r.score, kind: r.kind ?? .exact) } },
-                                     reason: "the text names several places: \(names); give one")
-            }
-        }
+        // Nothing matched the whole text: one word of it may be the place.
+        if best?.status != .ambiguous, let r = placeWithinText(parsed, hint: hint) { return r }
         return best ?? .unmatched("not a known place")
+    }
+
+    /// A place named by one word of a longer text ("Tashkent airport", "Panj disrict" with a
+    /// misspelt decoration, "Fayzabad Badakhshan"): names, aliases and the region's respellings
+    /// only, longest word first, at 0.85 of the score. Two places named are ambiguous; a place
+    /// beside an unknown word is unmatched. Nil: no word is a place.
+    private func placeWithinText(_ parsed: QueryCleaner.Parsed, hint: String?) -> GeocodeResult? {
+        // ("Tashkent airport": the word left beside a stop word counts; a one-word text was looked up already.)
+        let words = Set(parsed.segments.flatMap { $0.split(separator: " ").map(String.init) })
+            .filter { $0.count >= 3 && !QueryCleaner.isStopWord($0) && !parsed.segments.contains($0) }
+        // Two words naming two different places ("Kabul Kandahar road") are a route, not
+        // a place: ambiguous, with both.
+        var found: [GeocodeResult] = []
+        var unknown: [String] = []
+        for w in words.sorted(by: { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }) {
+            var r = match(w, hint: hint, fuzzyAllowed: false)
+            // A name or alias, or a respelling of a place in the region ("darya" alone is not Dar'ā, Syria).
+            guard r.status == .matched, let p = r.place, r.kind != .transliterated || QueryCleaner.region.contains(p.country) else {
+                if !QueryCleaner.isMisspeltDecoration(w) { unknown.append(w) }
+                continue
+            }
+            if found.contains(where: { $0.place.map { Geodesic.distance($0.location, p.location) < 10_000 } ?? false }) { continue }
+            r.score = (r.score * 0.85 * 1000).rounded() / 1000
+            found.append(r)
+        }
+        // A word beside it that is neither a place nor a decoration makes the text another
+        // place's name ("Sary Tash" is not Sari, Iran): unmatched, with the candidate to check.
+        if found.count == 1, let p = found[0].place, !unknown.isEmpty {
+            return .unmatched("only part of the text is a known place (\(p.name), \(p.country)); '\(unknown.joined(separator: " "))' is not",
+                              candidates: found[0].candidates.prefix(1).map { $0 })
+        }
+        if found.count == 1 { return found[0] }
+        if found.count > 1 {
+            let names = found.compactMap(\.place).map { "\($0.name) (\($0.country))" }.joined(separator: ", ")
+            return GeocodeResult(status: .ambiguous, place: nil, location: nil, score: found[0].score, kind: found[0].kind,
+                                 candidates: found.compactMap { r in r.place.map { GeocodeCandidate(place: $0, score: r.score, kind: r.kind ?? .exact) } },
+                                 reason: "the text names several places: \(names); give one")
+        }
+        return nil
     }
 
     /// Geocodes many queries on every core; results are in input order.
