@@ -7,12 +7,15 @@ struct BordersCommand: ParsableCommand {
         commandName: "borders",
         abstract: "Derive the shared border lines between neighbouring countries or provinces.",
         discussion: """
-        One MultiLineString per pair of neighbours, with fields left, right, pair (e.g. KZ-UZ),
-        parts and length_km (geodesic on WGS84). Coastlines and outer edges are not borders.
-        Small gaps and overlaps between neighbours are closed by snapping within --snap.
+        One MultiLineString per pair of neighbours, with fields left, right, pair
+        (e.g. KZ-UZ), parts and length_km (geodesic on WGS84). Coastlines and outer
+        edges are not borders.
+        Small gaps and overlaps between neighbours are closed by snapping within
+        --snap.
         Examples:
           caravan borders shapefiles/countries.shp -o out/borders.geojson
-          caravan borders shapefiles/provinces.shp -o out/oblast_borders.gpkg --id-field name --snap 500m
+          caravan borders shapefiles/provinces.shp -o out/oblast_borders.gpkg \\
+              --id-field name --snap 500m
         """
     )
 

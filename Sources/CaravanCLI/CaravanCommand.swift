@@ -9,10 +9,12 @@ public struct CaravanCommand: ParsableCommand {
         commandName: "caravan",
         abstract: "Geospatial analysis for border-security and counter-narcotics analysts.",
         discussion: """
-        Reads anything GDAL reads (Shapefile, GeoPackage, GeoJSON, KML, CSV, XLSX, PG:...).
+        Reads anything GDAL reads (Shapefile, GeoPackage, GeoJSON, KML, CSV, XLSX,
+        PG:...).
         Examples:
           caravan info shapefiles/countries.shp
-          caravan convert shapefiles/countries.shp out/countries.geojson --where "role = 'focus'"
+          caravan convert shapefiles/countries.shp out/countries.geojson \\
+              --where "role = 'focus'"
         """,
         version: "0.1.0",
         subcommands: [InfoCommand.self, ConvertCommand.self, BordersCommand.self, GeocodeCommand.self, RoutesCommand.self, DensityCommand.self, CrossingsCommand.self, HotSpotsCommand.self, KDECommand.self, GazetteerCommand.self]

@@ -7,12 +7,16 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Copy a layer into another format, optionally filtered, trimmed and reprojected.",
         discussion: """
-        The output format comes from the extension (.geojson .gpkg .shp .csv .kml) or --format.
-        GeoJSON is RFC 7946: WGS84 lon/lat, 6 decimals, no 'crs' member — QGIS and ArcGIS open it as is.
+        The output format comes from the extension (.geojson .gpkg .shp .csv .kml) or
+        --format.
+        GeoJSON is RFC 7946: WGS84 lon/lat, 6 decimals, no 'crs' member — QGIS and
+        ArcGIS open it as is.
         The output is written to a temporary file and renamed when complete.
         Examples:
-          caravan convert shapefiles/countries.shp out/focus.geojson --where "role = 'focus'"
-          caravan convert shapefiles/roads.shp out/roads_utm.gpkg --t-srs EPSG:32642 --select kind,length_km
+          caravan convert shapefiles/countries.shp out/focus.geojson \\
+              --where "role = 'focus'"
+          caravan convert shapefiles/roads.shp out/roads_utm.gpkg --t-srs EPSG:32642 \\
+              --select kind,length_km
           caravan convert samples/events/seizures.csv out/seizures.gpkg
         """
     )

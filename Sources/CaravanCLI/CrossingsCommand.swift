@@ -7,17 +7,22 @@ struct CrossingsCommand: ParsableCommand {
         commandName: "crossings",
         abstract: "Every point where a route crosses an international border.",
         discussion: """
-        BORDERS is a country polygon layer (from/to countries in the direction of travel come from
-        the polygons) or a border-line layer as 'caravan borders' writes it (each crossing gets the
-        line's pair; --countries fills from/to). A route touching or running along a border is not a
-        crossing; crossing back and forth gives each crossing.
-        Fields: route_id, route_name, kind, pair, from, to, lon, lat, km_along; with --posts also
-        post, post_km and unlisted (no known post within --unlisted); with --merge, crossings and
-        routes counted per merged point.
+        BORDERS is a country polygon layer (from/to countries in the direction of
+        travel come from the polygons) or a border-line layer as 'caravan borders'
+        writes it (each crossing gets the line's pair; --countries fills from/to). A
+        route touching or running along a border is not a crossing; crossing back and
+        forth gives each crossing.
+        Fields: route_id, route_name, kind, pair, from, to, lon, lat, km_along; with
+        --posts also post, post_km and unlisted (no known post within --unlisted);
+        with --merge, crossings and routes counted per merged point.
         Examples:
-          caravan crossings shapefiles/roads.shp shapefiles/countries.shp -o out/crossings.geojson
-          caravan crossings shapefiles/roads.shp shapefiles/borders.shp --countries shapefiles/countries.shp --posts shapefiles/border_posts.shp -o out/x.geojson
-          caravan crossings tracks.gpkg shapefiles/countries.shp --merge 2km --posts shapefiles/border_posts.shp -o out/merged.gpkg
+          caravan crossings shapefiles/roads.shp shapefiles/countries.shp \\
+              -o out/crossings.geojson
+          caravan crossings shapefiles/roads.shp shapefiles/borders.shp \\
+              --countries shapefiles/countries.shp \\
+              --posts shapefiles/border_posts.shp -o out/x.geojson
+          caravan crossings tracks.gpkg shapefiles/countries.shp --merge 2km \\
+              --posts shapefiles/border_posts.shp -o out/merged.gpkg
         """
     )
 

