@@ -477,7 +477,8 @@ public final class Gazetteer: Sendable {
 
     /// This gazetteer with a user's places added (border posts, checkpoints, Border Liaison
     /// Offices): any layer GDAL reads with a `name` field, optional `aliases` (separated by | or ;),
-    /// `name_a`/`name_b` (both sides' names of a border post), `country` (or iso_a), `kind`.
+    /// `name_a`/`name_b` and `iso_a`/`iso_b` (both sides of a border post, each a place in its
+    /// country; an alias written "a:…" or "b:…" names that side only), `country` (or iso_a), `kind`.
     public func adding(extraFrom path: String) throws -> Gazetteer { try adding(extraFrom: path, asExtra: true) }
 
     /// `asExtra`: the places take precedence and are reported as `extra` matches (a user's
@@ -512,11 +513,21 @@ public final class Gazetteer: Sendable {
         try layer.forEach { f in
             guard let p = f.geometry?.points.first, let name = f.values[nameIndex].stringValue, !name.isEmpty else { return }
             let ll = LonLat(try t.transform(p))
-            var list = [TextNormalizer.normalize(name)]
+            // Aliases; with both sides' names, "a:" or "b:" before an alias keeps it to that side.
+            var list = [TextNormalizer.normalize(name)], onlyA: [String] = [], onlyB: [String] = []
             for ai in aliasFields where ai != sideA && ai != sideB {
                 for a in (f.values[ai].stringValue ?? "").split(whereSeparator: { $0 == "|" || $0 == ";" }) {
-                    let n = TextNormalizer.normalize(String(a))
-                    if !n.isEmpty && !list.contains(n) { list.append(n) }
+                    var text = a.trimmingCharacters(in: .whitespaces), side: Character? = nil
+                    if text.count > 2, let c = text.first?.lowercased().first, c == "a" || c == "b", text.dropFirst().first == ":" {
+                        side = c; text = String(text.dropFirst(2))
+                    }
+                    let n = TextNormalizer.normalize(text)
+                    guard !n.isEmpty, !list.contains(n), !onlyA.contains(n), !onlyB.contains(n) else { continue }
+                    switch side {
+                    case "a": onlyA.append(n)
+                    case "b": onlyB.append(n)
+                    default: list.append(n)
+                    }
                 }
             }
             let kind = kindIndex.flatMap { f.values[$0].stringValue } ?? "extra"
@@ -525,13 +536,15 @@ public final class Gazetteer: Sendable {
             if let sideA, let sideB, let isoA, let isoB,
                let a = f.values[sideA].stringValue, let b = f.values[sideB].stringValue, !a.isEmpty, !b.isEmpty {
                 let na = TextNormalizer.normalize(a), nb = TextNormalizer.normalize(b)
-                // The aliases may name either side: both sides answer to them.
-                add(name, list + (na == nb || list.contains(na) ? [] : [na]), f.values[isoA].stringValue ?? country, ll, kind)
                 if nb != na && !list.contains(nb) {
-                    add("\(b) (\(name))", [nb] + list.dropFirst(), f.values[isoB].stringValue ?? country, ll, kind)
+                    add(name, list + onlyA + (list.contains(na) || onlyA.contains(na) ? [] : [na]), f.values[isoA].stringValue ?? country, ll, kind)
+                    add("\(b) (\(name))", [nb] + list.dropFirst() + onlyB.filter { $0 != nb }, f.values[isoB].stringValue ?? country, ll, kind)
+                } else {
+                    // One name for both sides (Torugart): one place with every alias.
+                    add(name, list + onlyA + onlyB + (na == nb || list.contains(na) ? [] : [na]), f.values[isoA].stringValue ?? country, ll, kind)
                 }
             } else {
-                add(name, list, country, ll, kind)
+                add(name, list + onlyA + onlyB, country, ll, kind)
             }
         }
         guard added > 0 else { throw GeoError(.invalidArgument, "the extra gazetteer has no named points", file: path) }

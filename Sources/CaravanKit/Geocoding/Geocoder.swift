@@ -322,7 +322,7 @@ public final class Geocoder: Sendable {
             var r = c.score + 0.15 * log10(Double(place.population) + 1) / 7
             if place.isExtra { r += 0.5 }   // a user's own gazetteer takes precedence
             // A shipped border post called by its own name counts like a town of 10,000 ("Alat" is
-            // the post, not Alot, India); its aliases are shared by both sides and earn nothing.
+            // the post, not Alot, India); its aliases earn nothing.
             else if place.id < 0 && c.kind == .exact { r += 0.06 }
             if let hint { r += place.country == hint ? 0.15 : -0.15 }
             // The five countries and Afghanistan first: a place there outranks one of the same
@@ -331,7 +331,8 @@ public final class Geocoder: Sendable {
             return r
         }
         var ranked: [(c: Scored, rank: Double, id: Int)] = scored.map { ($0, rank($0), g.places[Int($0.place)].id) }
-        if ranked.count > 1 { ranked.sort { $0.rank != $1.rank ? $0.rank > $1.rank : $0.id < $1.id } }
+        // Ties: the lower GeoNames id; between a post's two sides, its first (listed first, id nearer 0).
+        if ranked.count > 1 { ranked.sort { $0.rank != $1.rank ? $0.rank > $1.rank : ($0.id < 0 && $1.id < 0 ? $0.id > $1.id : $0.id < $1.id) } }
         // One candidate per place location (GeoNames sometimes lists a city twice).
         var list: [GeocodeCandidate] = []
         for (c, _, _) in ranked {

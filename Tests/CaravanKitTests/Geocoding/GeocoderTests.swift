@@ -204,6 +204,23 @@ struct GeocoderTests {
         #expect(quick > queries.count / 2)
     }
 
+    @Test("a border post answers to each side's name in that side's country; a: and b: aliases name one side")
+    func postSides() throws {
+        let dir = TempDir()
+        let p = dir.write("posts.csv", "name,name_a,name_b,iso_a,iso_b,aliases,lon,lat\n"
+                          + "Alpha–Beta,Alpha Post,Beta Post,KG,CN,a:Alfa Gate|b:Bayta Gate|Twin Bridge,74.1,40.1\n")
+        let g = Geocoder(gazetteer: try Gazetteer.shared.adding(extraFrom: p))
+        #expect(g.geocode("Alpha Post").place?.country == "KG")
+        #expect(g.geocode("Beta Post").place?.country == "CN")
+        #expect(g.geocode("Alfa Gate").place?.country == "KG")
+        #expect(g.geocode("Bayta Gate").place?.country == "CN")
+        // An alias of both sides: the first side.
+        #expect(g.geocode("Twin Bridge").place?.country == "KG")
+        // The shipped posts: Sherkhan Bandar is the Afghan side, Nizhny Panj the Tajik one.
+        #expect(sharedGeocoder.geocode("Sherkhan Bandar").place?.country == "AF")
+        #expect(sharedGeocoder.geocode("Nizhny Panj").place?.country == "TJ")
+    }
+
     @Test("an extra gazetteer takes precedence and is reported as such")
     func extra() throws {
         let dir = TempDir()
