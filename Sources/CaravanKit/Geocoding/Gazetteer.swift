@@ -62,25 +62,27 @@ public final class Gazetteer: Sendable {
             }
         }
         // Radix sorts: stable, so entries of one hash stay in place order.
-        Gazetteer.radixSort(&ex)
-        Gazetteer.radixSort(&ph)
+        Gazetteer.radixSort(&ex) { $0.0 }
+        Gazetteer.radixSort(&ph) { $0.0 }
         exactHashes = ex.map(\.0); exactPlaces = ex.map(\.1)
         phoneticHashes = ph.map(\.0); phoneticPlaces = ph.map(\.1)
     }
 
 
-    /// Sorts by the key's low `bits` bits (64: the whole key), stably: LSD radix sort, 16 bits a pass.
-    static func radixSort(_ a: inout [(UInt64, Int32)], bits: Int = 64) {
+    /// Sorts stably by `key(element)`'s bits from `fromBit` up (LSD radix sort, 16 bits a pass):
+    /// the name indexes by their 64-bit hashes, the fuzzy index's pairs by the trigram in their
+    /// high 32 bits.
+    @inline(__always)
+    static func radixSort<T>(_ a: inout [T], fromBit: Int = 0, key: (T) -> UInt64) {
         guard a.count > 1 else { return }
         var other = a
         var counts = [Int](repeating: 0, count: 65_537)
-        for pass in 0..<((bits + 15) / 16) {
-            let shift = UInt64(pass * 16)
+        for shift in stride(from: UInt64(fromBit), to: 64, by: 16) {
             for i in counts.indices { counts[i] = 0 }
-            for e in a { counts[Int((e.0 >> shift) & 0xFFFF) + 1] += 1 }
+            for e in a { counts[Int((key(e) >> shift) & 0xFFFF) + 1] += 1 }
             for i in 1..<counts.count { counts[i] += counts[i - 1] }
             for e in a {
-                let b = Int((e.0 >> shift) & 0xFFFF)
+                let b = Int((key(e) >> shift) & 0xFFFF)
                 other[counts[b]] = e
                 counts[b] += 1
             }
@@ -260,7 +262,7 @@ public final class Gazetteer: Sendable {
                     for g in grams { pairs.append(UInt64(g) << 32 | UInt64(id)) }
                 }
             }
-            Gazetteer.radixSortHigh(&pairs)
+            Gazetteer.radixSort(&pairs, fromBit: 32) { $0 }
             f.postings = pairs.map { Int32(truncatingIfNeeded: $0) }
             f.gramIndex.reserveCapacity(pairs.count / 8)
             for i in pairs.indices where i == 0 || pairs[i - 1] >> 32 != pairs[i] >> 32 {
@@ -270,30 +272,12 @@ public final class Gazetteer: Sendable {
             f.postingStarts.append(Int32(pairs.count))
             // 4. Each key's places, in the order they came.
             for i in keyPlace.indices { keyPlace[i] = UInt64(newID[Int(keyPlace[i] >> 32)]) << 32 | (keyPlace[i] & 0xFFFF_FFFF) }
-            Gazetteer.radixSortHigh(&keyPlace)
+            Gazetteer.radixSort(&keyPlace, fromBit: 32) { $0 }
             f.placeList = keyPlace.map { Int32(truncatingIfNeeded: $0) }
             f.placeStarts = [Int32](repeating: 0, count: n + 1)
             for e in keyPlace { f.placeStarts[Int(e >> 32) + 1] += 1 }
             for k in 0..<n { f.placeStarts[k + 1] += f.placeStarts[k] }
             return f
-        }
-    }
-
-    /// Sorts by the high 32 bits, stably (LSD radix, two passes of 16 bits).
-    static func radixSortHigh(_ a: inout [UInt64]) {
-        guard a.count > 1 else { return }
-        var other = a
-        var counts = [Int](repeating: 0, count: 65_537)
-        for shift in [UInt64(32), 48] {
-            for i in counts.indices { counts[i] = 0 }
-            for e in a { counts[Int((e >> shift) & 0xFFFF) + 1] += 1 }
-            for i in 1..<counts.count { counts[i] += counts[i - 1] }
-            for e in a {
-                let b = Int((e >> shift) & 0xFFFF)
-                other[counts[b]] = e
-                counts[b] += 1
-            }
-            swap(&a, &other)
         }
     }
 

@@ -113,14 +113,19 @@ struct HotSpotsTests {
         for (k, i) in perm.enumerated() { #expect(abs(a.z[i]! - b.z[k]!) < 1e-12) }
     }
 
+    /// `count` random events in a lon/lat box with a weight column (row number mod 7), and one
+    /// row without a location at the end.
+    static func eventsCSV(_ count: Int, lon: ClosedRange<Double>, lat: ClosedRange<Double>, seed: UInt64) -> String {
+        var csv = "id,lon,lat,w\n"
+        var rng = SeededRNG(seed: seed)
+        for i in 0..<count { csv += "\(i),\(Double.random(in: lon, using: &rng)),\(Double.random(in: lat, using: &rng)),\(i % 7)\n" }
+        return csv + "\(count),,,1\n"
+    }
+
     @Test("events aggregate to zero-including cells; the grid total equals the events inside")
     func aggregation() throws {
         let dir = TempDir()
-        var csv = "id,lon,lat\n"
-        var rng = SeededRNG(seed: 4)
-        for i in 0..<500 { csv += "\(i),\(69 + Double.random(in: 0...1, using: &rng)),\(41 + Double.random(in: 0...1, using: &rng))\n" }
-        csv += "501,,\n"
-        let l = try Dataset.open(dir.write("e.csv", csv)).layer(named: nil)
+        let l = try Dataset.open(dir.write("e.csv", Self.eventsCSV(500, lon: 69...70, lat: 41...42, seed: 4))).layer(named: nil)
         let u = try aggregateEvents(l, to: .grid(.square(size: 10_000), studyArea: nil))
         #expect(u.values.reduce(0, +) == 500)
         #expect(u.values.contains(0))
@@ -131,11 +136,7 @@ struct HotSpotsTests {
     @Test("a table's events are read once when they fit the buffer, twice when not: the same points either way")
     func eventsReadOnce() throws {
         let dir = TempDir()
-        var csv = "id,lon,lat,w\n"
-        var rng = SeededRNG(seed: 9)
-        for i in 0..<300 { csv += "\(i),\(66 + Double.random(in: 0...4, using: &rng)),\(38 + Double.random(in: 0...3, using: &rng)),\(i % 7)\n" }
-        csv += "300,,,1\n"
-        let path = dir.write("e.csv", csv)
+        let path = dir.write("e.csv", Self.eventsCSV(300, lon: 66...70, lat: 38...41, seed: 9))
         func collect(limit: Int) throws -> (EventStream, [XY], [Double]) {
             let s = try EventStream(try Dataset.open(path).layer(named: nil), crs: nil, weightField: "w", bufferLimit: limit)
             var pts: [XY] = [], ws: [Double] = []
