@@ -102,6 +102,10 @@ public final class Dataset {
                 d.temporaryFolder = (copy as NSString).deletingLastPathComponent
                 d.path = path
                 return d
+            } catch var e as GeoError {
+                try? FileManager.default.removeItem(atPath: (copy as NSString).deletingLastPathComponent)
+                e.file = path   // the user's file, not the temporary copy
+                throw e
             } catch {
                 try? FileManager.default.removeItem(atPath: (copy as NSString).deletingLastPathComponent)
                 throw error

@@ -66,6 +66,9 @@ struct GeocodeTableTests {
         let after = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
         #expect(after.subtracting(before).filter { $0.hasPrefix("caravan-csv-") }.isEmpty)
         #expect(try Dataset.open(input).layer(named: nil).name == "places")
+        // A file that is no table at all is still named as the user gave it.
+        let junk = dir.write("junk.csv", "\u{0}\u{1}binary junk without separators\n\u{2}\u{3}")
+        #expect { try Dataset.open(junk) } throws: { ($0 as? GeoError)?.file == junk }
     }
 
     @Test("a missing column lists the columns; an empty table says so; nothing is written")
