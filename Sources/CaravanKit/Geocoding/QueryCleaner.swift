@@ -185,14 +185,25 @@ enum QueryCleaner {
 /// Coordinates written in a query: "41.3, 69.2", "69.2 41.3" (when unambiguous),
 /// "41°18′N 69°15′E", "41 18 N, 69 15 E", "N41.31 E69.24".
 enum CoordinateParser {
-    private static let number = #"(\d{1,3}(?:[.,]\d+)?)\s*[°º]?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*['′’])?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*(?:"|″|''))?"#
+    private static let number = #"(\d{1,3}(?:[.,]\d+)?)\s*[°º]?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*['′’]?)?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*(?:"|″|''))?"#
     // Compiled once: NSRegularExpression is immutable and Sendable.
     private static let hemisphereFirst = try! NSRegularExpression(pattern: #"([NSEW])\s*"# + number + "()", options: [.caseInsensitive])
     private static let hemisphereLast = try! NSRegularExpression(pattern: "()" + number + #"\s*([NSEW])"#, options: [.caseInsensitive])
 
+    /// What a coordinate pair is written with: digits, signs, separators, degree, minute and
+    /// second marks, hemisphere letters. Text with anything else ("Route 4 E, km 12 N", a note
+    /// with numbers in it) is not read as coordinates.
+    private static let coordinateCharacters = Set("0123456789.,;:+-−°º˚′'’″\"NSEWnsew \t\u{A0}")
+
     static func parse(_ s: String) -> LonLat? {
         guard s.utf8.contains(where: { $0 >= 48 && $0 <= 57 }) else { return nil }   // no digit: not coordinates
-        let t = s.trimmingCharacters(in: .whitespaces)
+        var t = s.trimmingCharacters(in: .whitespaces)
+        // "lat 41.3 lon 69.2": the labels go, the rule above then applies to the rest.
+        for label in ["latitude", "longitude", "lat", "lon", "lng", "long", "широта", "долгота"] {
+            t = t.replacingOccurrences(of: label, with: " ", options: [.caseInsensitive])
+        }
+        t = t.replacingOccurrences(of: "=", with: " ").trimmingCharacters(in: .whitespaces)
+        guard t.allSatisfy({ coordinateCharacters.contains($0) }) else { return nil }
         // Degrees, minutes, seconds with hemispheres.
         // Hemisphere letters either all before the numbers ("N41.31 E69.24") or all after ("41°18′N 69°15′E").
         let leading = t.first.map { "NSEWnsew".contains($0) } ?? false

@@ -63,6 +63,14 @@ struct GeocoderTests {
         let c2 = sharedGeocoder.geocode("41°18′N 69°15′E")
         #expect(abs(c2.location!.lat - 41.3) < 1e-9 && abs(c2.location!.lon - 69.25) < 1e-9)
         #expect(sharedGeocoder.geocode("N41.31 E69.24").location.map { abs($0.lon - 69.24) < 1e-9 } == true)
+        // Minutes without their mark, and labels.
+        let c3 = sharedGeocoder.geocode("41 18 N, 69 15 E")
+        #expect(c3.location.map { abs($0.lat - 41.3) < 1e-9 && abs($0.lon - 69.25) < 1e-9 } == true)
+        #expect(sharedGeocoder.geocode("lat 41.3 lon 69.2").location == LonLat(lon: 69.2, lat: 41.3))
+        // Numbers and hemisphere letters inside other text are not coordinates.
+        for q in ["Route 4 E, km 12 N", "M41 km 5 S of Osh 2 E", "x3😀N7E"] {
+            #expect(sharedGeocoder.geocode(q).kind != .coordinates, "\(q)")
+        }
     }
 
     @Test("two different places that nothing decides between are ambiguous, with candidates; a hint decides")
