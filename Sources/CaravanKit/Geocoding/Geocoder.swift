@@ -283,7 +283,10 @@ public final class Geocoder: Sendable {
         }
         if scored.isEmpty {
             let h = key.withUnsafeBufferPointer { Gazetteer.fnv($0) }
-            for i in Gazetteer.lookup(h, g.phoneticHashes, g.phoneticPlaces) { consider(i, 0.92, .transliterated, among: .max) }
+            // A short key says little about a place far away ("qhy" is not Creil, France).
+            for i in Gazetteer.lookup(h, g.phoneticHashes, g.phoneticPlaces) where key.count >= 5 || QueryCleaner.region.contains(g.places[Int(i)].country) {
+                consider(i, 0.92, .transliterated, among: .max)
+            }
         }
         // Fuzzy when nothing matched, or when a country was given and nothing matched there
         // ("Kashi" with UZ is a misspelt Karshi, not Varanasi).
@@ -299,7 +302,7 @@ public final class Geocoder: Sendable {
                 let focus = QueryCleaner.focusCountries.contains(place.country), city = place.population >= 100_000
                 let needed = place.country == hint || (focus && city) ? 0.72
                     : focus || (city && QueryCleaner.isNearRegion(place)) ? 0.75 : 0.78
-                guard score >= needed else { continue }
+                guard score >= needed, key.count >= 5 || QueryCleaner.region.contains(place.country) else { continue }
                 consider(i, score, .fuzzy, among: before)
             }
         }

@@ -132,6 +132,9 @@ struct GeocoderTests {
         // of the focus countries ("Hirat" is Herat).
         #expect(sharedGeocoder.geocode("Fraap", countryHint: "TM").place?.name == "Farap")
         #expect(sharedGeocoder.geocode("Hirat").place?.name == "Herāt")
+        // A short spelling key says little about a place far away.
+        #expect(sharedGeocoder.geocode("qhy").status == .unmatched)
+        #expect(sharedGeocoder.geocode("Semy").place?.name == "Semey")   // not Semi, Benin
         // An ISO code beside a name is a hint, not part of it.
         #expect(sharedGeocoder.geocode("Jalal-Abad KG").place?.name == "Jalal-Abad")
         #expect(sharedGeocoder.geocode("Jalalabad AF").place?.country == "AF")
