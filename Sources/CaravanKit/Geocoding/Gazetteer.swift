@@ -110,16 +110,6 @@ public final class Gazetteer: Sendable {
         return values[lo..<end]
     }
 
-    /// Places with this normal form as a name: (place index, is the primary name).
-    func exactMatches(_ normal: String) -> [(Int32, Bool)] {
-        Gazetteer.lookup(Gazetteer.fnv(normal), exactHashes, exactPlaces).map { $0 < 0 ? (-$0 - 1, true) : ($0, false) }
-    }
-
-    /// Places with this phonetic key.
-    func phoneticMatches(_ key: String) -> ArraySlice<Int32> {
-        Gazetteer.lookup(Gazetteer.fnv(key), phoneticHashes, phoneticPlaces)
-    }
-
     /// Phonetic keys, their places and trigram postings.
     ///
     /// Keys are numbered in the order of their trigram partition (plain or phonetic, first
