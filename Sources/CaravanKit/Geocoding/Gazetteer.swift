@@ -14,6 +14,11 @@ public struct Place: Sendable, Hashable {
     public var kind: String
     /// True for entries of a user's extra gazetteer, which take precedence.
     public var isExtra: Bool
+
+    /// A GeoNames place (positive id), not a shipped border post or a user's place.
+    public var isFromGeoNames: Bool { id > 0 }
+    /// One side of a shipped border post (`shapefiles/border_posts`).
+    public var isShippedPost: Bool { id < 0 && !isExtra }
 }
 
 /// The places and their name keys: GeoNames' populated places of the region (shipped inside
@@ -458,7 +463,7 @@ public final class Gazetteer: Sendable {
     /// `asExtra`: the places take precedence and are reported as `extra` matches (a user's
     /// gazetteer); false for Caravan's own shipped additions.
     func adding(extraFrom path: String, asExtra: Bool) throws -> Gazetteer {
-        let (p, n) = try Gazetteer.readExtra(path, asExtra: asExtra, firstID: places.count(where: { $0.id < 0 }))
+        let (p, n) = try Gazetteer.readExtra(path, asExtra: asExtra, firstID: places.count(where: { !$0.isFromGeoNames }))
         return Gazetteer(places: places + p, nameLists: nameLists + n)
     }
 

@@ -326,16 +326,20 @@ public final class Geocoder: Sendable {
             if place.isExtra { r += 0.5 }   // a user's own gazetteer takes precedence
             // A shipped border post called by its own name counts like a town of 10,000 ("Alat" is
             // the post, not Alot, India); its aliases earn nothing.
-            else if place.id < 0 && c.kind == .exact { r += 0.06 }
+            else if place.isShippedPost && c.kind == .exact { r += 0.06 }
             if let hint { r += place.country == hint ? 0.15 : -0.15 }
             // The five countries and Afghanistan first: a place there outranks one of the same
             // name up to about 2.2 times its size elsewhere (Chkalovsk is Buston, TJ, not Russia's).
             if QueryCleaner.focusCountries.contains(place.country) { r += 0.05 }
             return r
         }
-        var ranked: [(c: Scored, rank: Double, id: Int)] = scored.map { ($0, rank($0), g.places[Int($0.place)].id) }
-        // Ties: the lower GeoNames id; between a post's two sides, its first (listed first, id nearer 0).
-        if ranked.count > 1 { ranked.sort { $0.rank != $1.rank ? $0.rank > $1.rank : ($0.id < 0 && $1.id < 0 ? $0.id > $1.id : $0.id < $1.id) } }
+        // Ties go to the place listed first: the lower GeoNames id; of a post's two sides, the first
+        // (ids of posts and users' places count down from -1, so the higher one).
+        var ranked: [(c: Scored, rank: Double, order: Int)] = scored.map {
+            let place = g.places[Int($0.place)]
+            return ($0, rank($0), place.isFromGeoNames ? place.id : -place.id)
+        }
+        if ranked.count > 1 { ranked.sort { $0.rank != $1.rank ? $0.rank > $1.rank : $0.order < $1.order } }
         // One candidate per place location (GeoNames sometimes lists a city twice).
         var list: [GeocodeCandidate] = []
         for (c, _, _) in ranked {
@@ -358,7 +362,7 @@ public final class Geocoder: Sendable {
             // focus countries while much smaller than the other is still a tie ("Rasht").
             var tied = abs(top.score - second.score) < 0.005 && p1 / p2 < ratioLimit
                 && (hint == nil || top.place.country == second.place.country) && second.score >= minimum
-                && (top.place.id < 0) == (second.place.id < 0)   // a user's place or a shipped post is preferred, not tied
+                && top.place.isFromGeoNames == second.place.isFromGeoNames   // a user's place or a shipped post is preferred, not tied
             // A shared alias decides for the place whose own name is closest to what was typed.
             if tied {
                 func closeness(_ c: GeocodeCandidate) -> Int {

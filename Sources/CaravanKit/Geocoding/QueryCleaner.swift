@@ -97,10 +97,13 @@ enum QueryCleaner {
         let a = Array(w.utf8)
         let limit = a.count >= 6 ? 2 : a.count >= 4 ? 1 : 0
         guard limit > 0 else { return false }
-        return decorations.union(stopWords).contains { d in
-            d.utf8.count >= 4 && abs(d.utf8.count - a.count) <= limit && EditDistance.damerauLevenshtein(a, Array(d.utf8), limit: limit) <= limit
+        return decorationBytes.contains { d in
+            abs(d.count - a.count) <= limit && EditDistance.damerauLevenshtein(a, d, limit: limit) <= limit
         }
     }
+
+    /// The decorations and stop words of four letters or more, as bytes, for `isMisspeltDecoration`.
+    private static let decorationBytes: [[UInt8]] = decorations.union(stopWords).map { Array($0.utf8) }.filter { $0.count >= 4 }
 
     /// Whole texts that are not places, though their words may be part of one ("Bus station
     /// Bishkek" is a place, "bus" is not): notes, means of transport, acronyms of organisations.

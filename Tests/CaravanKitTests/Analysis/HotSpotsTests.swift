@@ -66,11 +66,16 @@ struct HotSpotsTests {
         }
     }
 
+    /// `n` random points in a square of `side` metres, then a value in 0…10 for each.
+    static func scatter(_ n: Int, side: Double, _ rng: inout SeededRNG) -> ([XY], [Double]) {
+        let p = (0..<n).map { _ in XY(Double.random(in: 0...side, using: &rng), Double.random(in: 0...side, using: &rng)) }
+        return (p, (0..<n).map { _ in Double.random(in: 0...10, using: &rng) })
+    }
+
     @Test("k nearest neighbours: every feature sums itself and exactly k others")
     func knn() throws {
         var rng = SeededRNG(seed: 3)
-        let p = (0..<200).map { _ in XY(Double.random(in: 0...1e5, using: &rng), Double.random(in: 0...1e5, using: &rng)) }
-        let x = (0..<200).map { _ in Double.random(in: 0...10, using: &rng) }
+        let (p, x) = Self.scatter(200, side: 1e5, &rng)
         let r = try getisOrdGiStar(values: x, positions: p, weights: .nearest(8))
         #expect(r.neighbours.allSatisfy { $0 == 9 })
         // By the formula with Σw = Σw² = 9 for feature 0.
@@ -105,8 +110,7 @@ struct HotSpotsTests {
     @Test("hot spots do not depend on input order")
     func orderIndependent() throws {
         var rng = SeededRNG(seed: 12)
-        let p = (0..<300).map { _ in XY(Double.random(in: 0...5e4, using: &rng), Double.random(in: 0...5e4, using: &rng)) }
-        let x = (0..<300).map { _ in Double.random(in: 0...10, using: &rng) }
+        let (p, x) = Self.scatter(300, side: 5e4, &rng)
         let a = try getisOrdGiStar(values: x, positions: p, weights: .fixedBand(6000))
         let perm = Array(0..<300).shuffled(using: &rng)
         let b = try getisOrdGiStar(values: perm.map { x[$0] }, positions: perm.map { p[$0] }, weights: .fixedBand(6000))

@@ -140,7 +140,7 @@ struct GeocoderTests {
         #expect(sharedGeocoder.geocode("Jalalabad AF").place?.country == "AF")
         // GeoNames' airport codes are not aliases ("KBL" would be Kabul, "SCO" Aktau).
         let g = sharedGeocoder.gazetteer
-        let shortAliases = g.places.indices.filter { g.places[$0].id > 0 }.map { g.nameLists[$0] }.filter { list in
+        let shortAliases = g.places.indices.filter { g.places[$0].isFromGeoNames }.map { g.nameLists[$0] }.filter { list in
             list.components(separatedBy: "|").dropFirst().contains { $0.count < 4 }
         }
         #expect(shortAliases.isEmpty, "\(shortAliases.prefix(3))")
