@@ -27,8 +27,8 @@ public struct BorderOptions: Sendable {
 
 /// Derives the shared boundary lines between every pair of neighbouring polygons.
 ///
-/// Works in a Lambert azimuthal equal-area CRS centred on the layer so the snapping
-/// tolerance is in metres: for each pair whose envelopes come within the tolerance, the
+/// Works in an equidistant cylindrical CRS centred on the layer (affine in lon/lat, so the
+/// source's straight edges stay straight) with the snapping tolerance in metres: for each pair whose envelopes come within the tolerance, the
 /// second polygon is snapped to the first (GEOSSnap_r) and the shared linework is
 /// boundary(A) ∩ boundary(B′) (GEOSIntersection_r), line-merged. Coastlines and outer
 /// edges belong to one area only and are never borders.
@@ -79,7 +79,13 @@ public func deriveBorders(_ layer: Layer, options: BorderOptions = BorderOptions
         lonLat.expand(g.envelope)
         raw.append((id, g))
     }
-    let metric = CRS.analysisCRS(for: lonLat)
+    // Equidistant cylindrical (x = R·λ·cos φ₀, y = R·φ): affine in lon/lat, so an edge that is
+    // straight in the source stays straight and a neighbour's extra vertices along it stay on
+    // it (a curved projection moves them off the chord and the shared edge vanishes); metres are
+    // true north–south and at φ₀ east–west, enough for a snapping tolerance.
+    let metric = try CRS(String(format: "+proj=eqc +lat_ts=%.6f +lon_0=%.6f +datum=WGS84 +units=m +type=crs",
+                                (lonLat.minY + lonLat.maxY) / 2, (lonLat.minX + lonLat.maxX) / 2),
+                         name: "Caravan border matching (equidistant cylindrical)")
     let project = try Transformer(from: .wgs84, to: metric)
     for (id, g) in raw {
         var m = try project.transform(g)
@@ -87,13 +93,18 @@ public func deriveBorders(_ layer: Layer, options: BorderOptions = BorderOptions
         areas.append((id, m, m.envelope))
     }
     let tol = options.snapToleranceMeters
+    let boundaries = try areas.map { try $0.geometry.boundary() }
     var out: [SharedBorder] = []
     for i in 0..<areas.count {
-        let boundaryA = try areas[i].geometry.boundary()
         for j in (i + 1)..<areas.count where areas[i].envelope.expanded(by: tol).intersects(areas[j].envelope) {
-            let b = tol > 0 ? try areas[j].geometry.snapped(to: areas[i].geometry, tolerance: tol) : areas[j].geometry
-            let shared = try boundaryA.intersection(try b.boundary())
-            let lines = shared.linework.filter { Geometry.planarLength(of: $0) > 0 }
+            // Only the boundary pieces near both areas matter: clip both to where their envelopes
+            // meet (lines clip exactly), so a long coast or a far side is never snapped or noded.
+            let ei = areas[i].envelope.expanded(by: 2 * tol), ej = areas[j].envelope.expanded(by: 2 * tol)
+            let region = Envelope(minX: max(ei.minX, ej.minX), minY: max(ei.minY, ej.minY),
+                                  maxX: min(ei.maxX, ej.maxX), maxY: min(ei.maxY, ej.maxY))
+            let a = try boundaries[i].clipped(to: region), b = try boundaries[j].clipped(to: region)
+            guard !a.isEmpty, !b.isEmpty else { continue }
+            let lines = try sharedLines(a, b, tolerance: tol)
             guard !lines.isEmpty else { continue }
             var merged = try Geometry.multiLineString(lines).lineMerged().linework
             merged = merged.filter { Geometry.planarLength(of: $0) >= options.minimumPartMeters }
@@ -104,6 +115,21 @@ public func deriveBorders(_ layer: Layer, options: BorderOptions = BorderOptions
         }
     }
     return out
+}
+
+/// The linework two boundaries share, within `tolerance`. GEOS's snapper inserts the target's
+/// extra vertices into a source segment only partly, so a neighbour with more vertices along the
+/// common edge is snapped to the other and the other to it, and the longer answer is kept; the
+/// overlay runs on a 1 cm grid, as snapped edges coincide only to rounding.
+func sharedLines(_ a: Geometry, _ b: Geometry, tolerance: Double) throws -> [[XY]] {
+    func shared(_ fixed: Geometry, _ moved: Geometry) throws -> [[XY]] {
+        let snapped = tolerance > 0 ? try moved.snapped(to: fixed, tolerance: tolerance) : moved
+        return try fixed.intersection(snapped, gridSize: 0.01).linework.filter { Geometry.planarLength(of: $0) > 0 }
+    }
+    let one = try shared(a, b)
+    let two = try shared(b, a)
+    func total(_ l: [[XY]]) -> Double { l.reduce(0) { $0 + Geometry.planarLength(of: $1) } }
+    return total(two) > total(one) * 1.0001 ? two : one
 }
 
 extension SharedBorder {

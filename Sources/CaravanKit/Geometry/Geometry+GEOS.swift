@@ -54,6 +54,11 @@ extension Geometry {
 
     /// GEOSIntersection_r.
     public func intersection(_ other: Geometry) throws -> Geometry { try binary(other, "GEOSIntersection_r") { GEOSIntersection_r($0, $1, $2) } }
+    /// GEOSIntersectionPrec_r: the intersection on a precision grid of `gridSize` (snap-rounded
+    /// noding), so that nearly collinear edges overlap instead of crossing at points.
+    public func intersection(_ other: Geometry, gridSize: Double) throws -> Geometry {
+        try binary(other, "GEOSIntersectionPrec_r") { GEOSIntersectionPrec_r($0, $1, $2, gridSize) }
+    }
     /// GEOSDifference_r.
     public func difference(_ other: Geometry) throws -> Geometry { try binary(other, "GEOSDifference_r") { GEOSDifference_r($0, $1, $2) } }
     /// GEOSUnion_r.

@@ -59,6 +59,27 @@ struct BordersTests {
         #expect(try borders([("A", a), ("B", bSquare)], snapMeters: 50).isEmpty)
     }
 
+    @Test("a neighbour with extra vertices along the shared edge (one at every 0.01°): the border is still the whole edge")
+    func extraVertices() throws {
+        // A shared parallel at 41°N from 60°E to 62°E; B (north) has 199 extra vertices on it. In
+        // the metric CRS a parallel is curved, so B's extra vertices lie up to ~1.6 km off A's
+        // one straight segment, and an exact intersection finds only points.
+        var north = [XY(62, 41), XY(62, 42), XY(60, 42), XY(60, 41)]
+        for k in 1..<200 { north.append(XY(60 + Double(k) / 100, 41)) }
+        north.append(XY(62, 41))
+        let south = Geometry.polygon([[XY(60, 40), XY(62, 40), XY(62, 41), XY(60, 41), XY(60, 40)]])
+        let expected = Geodesic.length(of: [XY(60, 41), XY(62, 41)]) / 1000
+        for snap in [300.0, 5000] {
+            let b = try borders([("AA", south), ("BB", .polygon([north]))], snapMeters: snap)
+            let border = try #require(b["AA-BB"], "no border with \(snap) m snapping")
+            #expect(abs(border.lengthKm - expected) / expected < 0.01, "\(border.lengthKm) km for \(expected) km")
+            // The same with the extra vertices on the first area's side.
+            let b2 = try borders([("BB", south), ("AA", .polygon([north]))], snapMeters: snap)
+            let border2 = try #require(b2["AA-BB"])
+            #expect(abs(border2.lengthKm - expected) / expected < 0.01)
+        }
+    }
+
     @Test("a layer without the id field is an error listing the fields")
     func missingField() throws {
         let dir = TempDir()
