@@ -117,19 +117,94 @@ public func deriveBorders(_ layer: Layer, options: BorderOptions = BorderOptions
     return out
 }
 
-/// The linework two boundaries share, within `tolerance`. GEOS's snapper inserts the target's
-/// extra vertices into a source segment only partly, so a neighbour with more vertices along the
-/// common edge is snapped to the other and the other to it, and the longer answer is kept; the
-/// overlay runs on a 1 cm grid, as snapped edges coincide only to rounding.
+/// The linework two boundaries share, within `tolerance`: the second is snapped to the first
+/// and the first to the second (a neighbour may have more vertices along the common edge than
+/// the other), the longer answer kept; the overlay runs on a 1 cm grid, as snapped edges
+/// coincide only to rounding.
 func sharedLines(_ a: Geometry, _ b: Geometry, tolerance: Double) throws -> [[XY]] {
     func shared(_ fixed: Geometry, _ moved: Geometry) throws -> [[XY]] {
-        let snapped = tolerance > 0 ? try moved.snapped(to: fixed, tolerance: tolerance) : moved
+        let snapped = tolerance > 0 ? Geometry.multiLineString(snapLines(moved.linework, to: fixed.linework, tolerance: tolerance)) : moved
         return try fixed.intersection(snapped, gridSize: 0.01).linework.filter { Geometry.planarLength(of: $0) > 0 }
     }
     let one = try shared(a, b)
     let two = try shared(b, a)
     func total(_ l: [[XY]]) -> Double { l.reduce(0) { $0 + Geometry.planarLength(of: $1) } }
     return total(two) > total(one) * 1.0001 ? two : one
+}
+
+/// Snaps lines to target lines as GEOS's GeometrySnapper does — each vertex moves to the nearest
+/// target vertex within `tolerance`, then each target vertex within `tolerance` of a segment is
+/// inserted into it — but with grid indexes, so it takes time in proportion to the vertices
+/// (GEOS 3.11 compares every vertex with every vertex: minutes for 500,000-vertex borders).
+func snapLines(_ lines: [[XY]], to target: [[XY]], tolerance tol: Double) -> [[XY]] {
+    struct Key: Hashable { var x: Int, y: Int }
+    func key(_ p: XY) -> Key { Key(x: Int((p.x / tol).rounded(.down)), y: Int((p.y / tol).rounded(.down))) }
+    var targetGrid: [Key: [XY]] = [:]
+    for l in target { for p in l { targetGrid[key(p), default: []].append(p) } }
+    func nearestTarget(_ p: XY) -> XY? {
+        let k = key(p)
+        var best: XY? = nil, bestD = tol
+        for dx in -1...1 { for dy in -1...1 {
+            for q in targetGrid[Key(x: k.x + dx, y: k.y + dy)] ?? [] {
+                let d = hypot(q.x - p.x, q.y - p.y)
+                if d <= bestD { bestD = d; best = q }
+            }
+        } }
+        return best
+    }
+    // 1. Vertices to target vertices.
+    var out = lines.map { $0.map { nearestTarget($0) ?? $0 } }
+    // 2. Target vertices into segments: index segments by the cells their boxes cover.
+    struct SegmentRef: Hashable { var line: Int, index: Int }
+    var segmentGrid: [Key: [SegmentRef]] = [:]
+    var vertices = Set<Key>()
+    for (li, l) in out.enumerated() {
+        for p in l { vertices.insert(Key(x: Int((p.x * 1e3).rounded()), y: Int((p.y * 1e3).rounded()))) }
+        guard l.count > 1 else { continue }
+        for k in 0..<(l.count - 1) {
+            let a = key(XY(min(l[k].x, l[k + 1].x) - tol, min(l[k].y, l[k + 1].y) - tol))
+            let b = key(XY(max(l[k].x, l[k + 1].x) + tol, max(l[k].y, l[k + 1].y) + tol))
+            // A very long segment (a straight border across a desert) is indexed along its length only.
+            if (b.x - a.x + 1) * (b.y - a.y + 1) > 64 {
+                let n = Int((hypot(l[k + 1].x - l[k].x, l[k + 1].y - l[k].y) / tol).rounded(.up)) + 1
+                for s in 0...n {
+                    let t = Double(s) / Double(n)
+                    let c = key(XY(l[k].x + t * (l[k + 1].x - l[k].x), l[k].y + t * (l[k + 1].y - l[k].y)))
+                    for dx in -1...1 { for dy in -1...1 { segmentGrid[Key(x: c.x + dx, y: c.y + dy), default: []].append(SegmentRef(line: li, index: k)) } }
+                }
+            } else {
+                for x in a.x...b.x { for y in a.y...b.y { segmentGrid[Key(x: x, y: y), default: []].append(SegmentRef(line: li, index: k)) } }
+            }
+        }
+    }
+    var inserts: [SegmentRef: [(t: Double, p: XY)]] = [:]
+    for l in target {
+        for p in l where !vertices.contains(Key(x: Int((p.x * 1e3).rounded()), y: Int((p.y * 1e3).rounded()))) {
+            var best: (SegmentRef, Double, Double)? = nil
+            for ref in Set(segmentGrid[key(p)] ?? []) {
+                let a = out[ref.line][ref.index], b = out[ref.line][ref.index + 1]
+                let dx = b.x - a.x, dy = b.y - a.y, len2 = dx * dx + dy * dy
+                guard len2 > 0 else { continue }
+                let t = ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2
+                guard t > 0, t < 1 else { continue }
+                let d = hypot(a.x + t * dx - p.x, a.y + t * dy - p.y)
+                if d <= tol, best == nil || d < best!.1 { best = (ref, d, t) }
+            }
+            if let (ref, _, t) = best { inserts[ref, default: []].append((t, p)) }
+        }
+    }
+    guard !inserts.isEmpty else { return out }
+    for li in out.indices {
+        let l = out[li]
+        guard l.count > 1 else { continue }
+        var rebuilt: [XY] = [l[0]]
+        for k in 0..<(l.count - 1) {
+            if let ins = inserts[SegmentRef(line: li, index: k)] { rebuilt += ins.sorted { $0.t < $1.t }.map(\.p) }
+            rebuilt.append(l[k + 1])
+        }
+        out[li] = rebuilt
+    }
+    return out
 }
 
 extension SharedBorder {
