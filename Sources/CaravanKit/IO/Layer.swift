@@ -250,6 +250,12 @@ public final class FeatureCursor {
         row += 1
         var fid = OGR_F_GetFID(f)
         if fid < 0 { fid = row }
+        // A feature GDAL could read only in part (a truncated .shp gives features whose shapes
+        // are missing, with an error each): never a silent null geometry.
+        if let failure {
+            throw failure.error(.read, "OGR_L_GetNextFeature", file: layer.dataset.path, layer: layer.name)
+                .with(featureID: fid, hint: "the file may be truncated or corrupt: copy it again from its source (\(row - 1) features before this one were read)")
+        }
         var values: [FieldValue] = []
         if fields == nil || !fields!.isEmpty {
             let n = Int32(layer.schema.count)
