@@ -2,12 +2,13 @@
 #   make demo   install system libraries if missing, build, run the main job on the shipped data
 #   make test   install system libraries if missing, build, run the test suite
 #   make bench  peer benchmarks (not run by CI)
+#   make fuzz   libFuzzer on the parsers (FUZZ_SECONDS each); make sanitize: the tests under ASan and TSan
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/caravan
 
-.PHONY: deps test-deps build demo test bench clean
+.PHONY: deps test-deps build demo test bench fuzz sanitize clean
 
 # The C libraries (GDAL, GEOS, PROJ) and the GDAL command-line tools, from Debian's packages.
 # The tests also read a real PostGIS database: PostgreSQL and PostGIS, from Debian's packages.
@@ -34,6 +35,17 @@ demo: build
 test: test-deps
 	$(SWIFT) build --build-tests
 	sh scripts/with-postgis.sh $(SWIFT) test --skip-build
+
+# Fuzzing (libFuzzer + ASan) of the parsers people type into; FUZZ_SECONDS per harness (default 120).
+fuzz: deps
+	sh scripts/fuzz.sh
+
+# The test suite under AddressSanitizer, then ThreadSanitizer (separate build folders).
+sanitize: test-deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	sh scripts/with-postgis.sh $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	sh scripts/with-postgis.sh $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
 
 bench: build
 	@sh Benchmarks/run.sh

@@ -26,6 +26,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "caravan", dependencies: ["CaravanCLI"]),
+        // Fuzz harnesses (make fuzz builds them with libFuzzer; built normally, they replay inputs).
+        .executableTarget(name: "caravan-fuzz", dependencies: ["CaravanKit"]),
         .testTarget(name: "CaravanKitTests", dependencies: ["CaravanKit"], exclude: ["Geocoding/Fixtures"]),
         .testTarget(name: "CaravanCLITests", dependencies: ["CaravanCLI", "CaravanKit"]),
     ]
