@@ -155,15 +155,30 @@ public final class Geocoder: Sendable {
             // Fuzzy guesses are made on the shortest forms (decorations dropped) first.
             var forms = zip(parsed.segments, parsed.parts).map { (text: $0, part: $1, caseForm: false) }
             if fuzzyAllowed { forms.sort { $0.text.count < $1.text.count } } else { forms += parsed.caseForms.map { (text: $0.0, part: $0.1, caseForm: true) } }
+            // A respelling of a Russian case form ("Оша" is the key of Osa, Russia), or a name far
+            // from the region ("Ошу" is Ōshū, Japan), waits for the nominative ("Ош") to be looked up by name.
+            let caseFormParts = Set(parsed.caseForms.map(\.1))
+            var held: GeocodeResult? = nil
             for form in forms where form.part != provincePart {
                 var r = match(form.text, hint: hint, fuzzyAllowed: fuzzyAllowed, within: within)
-                if form.caseForm { r.score = (r.score * policy.caseFormFactor * 1000).rounded() / 1000 }
+                if form.caseForm {
+                    guard r.kind != .transliterated else { continue }
+                    r.score = (r.score * policy.caseFormFactor * 1000).rounded() / 1000
+                } else if !fuzzyAllowed, r.status == .matched, caseFormParts.contains(form.part),
+                          r.kind == .transliterated || r.place.map({ !policy.region.contains($0.country) }) == true {
+                    if held == nil { held = r }
+                    continue
+                }
                 if r.status == .matched {
                     if hint == nil || r.place?.country == hint { return r }
                     if elsewhere == nil { elsewhere = r }
                     continue
                 }
                 if best == nil || (r.status == .ambiguous && best!.status == .unmatched) { best = r }
+            }
+            if let held {
+                if hint == nil || held.place?.country == hint { return held }
+                if elsewhere == nil { elsewhere = held }
             }
             if best?.status == .ambiguous && elsewhere == nil { break }
         }
@@ -260,6 +275,7 @@ public final class Geocoder: Sendable {
             var word = basis, whole = basis, joined = basis
             let special = Geocoder.specialWords
             var table: [UInt32: TextNormalizer.Mapping]? = nil
+            var nonASCII = false
             @inline(__always) func letter(_ l: UInt8) {
                 if lastSpace { word = basis }
                 out[len] = l; len += 1; letters += 1; lastSpace = false
@@ -287,6 +303,7 @@ public final class Geocoder: Sendable {
                     continue
                 }
                 if table == nil { table = TextNormalizer.table }
+                nonASCII = true
                 guard let m = table![v], len + Int(m.count) < n * 2 else { return nil }
                 switch m.kind {
                 case .letters:
@@ -303,6 +320,8 @@ public final class Geocoder: Sendable {
             guard letters >= 3 else { return nil }
             if special.contains(whole) || QueryCleaner.nonPlaceHashes.contains(joined) { return nil }
             let r = match(UnsafeBufferPointer(start: out.baseAddress, count: len), hint: hint, fuzzyAllowed: false)
+            // A respelling of Cyrillic text may be a case form ("Ошу"): the general path looks up its nominative first.
+            if nonASCII && (r.kind == .transliterated || r.place.map { !policy.region.contains($0.country) } == true) { return nil }
             // The general path gives the same answer for a match in the hinted country (or with
             // no hint) and for a tie; anything else goes on to its other forms and fuzzy search.
             if r.status == .ambiguous || (r.status == .matched && (hint == nil || r.place?.country == hint)) { return r }
