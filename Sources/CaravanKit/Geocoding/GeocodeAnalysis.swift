@@ -66,8 +66,8 @@ public func geocode(_ options: GeocodeOptions, context: AnalysisContext = Analys
                                      "passed": options.passes(s) ? 1 : 0]
     for p in [MatchPrecision.point, .town, .province, .country] { figures[p.rawValue] = Double(s.byPrecision[p] ?? 0) }
     let precision = [MatchPrecision.town, .province, .point, .country].compactMap { p in s.byPrecision[p].map { "\($0) \(p.rawValue)" } }
-    var summary = [String(format: "%d rows: %d matched (%@), %d ambiguous, %d unmatched (%.1f%% matched)", s.rows, s.matched,
-                          precision.isEmpty ? "none" : precision.joined(separator: ", "), s.ambiguous, s.unmatched, 100 * s.matchedShare)]
+    var summary = [String(format: "%d rows: %d matched, %d ambiguous, %d unmatched (%.1f%% matched%@)", s.rows, s.matched, s.ambiguous,
+                          s.unmatched, 100 * s.matchedShare, precision.isEmpty ? "" : "; " + precision.joined(separator: ", "))]
     if let m = options.minMatched, !options.passes(s) {
         summary.append(String(format: "fewer rows matched (%.1f%%) than the minimum asked for (%.1f%%)", 100 * s.matchedShare, 100 * m))
     }
