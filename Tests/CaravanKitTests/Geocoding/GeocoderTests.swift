@@ -277,12 +277,73 @@ struct GeocoderTests {
     func extra() throws {
         let dir = TempDir()
         let p = dir.write("posts.csv", "name,aliases,lon,lat,country,kind\nBLO Termez,Termez BLO|Border Liaison Office Termez,67.30,37.20,UZ,BLO\nTashkent,,69.0,41.0,UZ,checkpoint\n")
-        let g = Geocoder(gazetteer: try Gazetteer.shared.adding(extraFrom: p))
+        let g = try Geocoder(extraGazetteers: [p])
         // Every place keeps its own id: the user's places are numbered after the shipped posts.
         #expect(Set(g.gazetteer.places.map(\.id)).count == g.gazetteer.places.count)
         let r = g.geocode("Termez BLO")
         #expect(r.status == .matched && r.kind == .extra && r.place?.kind == "BLO")
         #expect(g.geocode("Tashkent").location == LonLat(lon: 69.0, lat: 41.0))
+    }
+
+    @Test("Arabic-script variants meet (ي/ی, ك/ک, tatweel, vowel marks); Chinese is taken exactly; neither is guessed at")
+    func otherScripts() {
+        func n(_ s: String) -> String { TextNormalizer.normalize(s) }
+        #expect(n("كابل") == n("کابل") && n("هـرات") == n("هرات") && n("شريف") == n("شریف"))
+        #expect(n("مَزارِ شَریف") == n("مزار شریف") && n("أفغانستان") == n("افغانستان"))
+        #expect(n("喀什") == "喀什")
+        #expect(sharedGeocoder.geocode("کابل").place?.name == "Kabul")
+        #expect(sharedGeocoder.geocode("كابل").place?.name == "Kabul")
+        #expect(sharedGeocoder.geocode("کابلل").status == .unmatched)   // one letter more: not guessed at
+        #expect(sharedGeocoder.geocode("喀什什").status == .unmatched)
+    }
+
+    @Test("Russian case forms are taken back only to a known name, and only in Cyrillic text; prepositions go")
+    func caseForms() {
+        #expect(QueryCleaner.nominatives(of: "tashkente").contains("tashkent"))
+        #expect(QueryCleaner.nominatives(of: "shymkentom") == ["shymkent"])
+        #expect(QueryCleaner.nominatives(of: "aty") == ["ata"])
+        let r = sharedGeocoder.geocode("в Ташкенте")
+        #expect(r.place?.name == "Tashkent" && r.kind == .exact && r.score == GeocoderPolicy.standard.caseFormFactor)
+        #expect(sharedGeocoder.geocode("под Шымкентом").place?.name == "Shymkent")
+        // Latin text is not declined ("Tashkente" may be guessed at, but is no case form).
+        #expect(sharedGeocoder.geocode("Tashkente").kind != .exact)
+        // A word that is no known name in any case stays unmatched.
+        #expect(sharedGeocoder.geocode("в Бырдымкенте").status == .unmatched)
+    }
+
+    @Test("provinces: the province alone, the town with its province, only places in that province")
+    func provinces() {
+        let almaty = sharedGeocoder.geocode("Almaty oblast")
+        #expect(almaty.kind == .province && almaty.precision == .province && almaty.place?.name == "Almaty Region")
+        #expect(sharedGeocoder.geocode("Almaty").precision == .town)
+        let korday = sharedGeocoder.geocode("Жамбылская обл., Кордай")
+        #expect(korday.place?.name == "Korday" && korday.precision == .town)
+        // A town of that name elsewhere is not taken: the province stands.
+        let elsewhere = sharedGeocoder.geocode("Жамбылская обл., Ош")
+        #expect(elsewhere.place?.isProvince == true && elsewhere.place?.name == "Jambyl Region")
+        let p = sharedGeocoder.gazetteer.places.first { $0.name == "Jambyl Region" }!
+        #expect(p.contains(sharedGeocoder.geocode("Taraz").place!) && !p.contains(sharedGeocoder.geocode("Osh").place!))
+        #expect(p.name(in: .russian) == "Жамбылская область" && p.name(in: .local) == "Жамбыл облысы")
+        #expect(sharedGeocoder.geocode("41.3, 69.2").precision == .point)
+    }
+
+    @Test("GeocodeOptions: the flags' names, validated in one place; the --min-matched gate")
+    func options() throws {
+        var o = GeocodeOptions(input: "a.csv", column: "place", output: "b.csv")
+        o.minMatched = 1.5
+        #expect(throws: GeoError.self) { try o.validate() }
+        o.minMatched = 0.95
+        try o.validate()
+        var s = GeocodeSummary()
+        s.rows = 100; s.matched = 94
+        #expect(!o.passes(s))
+        s.matched = 95
+        #expect(o.passes(s))
+        o.country = "KZ"; o.countryColumn = "c"
+        #expect(throws: GeoError.self) { try o.validate() }
+        let json = String(decoding: try JSONEncoder().encode(o), as: UTF8.self)
+        #expect(json.contains("\"minMatched\"") && json.contains("\"countryColumn\"") && json.contains("\"names\":\"en\""))
+        #expect(GeocodeOptions.command == "geocode" && o.inputPaths == ["a.csv"] && o.outputPaths == ["b.csv"])
     }
 
     @Test("the batch form equals one-by-one geocoding, in order")
