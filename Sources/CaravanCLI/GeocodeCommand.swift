@@ -7,20 +7,23 @@ struct GeocodeCommand: ParsableCommand {
         commandName: "geocode",
         abstract: "Place event locations on the map, offline, with a confidence and an honest 'unmatched'.",
         discussion: """
-        Matches free-text place names ("Tashkent", "Toshkent", "г. Ташкент", "в Ташкенте",
-        "Alma-Ata", "Akhshabad", "Khorog (GBAO)", "near Termez", "کابل", "喀什",
-        "41.3, 69.2") against GeoNames' populated places of the region and the region's
-        provinces ("Almaty oblast", "Ташкентская обл.", "Sughd", "GBAO"; shipped), and any
-        --extra gazetteer (which takes precedence). A province is placed at its centroid;
-        a town named with its province ("Жамбылская обл., Кордай") is the town.
-        Every input row is written, in order, with all its columns plus match_status
-        (matched, ambiguous, unmatched), match_name (in --names), match_country,
-        match_score (0–1), match_kind (exact, alias, transliterated, fuzzy, province,
-        extra, coordinates) and match_precision (point, town, province, country: filter
-        on it); matched rows get a point (lon, lat columns in CSV). --report writes the
-        rows to fix, with their best candidates.
-        Exit status: 0 done; 1 an error; 3 the table was written but fewer rows matched
-        than --min-matched asks (a quality gate for batch jobs); 64 a usage error.
+        Matches free-text place names ("Tashkent", "Toshkent", "г. Ташкент",
+        "в Ташкенте", "Alma-Ata", "Akhshabad", "Khorog (GBAO)", "near Termez",
+        "کابل", "喀什", "41.3, 69.2") against GeoNames' populated places of the
+        region and the region's provinces ("Almaty oblast", "Ташкентская обл.",
+        "Sughd", "GBAO"; shipped), and any --extra gazetteer (which takes
+        precedence). A province is placed at its centroid; a town named with its
+        province ("Жамбылская обл., Кордай") is the town. A text naming only a
+        country stays unmatched.
+        Every input row is written, in order, with all its columns plus
+        match_status (matched, ambiguous, unmatched), match_name (in --names),
+        match_country, match_score (0–1), match_kind (exact, alias,
+        transliterated, fuzzy, province, extra, coordinates) and match_precision
+        (point, town, province: filter on it); matched rows get a point (lon, lat
+        columns in CSV). --report writes the rows to fix, with their candidates.
+        Exit status: 0 done; 1 an error; 3 the table was written but fewer rows
+        matched than --min-matched asks (a quality gate for batch jobs); 64 a
+        usage error.
         Examples:
           caravan geocode samples/events/seizures.csv --column place \\
               --country-column country -o out/seizures.gpkg

@@ -15,7 +15,7 @@ public enum MatchPrecision: String, Sendable, Codable {
     case town
     /// A province's centroid: the text named only the province.
     case province
-    /// A country's point: the text named only the country.
+    /// A country's point: reserved (a text naming only a country is unmatched today, too coarse for a point).
     case country
 }
 

@@ -211,7 +211,11 @@ enum QueryCleaner {
                 || (norm.utf8.contains(32) && nonPlaceWords.contains(String(norm.filter { $0 != " " }))) {
                 nonPlace = "'\(part.trimmingCharacters(in: .whitespaces))' is not a place name"; continue
             }
-            if let c = countries[norm] { hint = hint ?? c; continue }
+            if let c = countries[norm] {
+                hint = hint ?? c
+                nonPlace = nonPlace ?? "only a country (\(c)) is named: too coarse for a point; give a town or a province"
+                continue
+            }
             var words = norm.split(separator: " ").map(String.init)
             if words.count > 1 && !isoTokens.isEmpty { words.removeAll { isoTokens.contains($0) } }
             // Russian prepositions before the place go ("в Ташкенте", "из Алма-Аты").
