@@ -88,12 +88,17 @@ extension Gazetteer {
     /// other official language) or the name itself.
     static func localName(_ name: String, country: String, _ alternates: [String], russian: String) -> String {
         let cyrillic = alternates.filter { a in a.unicodeScalars.allSatisfy { (0x400...0x52F).contains($0.value) || $0 == " " || $0 == "-" } }
-        let latin = alternates.filter { a in a.first?.isUppercase == true && a.unicodeScalars.allSatisfy { $0.value < 0x250 || (0x2B0...0x2FF).contains($0.value) || (0x2018...0x2019).contains($0.value) } }
+        func isLatinLetterOrMark(_ u: Unicode.Scalar) -> Bool {
+            u.value < 0x250 || (0x2B0...0x2FF).contains(u.value) || (0x2018...0x2019).contains(u.value)
+        }
+        let latin = alternates.filter { a in a.first?.isUppercase == true && a.unicodeScalars.allSatisfy(isLatinLetterOrMark) }
         func having(_ letters: String, in list: [String]) -> [String] { list.filter { a in a.lowercased().contains { letters.contains($0) } } }
         let arabic = alternates.filter { TextNormalizer.isArabicScript(TextNormalizer.normalize($0)) }
         switch country {
         case "KZ": return closest(to: name, among: having("әғқңөұүһ", in: cyrillic), near: true) ?? russian
-        case "KG": return closest(to: name, among: having("ңөү", in: cyrillic).filter { !$0.lowercased().contains { "әғқұһі".contains($0) } }, near: true) ?? russian
+        case "KG":
+            let kyrgyz = having("ңөү", in: cyrillic).filter { !$0.lowercased().contains { "әғқұһі".contains($0) } }   // not Kazakh
+            return closest(to: name, among: kyrgyz, near: true) ?? russian
         case "TJ": return closest(to: name, among: having("ҳқғӣӯҷ", in: cyrillic), near: true) ?? russian
         case "UZ": return closest(to: name, among: having("ʻ‘’'q", in: latin), near: true) ?? name
         case "TM": return closest(to: name, among: having("ýňşçäž", in: latin), near: true) ?? name

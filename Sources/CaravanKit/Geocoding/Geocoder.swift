@@ -154,7 +154,11 @@ public final class Geocoder: Sendable {
         for fuzzyAllowed in [false, true] {
             // Fuzzy guesses are made on the shortest forms (decorations dropped) first.
             var forms = zip(parsed.segments, parsed.parts).map { (text: $0, part: $1, caseForm: false) }
-            if fuzzyAllowed { forms.sort { $0.text.count < $1.text.count } } else { forms += parsed.caseForms.map { (text: $0.0, part: $0.1, caseForm: true) } }
+            if fuzzyAllowed {
+                forms.sort { $0.text.count < $1.text.count }
+            } else {
+                forms += parsed.caseForms.map { (text: $0.0, part: $0.1, caseForm: true) }
+            }
             // A respelling of a Russian case form ("Оша" is the key of Osa, Russia), or a name far
             // from the region ("Ошу" is Ōshū, Japan), waits for the nominative ("Ош") to be looked up by name.
             let caseFormParts = Set(parsed.caseForms.map(\.1))
