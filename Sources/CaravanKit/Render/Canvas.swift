@@ -97,6 +97,7 @@ final class Canvas {
         guard st == CAIRO_STATUS_SUCCESS else {
             throw GeoError(.write, "cannot write the \(format.rawValue.uppercased()): \(String(cString: cairo_status_to_string(st)))", file: path)
         }
+        try appendSVGTexts()
     }
 
     func setSetMetadata(title: String) {
@@ -212,6 +213,10 @@ final class Canvas {
               wrap: Double? = nil) -> (w: Double, h: Double) {
         let size = measure(text, font, wrap: wrap)
         let l = layout(font)
+        if format == .svg {
+            svgText(l, x: x, y: y, font: font, colour: colour, halo: halo, haloWidth: haloWidth)
+            return size
+        }
         cairo_move_to(cr, x, y)
         if let halo {
             pango_cairo_layout_path(cr, l)
@@ -223,6 +228,46 @@ final class Canvas {
         pango_cairo_show_layout(cr, l)
         cairo_new_path(cr)
         return size
+    }
+
+    /// SVG keeps words as words: each line of the laid-out text becomes a `<text>` element,
+    /// added to the file when it is finished (Cairo's SVG surface would draw glyph outlines).
+    private var svgTexts: [String] = []
+
+    private func svgText(_ l: OpaquePointer, x: Double, y: Double, font: Font, colour: RGBA, halo: RGBA?, haloWidth: Double) {
+        guard let raw = pango_layout_get_text(l) else { return }
+        let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw)))
+        guard let iter = pango_layout_get_iter(l) else { return }
+        defer { pango_layout_iter_free(iter) }
+        func css(_ c: RGBA) -> String { "rgb(\(Int(c.r * 255)),\(Int(c.g * 255)),\(Int(c.b * 255)))" }
+        repeat {
+            guard let line = pango_layout_iter_get_line_readonly(iter) else { continue }
+            let start = Int(line.pointee.start_index), len = Int(line.pointee.length)
+            guard start >= 0, len > 0, start + len <= bytes.count else { continue }
+            let s = String(decoding: bytes[start..<(start + len)], as: UTF8.self).trimmingCharacters(in: .newlines)
+            let baseline = Double(pango_layout_iter_get_baseline(iter)) / Double(PANGO_SCALE)
+            var attrs = "x=\"\(fmt(x))\" y=\"\(fmt(y + baseline))\" font-family=\"\(font.family)\" font-size=\"\(fmt(font.size))\""
+            if font.bold { attrs += " font-weight=\"bold\"" }
+            if font.italic { attrs += " font-style=\"italic\"" }
+            attrs += " fill=\"\(css(colour))\"" + (colour.a < 1 ? " fill-opacity=\"\(fmt(colour.a))\"" : "")
+            if let halo, haloWidth > 0 {
+                attrs += " stroke=\"\(css(halo))\" stroke-opacity=\"\(fmt(halo.a))\" stroke-width=\"\(fmt(haloWidth))\" stroke-linejoin=\"round\" paint-order=\"stroke\""
+            }
+            svgTexts.append("<text \(attrs) xml:space=\"preserve\">\(Georeference.xmlEscape(s))</text>")
+        } while pango_layout_iter_next_line(iter) != 0
+    }
+
+    private func fmt(_ v: Double) -> String { String(format: "%.2f", v) }
+
+    /// Adds the recorded words to a finished SVG file.
+    private func appendSVGTexts() throws {
+        guard format == .svg, !svgTexts.isEmpty else { return }
+        guard var svg = try? String(contentsOfFile: path, encoding: .utf8), let end = svg.range(of: "</svg>", options: .backwards) else {
+            throw GeoError(.write, "cannot add the words to the SVG", file: path)
+        }
+        svg.replaceSubrange(end, with: "<g id=\"caravan-text\">\n" + svgTexts.joined(separator: "\n") + "\n</g>\n</svg>")
+        do { try svg.write(toFile: path, atomically: false, encoding: .utf8) }
+        catch { throw GeoError(.write, "cannot write the SVG: \(error.localizedDescription)", file: path) }
     }
 
     /// Draws `text` rotated by `angle` radians about its top-left corner.

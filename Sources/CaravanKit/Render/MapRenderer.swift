@@ -217,7 +217,7 @@ struct MapRenderer {
                 c.text(q.text, x: b.x, y: b.y, font: font, colour: q.colour, halo: .white.with(alpha: 0.9), haloWidth: 3.5 * u)
             }
         }
-        drawCountryNames(c, projected, view, &placer)
+        if options.labels != 0 { drawCountryNames(c, projected, view, &placer) }
         drawTowns(c, view, &placer, single: single)
         c.restore()
         c.rect(view.frame, fill: nil, stroke: RGBA(0.2, 0.2, 0.2), width: 1.2 * u)
@@ -263,15 +263,14 @@ struct MapRenderer {
             if layer.classCounts.count != classes.count { layer.classCounts = [Int](repeating: 0, count: classes.count) }
             let index = Dictionary(classes.enumerated().map { ($0.element.value, $0.offset) }, uniquingKeysWith: { a, _ in a })
             let fills = classes.map { cls -> RGBA in
-                RGBA(hex: cls.colour, alpha: style.kind == .hotSpots && cls.value == "0" ? 0.4 : style.kind == .emerging && cls.value == "No Pattern Detected" ? 0.5 : 0.92)
+                RGBA(hex: cls.colour, alpha: style.kind == .hotSpots && cls.value == "0" ? 0.4 : style.kind == .emerging && cls.value == "No Pattern Detected" ? 0.5 : 1)
             }
-            let many = layer.geometryType.isPolygonLike
             try layer.forEach(fields: [field, filter?.0]) { g, v in
                 guard matches(v[1], filter), let g, let pg = project(g) else { return }
                 let key = categoryKey(v[0])
                 guard let ci = index[key] else { return }
                 layer.classCounts[ci] += 1; layer.drawn += 1
-                if many {
+                if pg.type.isPolygonLike {
                     for poly in polygons(pg) { for r in poly { trace(c, r, view) } }
                     c.set(fills[ci]); c.fill()
                 } else {
@@ -280,7 +279,7 @@ struct MapRenderer {
             }
         case .graduated(let field, let breaks, let colours, _):
             if layer.classCounts.count != breaks.count { layer.classCounts = [Int](repeating: 0, count: breaks.count) }
-            let fills = colours.map { RGBA(hex: $0, alpha: 0.9) }
+            let fills = colours.map { RGBA(hex: $0) }
             c.antialias(false)   // adjacent cells without hairline seams
             try layer.forEach(fields: [field, filter?.0]) { g, v in
                 guard matches(v[1], filter), let g, let x = v[0].doubleValue, let ci = LayerStyle.classIndex(x, breaks: breaks),
@@ -402,7 +401,7 @@ struct MapRenderer {
         let (bands, noData) = try RasterDrawing.warp(path: path, grid: grid, to: crs, world: view.world, w: w, h: h, resampling: "near", bands: 1)
         var counts = layer.classCounts
         var px = RasterDrawing.classify(bands[0], noData: noData, sourceNoData: layer.raster?.noData, breaks: breaks,
-                                        colours: colours.map { RGBA(hex: $0, alpha: 0.88) }, counts: &counts)
+                                        colours: colours.map { RGBA(hex: $0) }, counts: &counts)
         // Counts in the legend are cells of the raster, not pixels.
         if let g = layer.raster {
             var cc = [Int](repeating: 0, count: breaks.count)
