@@ -77,9 +77,9 @@ extension MapRenderer {
                 c.line(x, y + sh / 2, x + sw, y + sh / 2, colour ?? .black, width: 4 * u)
             default: c.rect(Box(x: x, y: y, w: sw, h: sh), fill: colour, stroke: RGBA(0.55, 0.55, 0.55), width: 0.6 * u)
             }
-            c.text(text, x: x + sw + 10 * u, y: y + (shape == "circle" ? h / 2 - 12 * u : -1 * u), font: item,
-                   colour: dim ? RGBA(0.55, 0.55, 0.55) : RGBA(0.1, 0.1, 0.1), wrap: w - sw - 10 * u)
-            y += h
+            let t = c.text(text, x: x + sw + 10 * u, y: y + (shape == "circle" ? h / 2 - 12 * u : -1 * u), font: item,
+                           colour: dim ? RGBA(0.55, 0.55, 0.55) : RGBA(0.1, 0.1, 0.1), wrap: w - sw - 10 * u)
+            y += max(h, t.h + 4 * u)
         }
         for l in layers.reversed() {
             guard y + 60 * u < box.maxY else { break }
@@ -96,7 +96,8 @@ extension MapRenderer {
                     let n = i < l.classCounts.count ? l.classCounts[i] : 0
                     if l.style.kind == .emerging && n == 0 { continue }
                     let alpha = l.style.kind == .hotSpots && cls.value == "0" ? 0.4 : 1
-                    entry(RGBA(hex: cls.colour, alpha: alpha), "\(cls.label(lang))  (\(n.formatted()) \(cells))",
+                    let label = l.style.kind == .hotSpots && cls.value == "0" ? cls.label(lang) + (ru ? " (проанализировано, скопления нет)" : " (analysed, no cluster)") : cls.label(lang)
+                    entry(RGBA(hex: cls.colour, alpha: alpha), "\(label)  (\(n.formatted()) \(cells))",
                           shape: l.geometryType.isPointLike ? "circle" : "box", dim: n == 0, size: l.geometryType.isPointLike ? 7 * u : nil)
                 }
             case .graduated(_, let breaks, let colours, _):

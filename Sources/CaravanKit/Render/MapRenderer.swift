@@ -311,9 +311,10 @@ struct MapRenderer {
             }
             // The busiest of the focus states' crossings first.
             busiest.sort { ($0.5 ? 1 : 0, $0.0) > ($1.5 ? 1 : 0, $1.0) }
-            var seen = Set<String>()
+            var seen = Set<String>(), unlistedNamed = 0
             for (i, b) in busiest.enumerated() where i < 40 && !b.1.isEmpty && seen.count < 8 {
-                if !b.4 && seen.contains(b.1) { continue }
+                if seen.contains(b.1) { continue }
+                if b.4 { guard unlistedNamed < 3 else { continue }; unlistedNamed += 1 }
                 seen.insert(b.1)
                 label(b.1, b.2, b.3, 6 * u, 1e9 + b.0, b.4 ? RGBA(hex: "#A50F15") : RGBA(hex: "#1F3A93"), true)
             }
