@@ -67,7 +67,7 @@ struct MapRenderer {
 
     /// The part of the map CRS to show: --extent, else the --focus countries, else the six focus states.
     func wantedExtent() throws -> Envelope {
-        let toMap = try Transformer(from: .wgs84, to: crs)
+        let toMap = try TransformerCache.shared.get(from: .wgs84, to: crs)
         if let e = options.extent {
             return try outlineExtent(try RenderOptions.parseExtent(e), toMap)
         }
@@ -249,7 +249,7 @@ struct MapRenderer {
         let t = try view.transformer(from: layer.crs)
         // Read only what the window shows.
         if case .file(let l) = layer.source {
-            if let t { l.setSpatialFilter(try? outlineExtent(view.world, Transformer(from: t.target, to: t.source))) }
+            if let t { l.setSpatialFilter(try? outlineExtent(view.world, TransformerCache.shared.get(from: t.target, to: t.source))) }
             else { l.setSpatialFilter(view.world) }
         }
         func project(_ g: Geometry) -> Geometry? {

@@ -8,8 +8,6 @@ struct MapView {
     let frame: Box
     /// Canvas units per CRS unit.
     let k: Double
-    /// Transformers from layer CRSs into the map's, by WKT.
-    private var cache: [String: Transformer] = [:]
     let toLonLat: Transformer
     let fromLonLat: Transformer
 
@@ -20,8 +18,8 @@ struct MapView {
         k = min(kx, ky)
         let w = frame.w / k, h = frame.h / k, c = wanted.center
         world = Envelope(minX: c.x - w / 2, minY: c.y - h / 2, maxX: c.x + w / 2, maxY: c.y + h / 2)
-        toLonLat = try Transformer(from: crs, to: .wgs84)
-        fromLonLat = try Transformer(from: .wgs84, to: crs)
+        toLonLat = try TransformerCache.shared.get(from: crs, to: .wgs84)
+        fromLonLat = try TransformerCache.shared.get(from: .wgs84, to: crs)
     }
 
     @inline(__always) func x(_ X: Double) -> Double { frame.x + (X - world.minX) * k }
@@ -33,11 +31,8 @@ struct MapView {
 
     /// The transformer from `crs` into the map's CRS (nil when they are the same).
     mutating func transformer(from source: CRS) throws -> Transformer? {
-        if source.isEquivalent(to: crs) { return nil }
-        if let t = cache[source.wkt] { return t }
-        let t = try Transformer(from: source, to: crs)
-        cache[source.wkt] = t
-        return t
+        let t = try TransformerCache.shared.get(from: source, to: crs)
+        return t.isIdentity ? nil : t
     }
 
     /// Map units (metres) per metre on the ground at `p`, east-west (the scale bar's factor).
@@ -67,6 +62,24 @@ struct MapView {
         var e = Envelope.empty
         for p in pts { if let q = try? toLonLat.transform(p) { e.expand(q) } }
         return e
+    }
+}
+
+/// Transformers by source and target: each opens PROJ's database, which costs more than
+/// drawing a map's base layer, so one map makes each only once. Per thread (a Transformer
+/// belongs to the thread that uses it).
+final class TransformerCache: @unchecked Sendable {
+    nonisolated(unsafe) static let shared = TransformerCache()
+    private var cache: [String: Transformer] = [:]
+    private let lock = NSLock()
+    func get(from s: CRS, to t: CRS) throws -> Transformer {
+        lock.lock(); defer { lock.unlock() }
+        let key = "\(pthread_self())\u{0}" + s.wkt + "\u{0}" + t.wkt
+        if let x = cache[key] { return x }
+        let x = try Transformer(from: s, to: t)
+        if cache.count > 16 { cache.removeAll() }
+        cache[key] = x
+        return x
     }
 }
 
