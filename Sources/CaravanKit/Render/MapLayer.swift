@@ -24,6 +24,8 @@ final class MapLayer {
     var drawn = 0
     var sizeMax = 0.0
     var raster: RasterGrid?
+    /// Source cells per value of `raster` (> 1 when a large raster was read decimated).
+    var cellsPerValue = 1.0
     /// Lines drawn (corridors): their names and colours, for the legend.
     var lineEntries: [(String, RGBA)] = []
 
@@ -88,8 +90,8 @@ final class MapLayer {
         let (path, overrides) = RenderOptions.splitStyle(spec)
         let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         if isRaster(path) {
-            let g = try RasterGrid.read(path)
-            guard !g.crs.isEquivalent(to: .wgs84) || hasCRS(path) else {
+            let (g, perValue, hasCRS) = try RasterDrawing.sample(path)
+            guard hasCRS else {
                 throw GeoError(.invalidArgument, "the raster has no CRS", file: path, hint: "assign one first: gdal_edit.py -a_srs EPSG:XXXX \(path)")
             }
             let kind: ResultKind = g.description.lowercased().contains("route") || base.lowercased().contains("road") ? .density : .kernelDensity
@@ -99,6 +101,7 @@ final class MapLayer {
             let l = MapLayer(source: .raster(path: path), name: base, title: defaultTitle(kind, base, lang), style: style, crs: g.crs,
                              geometryType: .none, fieldNames: [], overrides: overrides)
             l.raster = g
+            l.cellsPerValue = perValue
             return l
         }
         let layer = try Dataset.open(path).layer(named: overrides["layer"])

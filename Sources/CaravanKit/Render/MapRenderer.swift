@@ -407,8 +407,9 @@ struct MapRenderer {
         if let g = layer.raster {
             var cc = [Int](repeating: 0, count: breaks.count)
             for x in g.values where x != g.noData { if let i = LayerStyle.classIndex(Double(x), breaks: breaks) { cc[i] += 1 } }
-            layer.classCounts = cc
-            layer.drawn = cc.reduce(0, +)
+            // A decimated raster's counts are estimates: scaled to the source's cells.
+            layer.classCounts = cc.map { Int((Double($0) * layer.cellsPerValue).rounded()) }
+            layer.drawn = layer.classCounts.reduce(0, +)
         }
         c.save()
         if s != 1 { c.scale(1 / s) }

@@ -54,6 +54,40 @@ enum RasterDrawing {
         return (bands, noData)
     }
 
+    /// Band 1 of a raster for classification: whole up to `maxCells`, else read decimated by
+    /// GDAL to about `maxCells` (so a huge raster costs the memory of a picture, not of itself).
+    /// `cellsPerValue` is how many source cells each value stands for (1 when read whole).
+    static func sample(_ path: String, maxCells: Int = 4_000_000) throws -> (grid: RasterGrid, cellsPerValue: Double, hasCRS: Bool) {
+        GDALRuntime.bootstrap()
+        let (ds, failure) = withGDALError { GDALOpenEx(path, UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY), nil, nil, nil) }
+        guard let ds else { throw failure?.error(.open, "GDALOpenEx", file: path) ?? GeoError(.open, "GDAL cannot open the raster", file: path) }
+        defer { GDALClose(ds) }
+        let w = Int(GDALGetRasterXSize(ds)), h = Int(GDALGetRasterYSize(ds))
+        guard w > 0, h > 0, GDALGetRasterCount(ds) > 0 else { throw GeoError(.read, "the raster has no cells", file: path) }
+        var gt = [Double](repeating: 0, count: 6)
+        _ = GDALGetGeoTransform(ds, &gt)
+        var crs = CRS.wgs84
+        let srs = GDALGetSpatialRef(ds)
+        if let srs {
+            var out: UnsafeMutablePointer<CChar>? = nil
+            _ = withCStringList(["FORMAT=WKT2_2019"]) { OSRExportToWktEx(srs, &out, constList($0)) }
+            if let out { crs = try CRS(String(cString: out)); VSIFree(out) }
+        }
+        let f = max(1, (Double(w * h) / Double(maxCells)).squareRoot())
+        let bw = max(1, Int(Double(w) / f)), bh = max(1, Int(Double(h) / f))
+        let band = GDALGetRasterBand(ds, 1)
+        var v = [Float](repeating: 0, count: bw * bh)
+        let err = v.withUnsafeMutableBytes { GDALRasterIO(band, GF_Read, 0, 0, Int32(w), Int32(h), $0.baseAddress, Int32(bw), Int32(bh), GDT_Float32, 0, 0) }
+        guard err == CE_None else { throw GeoError(.read, "cannot read the raster", library: .gdal, operation: "GDALRasterIO", file: path) }
+        var hasNoData: Int32 = 0
+        let nd = GDALGetRasterNoDataValue(band, &hasNoData)
+        var g = RasterGrid(width: bw, height: bh, originX: gt[0], originY: gt[3] + Double(h) * gt[5], cellSize: abs(gt[1]) * Double(w) / Double(bw),
+                           crs: crs, values: v)
+        g.noData = hasNoData != 0 ? Float(nd) : -.greatestFiniteMagnitude
+        g.description = String(cString: GDALGetDescription(band))
+        return (g, Double(w * h) / Double(bw * bh), srs != nil)
+    }
+
     /// The colour interpretation of each band of `path` (to find the alpha band of imagery).
     static func colourInterpretations(_ path: String) -> [String] {
         GDALRuntime.bootstrap()

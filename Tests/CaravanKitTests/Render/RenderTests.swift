@@ -69,6 +69,17 @@ struct RenderTests {
         #expect(r.figures["layer1.drawn"] == 800)
     }
 
+    @Test("a large raster is classified from a decimated read: memory of a picture, counts scaled to the source's cells")
+    func decimatedRaster() throws {
+        let dir = TempDir()
+        let tif = dir.file("d.tif")
+        try RenderFixtures.densityGrid.write(to: tif)
+        let (g, perValue, hasCRS) = try RasterDrawing.sample(tif, maxCells: 400)
+        #expect(g.width == 20 && g.height == 20 && perValue == 4 && hasCRS)
+        #expect(g.values.filter { $0 > 0 }.count == 200)   // the eastern half, positive, at every other cell
+        #expect(g.values.max() == 2.0)
+    }
+
     @Test("PDF and SVG: vector outputs; the SVG keeps its words as text")
     func vectorFormats() throws {
         let dir = TempDir()
