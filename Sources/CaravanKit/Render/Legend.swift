@@ -50,9 +50,7 @@ extension MapRenderer {
         return "\(n) \(field)"
     }
 
-    func legendCountLine(_ l: MapLayer) -> String {
-        l.drawn == 0 ? (ru ? "пусто: нет объектов" : "empty: nothing to draw") : "\(l.drawn.formatted()) \(unitWord(l)) drawn"
-    }
+
 
     func number(_ v: Double) -> String {
         let a = abs(v)

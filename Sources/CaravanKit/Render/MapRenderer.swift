@@ -141,7 +141,7 @@ struct MapRenderer {
             }
         }
         var summary = ["map \(width)×\(height) \(format.rawValue.uppercased()) in \(crs.name); written to \(options.output)"]
-        for l in layers { summary.append("  \(l.title): \(legendCountLine(l))") }
+        for l in layers { summary.append("  \(l.title): " + (l.drawn == 0 ? "empty: nothing to draw" : "\(l.drawn.formatted()) features drawn")) }
         var figures: [String: Double] = ["width": Double(width), "height": Double(height)]
         if let v = firstView { figures["metresPerPixel"] = 1 / v.k }
         for (i, l) in layers.enumerated() { figures["layer\(i + 1).drawn"] = Double(l.drawn) }
