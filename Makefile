@@ -10,7 +10,8 @@ BIN := .build/release/caravan
 
 .PHONY: deps test-deps build demo test bench fuzz sanitize clean
 
-# The C libraries (GDAL, GEOS, PROJ) and the GDAL command-line tools, from Debian's packages.
+# The C libraries (GDAL, GEOS, PROJ, Cairo, Pango), the map font and the GDAL command-line tools, from Debian's packages.
+# The style tests open caravan's outputs in QGIS: python3-qgis and qgis-providers, from Debian's packages.
 # The tests also read a real PostGIS database: PostgreSQL and PostGIS, from Debian's packages.
 test-deps: deps
 	@if ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then \
@@ -18,12 +19,17 @@ test-deps: deps
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql postgresql-postgis >/dev/null; \
 	fi
+	@if ! /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1; then \
+	  echo "Installing python3-qgis qgis-providers (apt-get) for the QGIS style tests…"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-qgis qgis-providers >/dev/null; \
+	fi
 
 deps:
-	@if ! pkg-config --exists gdal geos proj 2>/dev/null || ! command -v ogr2ogr >/dev/null; then \
-	  echo "Installing libgdal-dev libgeos-dev libproj-dev gdal-bin (apt-get)…"; \
+	@if ! pkg-config --exists gdal geos proj pangocairo 2>/dev/null || ! command -v ogr2ogr >/dev/null || ! fc-list | grep -q "Noto Sans"; then \
+	  echo "Installing libgdal-dev libgeos-dev libproj-dev gdal-bin libcairo2-dev libpango1.0-dev fonts-noto-core (apt-get)…"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libgdal-dev libgeos-dev libproj-dev gdal-bin pkg-config >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libgdal-dev libgeos-dev libproj-dev gdal-bin pkg-config libcairo2-dev libpango1.0-dev fonts-noto-core >/dev/null; \
 	fi
 
 build: deps

@@ -16,9 +16,11 @@ let package = Package(
         .systemLibrary(name: "CGDAL", path: "Sources/CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
         .systemLibrary(name: "CGEOS", path: "Sources/CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "pangocairo", providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
         // The library, organised by capability (Support, Geometry, Projection, IO, ...).
-        .target(name: "CaravanKit", dependencies: ["CGDAL", "CGEOS", "CPROJ"],
-                resources: [.copy("Resources/gazetteer.tsv"), .copy("Resources/border_posts.geojson")],
+        .target(name: "CaravanKit", dependencies: ["CGDAL", "CGEOS", "CPROJ", "CCairo"],
+                resources: [.copy("Resources/gazetteer.tsv"), .copy("Resources/border_posts.geojson"),
+                            .copy("Resources/basemap.gpkg"), .copy("Resources/basemap_places.tsv")],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         // The command line: parse, validate, call the library, print.
         .target(name: "CaravanCLI", dependencies: [

@@ -10,7 +10,7 @@ CARAVAN=$ROOT/.build/release/caravan
 DATA=data
 mkdir -p "$DATA" results
 { command -v /usr/bin/time && command -v bc; } >/dev/null || apt-get install -y -qq time bc >/dev/null
-SECTIONS=${*:-read convert density hotspots crossings geocode}
+SECTIONS=${*:-read convert density hotspots crossings geocode render}
 
 echo "== building caravan-bench and the C peer"
 swift build -c release --product caravan-bench >/dev/null
@@ -143,6 +143,27 @@ geocode)
   echo "| 100,000 rows | $s | $sm |"
   echo "| 1,000,000 rows | $c | $cm |"
   } | tee results/geocode.md ;;
-*) echo "unknown section $section (read, convert, density, hotspots, crossings, geocode)"; exit 2 ;;
+render)
+  # The demo's 10 km road-density grid (498 x 362 = 180,276 cells) and its 3,000 geocoded seizures.
+  OUTD="$ROOT/out"; mkdir -p "$OUTD"
+  [ -f "$OUTD/road_density.tif" ] || "$CARAVAN" density "$ROOT/shapefiles/roads.shp" --cell 10km -o "$OUTD/road_density.tif" --overwrite >/dev/null
+  [ -f "$OUTD/seizures.gpkg" ] || "$CARAVAN" geocode "$ROOT/samples/events/seizures.csv" --column place --country-column country -o "$OUTD/seizures.gpkg" --overwrite >/dev/null 2>&1
+  /usr/bin/python3 -c "import qgis.core" 2>/dev/null || { echo "render: python3-qgis is missing (make test-deps installs it)"; exit 2; }
+  {
+  echo "## Render the 180,276-cell density grid and 3,000 events at 1920x1080 — $(date -u +%F), $(nproc) cores"
+  echo; echo "Whole process, PNG written. QGIS: QgsMapRendererSequentialJob headless (peers/render_qgis.py: the raster in five classes,"
+  echo "events sized by amount_kg, the country outlines). Caravan: the same layers plus its base map, towns, legend, scale bar."; echo
+  set -- $(measure env QT_QPA_PLATFORM=offscreen /usr/bin/python3 peers/render_qgis.py "$OUTD/road_density.tif" "$OUTD/seizures.gpkg" "$ROOT/shapefiles/countries.shp" "$DATA/qgis_map.png" 1920x1080); q=$1; qm=$2
+  set -- $(measure "$CARAVAN" render "$OUTD/road_density.tif" "$OUTD/seizures.gpkg:field=amount_kg" -o "$DATA/caravan_map.png" --overwrite); c=$1; cm=$2
+  set -- $(measure "$CARAVAN" render "$OUTD/road_density.tif" "$OUTD/seizures.gpkg:field=amount_kg" -o "$DATA/caravan_map.pdf" --paper A4 --landscape --overwrite); p=$1; pm=$2
+  set -- $(measure "$CARAVAN" render "$OUTD/road_density.tif" "$OUTD/seizures.gpkg:field=amount_kg" -o "$DATA/caravan_big.png" --size 3840x2160 --overwrite); b=$1; bm=$2
+  echo "| | seconds | peak MiB |"; echo "|---|---:|---:|"
+  row "QGIS 3.22 QgsMapRendererSequentialJob, 1920x1080 PNG" "$q" "$qm"
+  row "caravan render, 1920x1080 PNG (georeferenced)" "$c" "$cm"
+  row "caravan render, A4 landscape PDF" "$p" "$pm"
+  row "caravan render, 3840x2160 PNG" "$b" "$bm"
+  echo; echo "Ratio Caravan / QGIS at 1920x1080: **$(ratio "$c" "$q")** (target < 1)"
+  } | tee results/render.md ;;
+*) echo "unknown section $section (read, convert, density, hotspots, crossings, geocode, render)"; exit 2 ;;
 esac
 done

@@ -42,4 +42,15 @@ if command -v gdaldem >/dev/null; then
   rm -f "$OUT/.ramp.txt" "$OUT/road_density.png.aux.xml"
 fi
 
+say "9. Maps for slides (PNG) and for print (PDF, A4) (caravan render)"
+for fmt in png pdf; do
+  size="--size 1920x1080"; [ "$fmt" = pdf ] && size="--paper A4 --landscape"
+  "$CARAVAN" render "$OUT/seizure_hotspots.geojson" -o "$OUT/map_hotspots.$fmt" $size --overwrite \
+    --title "Seizure hot spots, 2021–2023" --subtitle "Getis-Ord Gi* on 25 km cells, 100 km band, false discovery rate corrected · exercise data"
+  "$CARAVAN" render "$OUT/road_density.tif" "$OUT/road_crossings.geojson" -o "$OUT/map_roads.$fmt" $size --overwrite \
+    --title "Road density and border crossings" --subtitle "Main roads per 10 km cell; where roads cross a border, with or without a known post"
+  "$CARAVAN" render "$OUT/seizures.gpkg:field=amount_kg" "$OUT/corridors.geojson" -o "$OUT/map_corridors.$fmt" $size --overwrite \
+    --title "Trafficking corridors and seizures" --subtitle "Corridors through their waypoints; seizures sized by amount (kg) · exercise data"
+done
+
 printf '\nAll outputs are in %s/ — open the .geojson and .gpkg files in QGIS or ArcGIS Pro.\n' "$OUT"
