@@ -76,7 +76,12 @@ public final class Dataset {
                             "GEOM_POSSIBLE_NAMES=wkt,WKT,geom,geometry,the_geom,wkt_geom,geometry_wkt"]
         }
         let flags = UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
-        CPLSetThreadLocalConfigOption("SHAPE_RESTORE_SHX", options.restoreShx ? "YES" : nil)
+        // `--restore-shx` rebuilds a missing index only: an existing .shx is never rewritten, and an
+        // index GDAL wrote for a Shapefile it then could not open is removed again.
+        let shxPath = (path as NSString).deletingPathExtension + ".shx"
+        let restoring = options.restoreShx && isFile && ext == "shp" && !FileManager.default.fileExists(atPath: shxPath)
+            && !FileManager.default.fileExists(atPath: (path as NSString).deletingPathExtension + ".SHX")
+        CPLSetThreadLocalConfigOption("SHAPE_RESTORE_SHX", restoring ? "YES" : nil)
         // A Shapefile that declares no encoding (no .cpg, no DBF language id) would be read as
         // ISO-8859-1 and Cyrillic mangled: take its bytes raw and decide UTF-8 or CP1251 ourselves.
         let rawText = isFile && ext == "shp" && !shapefileDeclaresEncoding(path)
@@ -111,6 +116,7 @@ public final class Dataset {
                 throw error
             }
         }
+        if h == nil, restoring { try? FileManager.default.removeItem(atPath: shxPath) }
         guard let h else {
             var msg = failure?.message ?? "cannot open"
             var hint: String? = "Caravan reads what GDAL reads: Shapefile, GeoPackage, GeoJSON, KML, CSV, XLSX, PG:..."
