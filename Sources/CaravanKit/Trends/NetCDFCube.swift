@@ -117,7 +117,6 @@ public enum NetCDFCube {
         try write(tv, (0..<T).map { Double(cube.steps.breaks[$0 + 1]) / 86_400 }, [T])
         let tb = try array("time_bnds", [time, nv], double)
         try write(tb, (0..<T).flatMap { [Double(cube.steps.breaks[$0]) / 86_400, Double(cube.steps.breaks[$0 + 1]) / 86_400] }, [T, 2])
-        _ = GDALDimensionSetIndexingVariable(time, tv)
 
         let srs = OSRNewSpatialReference(cube.crs.wkt)
         defer { if let srs { OSRDestroySpatialReference(srs) } }
@@ -143,7 +142,6 @@ public enum NetCDFCube {
             try attr(xv, "standard_name", "projection_x_coordinate"); try attr(xv, "units", "m"); try attr(xv, "axis", "X")
             try write(yv, (0..<H).map { (Double(r0 + $0) + 0.5) * side }, [H])
             try write(xv, (0..<W).map { (Double(c0 + $0) + 0.5) * side }, [W])
-            _ = GDALDimensionSetIndexingVariable(y, yv); _ = GDALDimensionSetIndexingVariable(x, xv)
             for (name, values, meaning) in variables {
                 var grid = [Double](repeating: .nan, count: T * H * W)
                 for (i, c) in cube.locations.enumerated() {

@@ -294,9 +294,11 @@ public func emergingHotSpots(_ o: EmergingOptions, context: AnalysisContext = An
     let totals = (0..<L).map { i in cube.values[(i * T)..<((i + 1) * T)].reduce(0, +) }
     let finalZ = (0..<L).map { gi.z[$0 * T + T - 1] }
     for (title, kinds) in [("Strongest new hot spots", [EmergingPattern.newHot, .consecutiveHot]),
-                           ("Strongest intensifying hot spots", [EmergingPattern.intensifyingHot])] {
+                           ("Strongest intensifying hot spots", [EmergingPattern.intensifyingHot]),
+                           ("Fading hot spots (diminishing, historical)", [EmergingPattern.diminishingHot, .historicalHot])] {
         let order = (0..<L).filter { kinds.contains(patterns[$0]) }.sorted {
-            title.contains("new") ? (finalZ[$0], $1) > (finalZ[$1], $0) : (trends[$0].z, $1) > (trends[$1].z, $0)
+            title.contains("new") ? (finalZ[$0], $1) > (finalZ[$1], $0)
+                : title.contains("Fading") ? (-trends[$0].z, $1) > (-trends[$1].z, $0) : (trends[$0].z, $1) > (trends[$1].z, $0)
         }
         out.tables.append(placesTable(title, cube: cube, order: order, columns: ["pattern", "last z", "trend z", cube.sums == nil ? "events" : "sum"]) { i in
             [patterns[i].name, String(format: "%.2f", finalZ[i]), String(format: "%.2f", trends[i].z), String(format: "%g", totals[i])]
