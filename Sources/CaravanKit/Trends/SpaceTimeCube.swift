@@ -49,19 +49,30 @@ public struct SpaceTimeCube: Sendable {
             throw GeoError(.invalidArgument, "there are no events to put in the cube", hint: "check --from/--to, --where and the study area")
         }
         let steps = TimeSteps(step: step, first: first, last: last)
-        var set = Set(cells)
-        if let studyCells { set.formUnion(studyCells) }
-        let locations = set.sorted()
-        var index: [CellIndex: Int] = [:]
-        index.reserveCapacity(locations.count)
-        for (i, c) in locations.enumerated() { index[c] = i }
+        // Locations through a dense window of the cells (no hashing per event).
+        var c0 = Int.max, c1 = Int.min, r0 = Int.max, r1 = Int.min
+        for c in cells + (studyCells ?? []) { c0 = min(c0, c.col); c1 = max(c1, c.col); r0 = min(r0, c.row); r1 = max(r1, c.row) }
+        let W = c1 - c0 + 1, H = r1 - r0 + 1
+        var slot = [Int32](repeating: -1, count: W * H)
+        var flat = [Int32](repeating: 0, count: cells.count)
+        for (k, c) in cells.enumerated() {
+            let o = (c.row - r0) * W + (c.col - c0)
+            flat[k] = Int32(o); slot[o] = 0
+        }
+        for c in studyCells ?? [] { slot[(c.row - r0) * W + (c.col - c0)] = 0 }
+        var locations: [CellIndex] = []
+        for o in 0..<(W * H) where slot[o] == 0 {             // row-major: (row, col) order
+            slot[o] = Int32(locations.count)
+            locations.append(CellIndex(col: c0 + o % W, row: r0 + o / W))
+        }
         let T = steps.count
         var counts = [Double](repeating: 0, count: locations.count * T)
         var sums = weights.map { _ in [Double](repeating: 0, count: locations.count * T) }
         for k in cells.indices {
-            guard let i = index[cells[k]], let t = steps.index(of: times[k]) else { continue }
-            counts[i * T + t] += 1
-            if let w = weights { sums![i * T + t] += w[k] }
+            guard let t = steps.index(of: times[k]) else { continue }
+            let b = Int(slot[Int(flat[k])]) * T + t
+            counts[b] += 1
+            if let w = weights { sums![b] += w[k] }
         }
         return SpaceTimeCube(tessellation: tessellation, crs: crs, steps: steps, locations: locations, counts: counts, sums: sums,
                              weightField: weightField, firstTime: first, lastTime: last, events: cells.count)

@@ -13,6 +13,8 @@ struct TimedEvents {
     var outsidePeriod = 0
     var outsideStudyArea = 0
     var dateColumn: String
+    /// Whether the CSV was read straight from its bytes.
+    var readDirectly = false
 }
 
 /// Reads the events of a layer with their dates: checks the date column, refuses unreadable
@@ -20,7 +22,7 @@ struct TimedEvents {
 /// (`CRS.analysisCRS` of their extent or of the study area) and finds their cells.
 func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selection: some EventSelection,
                      weightField: String?, tessellation: Tessellation, requestedCRS: CRS?, studyArea: Geometry?,
-                     maxCells: Int, warnings: WarningLog) throws -> TimedEvents {
+                     maxCells: Int, warnings: WarningLog, allowFastCSV: Bool = true) throws -> TimedEvents {
     let layer = try Dataset.open(path, options: OpenOptions(sourceCRS: try sourceCRS.map { try CRS($0) })).layer(named: layerName)
     guard let dateColumn = try selection.resolvedDateColumn(in: layer.schema, file: path, required: true) else {
         throw GeoError(.invalidArgument, "no date column", file: path, hint: "name it with --date-column")
@@ -46,40 +48,77 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
     let dateIndex = layer.schema.index(of: dateColumn)!
     var fields = [dateColumn]
     if let w = weightField { fields.append(w) }
-    let cursor = try layer.features(fields: fields)
     var points: [XY] = [], times: [Int] = [], weights: [Double] = []
     var bad: [(Int64, String)] = [], badCount = 0, missingDate: [Int64] = []
     var out = TimedEvents(crs: .wgs84, dateColumn: dateColumn)
-    while let f = try cursor.next() {
-        out.read += 1
-        guard let g = f.geometry, let p = g.points.first else { out.withoutLocation += 1; continue }
-        if g.points.count > 1 || g.type.dimensionFamily != 0 {
-            throw GeoError(.invalidArgument, "a \(g.type.rawValue) where an event point is expected", file: path, layer: layer.name, featureID: f.fid)
-        }
-        let v = f.values[dateIndex]
+    /// One event: its point (nil: none), its date (nil: empty), its weight.
+    func take(_ fid: Int64, _ p: XY?, _ parsed: Result<EventDate, DateProblem>?, _ w: Double) {
+        guard let p else { out.withoutLocation += 1; return }
         let date: EventDate
-        if let fast = fastISODate(v) {
-            date = fast
-        } else {
-            switch EventDates.parse(v) {
-            case nil: missingDate.append(f.fid); continue
-            case .failure(let problem)?:
-                badCount += 1
-                if bad.count < 5 { bad.append((f.fid, problem.description)) }
-                continue
-            case .success(let d)?: date = d
-            }
+        switch parsed {
+        case nil: missingDate.append(fid); return
+        case .failure(let problem)?:
+            badCount += 1
+            if bad.count < 5 { bad.append((fid, problem.description)) }
+            return
+        case .success(let d)?: date = d
         }
-        if let period, !period.contains(date) { out.outsidePeriod += 1; continue }
-        var w = 1.0
-        if let wi = weightIndex {
-            guard let x = f.values[wi].doubleValue, x.isFinite else {
-                throw GeoError(.invalidArgument, "the weight '\(f.values[wi])' is not a number", file: path, layer: layer.name, featureID: f.fid,
-                               hint: "fix the value, or leave it out with --where")
-            }
-            w = x
-        }
+        if let period, !period.contains(date) { out.outsidePeriod += 1; return }
         points.append(p); times.append(date.dayNumber * 86_400 + date.seconds); weights.append(w)
+    }
+    var fast = false
+    if allowFastCSV, selection.where == nil, layer.dataset.driverName == "CSV", let pc = layer.pointColumns,
+       (path as NSString).pathExtension.lowercased() == "csv", srcCRS.isGeographic {
+        let columns = CSVEventColumns(lon: pc.lon, lat: pc.lat, date: dateIndex, weight: weightIndex)
+        let names = (layer.schema.fields[pc.lon].name, layer.schema.fields[pc.lat].name)
+        fast = try CSVEventReader.read(path: path, names: layer.schema.names, columns: columns) { fid, lonB, latB, dateB, wB in
+            out.read += 1
+            let lon = CSVEventReader.double(lonB), lat = CSVEventReader.double(latB)
+            var p: XY? = nil
+            if let lon, let lat, !(lon.isNaN && lat.isNaN) {
+                guard !lon.isNaN, !lat.isNaN else {
+                    warnings.add("\(path): row \(fid): '\(String(decoding: lonB, as: UTF8.self))', '\(String(decoding: latB, as: UTF8.self))' in \(names.0)/\(names.1) are not numbers; the row has no point")
+                    take(fid, nil, nil, 0); return
+                }
+                guard abs(lon) <= 360, abs(lat) <= 90 else {
+                    throw GeoError(.read, "coordinate \(lon), \(lat) is out of range for longitude/latitude", file: path, layer: layer.name, featureID: fid)
+                }
+                p = XY(lon, lat)
+            } else if lon == nil || lat == nil {
+                warnings.add("\(path): row \(fid): '\(String(decoding: lonB, as: UTF8.self))', '\(String(decoding: latB, as: UTF8.self))' in \(names.0)/\(names.1) are not numbers; the row has no point")
+            }
+            var w = 1.0
+            if let wB {
+                guard let x = CSVEventReader.double(wB), x.isFinite else {
+                    throw GeoError(.invalidArgument, "the weight '\(String(decoding: wB, as: UTF8.self))' is not a number", file: path, layer: layer.name,
+                                   featureID: fid, hint: "fix the value, or leave it out with --where")
+                }
+                w = x
+            }
+            if let d = CSVEventReader.isoDate(dateB) { take(fid, p, .success(d), w) }
+            else { take(fid, p, EventDates.parse(.string(String(decoding: dateB, as: UTF8.self))), w) }
+        } ?? false
+    }
+    out.readDirectly = fast
+    if !fast {
+        let cursor = try layer.features(fields: fields)
+        while let f = try cursor.next() {
+            out.read += 1
+            guard let g = f.geometry, let p = g.points.first else { take(f.fid, nil, nil, 0); continue }
+            if g.points.count > 1 || g.type.dimensionFamily != 0 {
+                throw GeoError(.invalidArgument, "a \(g.type.rawValue) where an event point is expected", file: path, layer: layer.name, featureID: f.fid)
+            }
+            var w = 1.0
+            if let wi = weightIndex {
+                guard let x = f.values[wi].doubleValue, x.isFinite else {
+                    throw GeoError(.invalidArgument, "the weight '\(f.values[wi])' is not a number", file: path, layer: layer.name, featureID: f.fid,
+                                   hint: "fix the value, or leave it out with --where")
+                }
+                w = x
+            }
+            let v = f.values[dateIndex]
+            take(f.fid, p, fastISODate(v).map { .success($0) } ?? EventDates.parse(v), w)
+        }
     }
     if badCount > 0 {
         let list = bad.map { "row \($0.0): \($0.1)" }.joined(separator: "; ")

@@ -129,6 +129,35 @@ struct CubeTests {
         #expect { try emergingHotSpots(noBand) } throws: { ($0 as? GeoError)?.hint?.contains("--band") == true }
     }
 
+    @Test("a CSV read straight from its bytes gives what GDAL's reading gives: quotes, CRLF, BOM, dates in other forms, rows without a point")
+    func fastCSV() throws {
+        let dir = TempDir()
+        var text = "\u{FEFF}id,note,date,lon,lat,w\r\n"
+        text += "1,\"a, quoted\",2023-01-05,68.1,40.1,1.5\r\n"
+        text += "2,\"two\nlines\",12.02.2023,68.2,40.2,2\r\n"
+        text += "3,x,12 марта 2023,68.3,40.3,3\r\n"
+        text += "4,no point,2023-04-01,,,4\r\n"
+        text += "5,\"\"\"quoted\"\"\",2023/05/01,69.0,40.0,5\r\n"
+        for i in 6...60 { text += "\(i),r,2023-0\(1 + i % 9)-1\(i % 10),\(67 + Double(i % 7) * 0.3),\(39.5 + Double(i % 5) * 0.2),\(i)\r\n" }
+        let csv = dir.write("e.csv", text)
+        var o = options(csv); o.weight = "w"
+        func read(_ fast: Bool) throws -> TimedEvents {
+            try readTimedEvents(path: csv, layerName: nil, sourceCRS: nil, selection: o, weightField: "w", tessellation: .square(size: 25_000),
+                                requestedCRS: try CRS(CubeTests.crs), studyArea: nil, maxCells: 1_000_000, warnings: WarningLog(), allowFastCSV: fast)
+        }
+        let a = try read(true), b = try read(false)
+        #expect(a.readDirectly && !b.readDirectly)
+        #expect(a.read == 60 && a.withoutLocation == 1 && a.cells.count == 59)
+        #expect(a.cells == b.cells && a.times == b.times && a.weights == b.weights && a.read == b.read && a.withoutLocation == b.withoutLocation)
+        let bad = dir.write("b.csv", "id,date,lon,lat\n1,2023-01-01,68,40\n2,2023-13-01,68,40\n")
+        func message(_ fast: Bool) -> String? {
+            do { _ = try readTimedEvents(path: bad, layerName: nil, sourceCRS: nil, selection: options(bad), weightField: nil, tessellation: .square(size: 25_000),
+                                         requestedCRS: nil, studyArea: nil, maxCells: 1_000_000, warnings: WarningLog(), allowFastCSV: fast); return nil }
+            catch { return (error as? GeoError)?.message }
+        }
+        #expect(message(true) != nil && message(true) == message(false))
+    }
+
     @Test("--from/--to keep the events of the period; --where filters; a study area adds its empty cells")
     func selection() throws {
         let dir = TempDir()
