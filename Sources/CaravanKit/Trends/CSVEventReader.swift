@@ -14,7 +14,7 @@ enum CSVEventReader {
     /// Returns nil when the header does not match `names` (the caller then reads through GDAL).
     static func read(path: String, names: [String], columns: CSVEventColumns,
                      row: (Int64, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>?) throws -> Void) throws -> Bool? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
         return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool? in
             let bytes = raw.bindMemory(to: UInt8.self)
             var pos = 0
@@ -78,6 +78,25 @@ enum CSVEventReader {
     static func double(_ f: UnsafeBufferPointer<UInt8>) -> Double? {
         if f.isEmpty { return .nan }
         if f.count > 60 { return nil }
+        // [-+]digits[.digits] with at most 15 digits: mantissa / 10^k is one correctly rounded
+        // division of two exact doubles, the same value strtod gives.
+        var i = 0, negative = false, mantissa: Int64 = 0, digits = 0, fraction = 0, dot = false
+        if f[0] == 0x2D || f[0] == 0x2B { negative = f[0] == 0x2D; i = 1 }
+        var simple = i < f.count
+        while i < f.count {
+            let b = f[i]
+            if b >= 48 && b <= 57 {
+                mantissa = mantissa * 10 + Int64(b - 48); digits += 1
+                if dot { fraction += 1 }
+            } else if b == 0x2E && !dot {
+                dot = true
+            } else { simple = false; break }
+            i += 1
+        }
+        if simple && digits > 0 && digits <= 15 {
+            let v = fraction == 0 ? Double(mantissa) : Double(mantissa) / powersOfTen[fraction]
+            return negative ? -v : v
+        }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: f.count + 1) { buf -> Double? in
             for i in 0..<f.count { buf[i] = CChar(bitPattern: f[i]) }
             buf[f.count] = 0
@@ -87,6 +106,8 @@ enum CSVEventReader {
             return v
         }
     }
+
+    private static let powersOfTen: [Double] = (0...15).map { pow(10, Double($0)) }
 
     /// `yyyy-mm-dd` (or `/`) from bytes.
     static func isoDate(_ f: UnsafeBufferPointer<UInt8>) -> EventDate? {

@@ -225,10 +225,19 @@ enum PlaceNames {
         let towns = Gazetteer.shared.places.filter { $0.population >= 5000 || $0.isShippedPost }
         return points.map { p in
             guard let ll = try? t.transform(p) else { return "" }
+            // A flat-earth shortlist (degrees of longitude shrunk by cos latitude), then geodesics.
+            let k = cos(ll.y * .pi / 180)
+            var shortlist: [(Double, Int)] = []
+            for (i, town) in towns.enumerated() {
+                let dx = (town.location.lon - ll.x) * k, dy = town.location.lat - ll.y
+                let d2 = dx * dx + dy * dy
+                if shortlist.count < 8 { shortlist.append((d2, i)); shortlist.sort { $0.0 < $1.0 } }
+                else if d2 < shortlist[7].0 { shortlist[7] = (d2, i); shortlist.sort { $0.0 < $1.0 } }
+            }
             var best: Place? = nil, bestD = Double.infinity
-            for town in towns {
-                let d = Geodesic.distance(LonLat(ll), town.location)
-                if d < bestD { bestD = d; best = town }
+            for (_, i) in shortlist {
+                let d = Geodesic.distance(LonLat(ll), towns[i].location)
+                if d < bestD { bestD = d; best = towns[i] }
             }
             guard let b = best else { return "" }
             return bestD < 5000 ? "\(b.name) (\(b.country))" : String(format: "%.0f km from %@ (%@)", bestD / 1000, b.name, b.country)
@@ -248,6 +257,12 @@ public func emergingHotSpots(_ o: EmergingOptions, context: AnalysisContext = An
     if o.readsCube {
         cube = try NetCDFCube.read(o.events)
         try checkSteps(cube, file: o.events)
+        let ignored = [o.cell.map { _ in "--cell" }, o.cellArea.map { _ in "--cell-area" }, o.step != "1month" ? "--step" : nil,
+                       o.dateColumn.map { _ in "--date-column" }, o.from.map { _ in "--from" }, o.to.map { _ in "--to" },
+                       o.where.map { _ in "--where" }, o.weight.map { _ in "--weight" }, o.studyArea.map { _ in "--study-area" }].compactMap { $0 }
+        if !ignored.isEmpty {
+            context.warnings.add("\(ignored.joined(separator: ", ")) ignored: the cube's own cells, steps and events are used (make another cube to change them)")
+        }
     } else {
         cube = try buildCube(events: o.events, layer: o.layer, sourceCRS: o.sSrs, selection: o, grid: o, step: try TimeStep.parse(o.step),
                              weight: o.weight, warnings: context.warnings)

@@ -158,6 +158,20 @@ struct CubeTests {
         #expect(message(true) != nil && message(true) == message(false))
     }
 
+    @Test("numbers read from bytes are the doubles strtod reads")
+    func numbers() {
+        var rng = SeededRNG(seed: 11)
+        var texts = ["0", "-0", "+1", "12.5", "68.12345", "-179.99999", "1e3", "1.5E-2", "abc", "1.2.3", "-", ".5", "5.", "0.1234567890123456789"]
+        for _ in 0..<2000 { texts.append(String(format: "%.\(Int.random(in: 0...12, using: &rng))f", Double.random(in: -400...400, using: &rng))) }
+        for t in texts {
+            let bytes = Array(t.utf8)
+            let mine = bytes.withUnsafeBufferPointer { CSVEventReader.double($0) }
+            var end: UnsafeMutablePointer<CChar>? = nil
+            let c = t.withCString { p -> Double? in let v = strtod(p, &end); return end! - UnsafeMutablePointer(mutating: p) == t.utf8.count ? v : nil }
+            #expect(mine == c, "\(t)")
+        }
+    }
+
     @Test("--from/--to keep the events of the period; --where filters; a study area adds its empty cells")
     func selection() throws {
         let dir = TempDir()
