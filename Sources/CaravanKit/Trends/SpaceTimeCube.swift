@@ -51,7 +51,8 @@ public struct SpaceTimeCube: Sendable {
         let steps = TimeSteps(step: step, first: first, last: last)
         // Locations through a dense window of the cells (no hashing per event).
         var c0 = Int.max, c1 = Int.min, r0 = Int.max, r1 = Int.min
-        for c in cells + (studyCells ?? []) { c0 = min(c0, c.col); c1 = max(c1, c.col); r0 = min(r0, c.row); r1 = max(r1, c.row) }
+        for c in cells { c0 = min(c0, c.col); c1 = max(c1, c.col); r0 = min(r0, c.row); r1 = max(r1, c.row) }
+        for c in studyCells ?? [] { c0 = min(c0, c.col); c1 = max(c1, c.col); r0 = min(r0, c.row); r1 = max(r1, c.row) }
         let W = c1 - c0 + 1, H = r1 - r0 + 1
         var slot = [Int32](repeating: -1, count: W * H)
         var flat = [Int32](repeating: 0, count: cells.count)
