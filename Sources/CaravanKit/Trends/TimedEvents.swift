@@ -64,7 +64,8 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
         case .success(let d)?: date = d
         }
         if let period, !period.contains(date) { out.outsidePeriod += 1; return }
-        points.append(p); times.append(date.dayNumber * 86_400 + date.seconds); weights.append(w)
+        points.append(p); times.append(date.dayNumber * 86_400 + date.seconds)
+        if weightIndex != nil { weights.append(w) }
     }
     var fast = false
     if allowFastCSV, selection.where == nil, layer.dataset.driverName == "CSV", let pc = layer.pointColumns,
@@ -165,14 +166,19 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
         }
         out.studyCells = cells
     }
-    out.cells.reserveCapacity(points.count); out.times.reserveCapacity(points.count)
-    var ws: [Double] = []
+    // Cells in place of the points; times and weights compacted in place (memory: 32 bytes an event at most).
+    var kept = 0
+    out.cells.reserveCapacity(points.count)
     for k in points.indices where keep[k] {
         out.cells.append(tessellation.cell(containing: points[k]))
-        out.times.append(times[k])
-        if weightField != nil { ws.append(weights[k]) }
+        times[kept] = times[k]
+        if weightIndex != nil { weights[kept] = weights[k] }
+        kept += 1
     }
-    if weightField != nil { out.weights = ws }
+    points = []
+    times.removeLast(times.count - kept)
+    if weightIndex != nil { weights.removeLast(weights.count - kept); out.weights = weights }
+    out.times = times
     if out.studyCells == nil, let e = envelopeOfCells(out.cells, tessellation) {
         try GridWindow(tessellation: tessellation, covering: e).check(maxCells: maxCells)
     }
