@@ -11,6 +11,7 @@ DATA=data
 mkdir -p "$DATA" results
 { command -v /usr/bin/time && command -v bc; } >/dev/null || apt-get install -y -qq time bc >/dev/null
 SECTIONS=${*:-read convert density hotspots crossings geocode render}
+SECTIONS=${*:-read convert density hotspots crossings geocode emerging}
 
 echo "== building caravan-bench and the C peer"
 swift build -c release --product caravan-bench >/dev/null
@@ -165,5 +166,37 @@ render)
   echo; echo "Ratio Caravan / QGIS at 1920x1080: **$(ratio "$c" "$q")** (target < 1)"
   } | tee results/render.md ;;
 *) echo "unknown section $section (read, convert, density, hotspots, crossings, geocode, render)"; exit 2 ;;
+emerging)
+  # Emerging hot spots: 1,000,000 events over 36 monthly steps, 25 km cells, band 75 km, whole process.
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -c "import numpy, pandas, pyproj, scipy" 2>/dev/null || .venv/bin/pip install -q numpy pandas pyproj scipy
+  .venv/bin/python -c "import pymannkendall" 2>/dev/null || .venv/bin/pip install -q pymannkendall || true
+  [ -f "$DATA/emerging_1m.csv" ] || .venv/bin/python peers/emerging_numpy.py generate 1e6 "$DATA/emerging_1m.csv"
+  CRS="+proj=laea +lat_0=42 +lon_0=67 +datum=WGS84 +units=m +type=crs"
+  # cpu CMD...: "elapsed cpu peak_MiB", best of 3 by CPU time (user + sys: fair on a shared machine)
+  cpu() {
+    best=""
+    for i in 1 2 3; do
+      /usr/bin/time -f "%e %U %S %M" -o "$DATA/time.txt" "$@" >/dev/null 2>"$DATA/err.txt" || { cat "$DATA/err.txt" >&2; echo "FAILED 0 0"; return; }
+      read -r e u s kb < "$DATA/time.txt"
+      c=$(echo "$u + $s" | bc)
+      if [ -z "$best" ] || [ "$(echo "$c < $best" | bc)" = 1 ]; then best=$c; el=$e; mem=$((kb / 1024)); fi
+    done
+    echo "$el $best $mem"
+  }
+  {
+  echo "## Emerging hot spots — $(date -u +%F), $(nproc) cores"
+  echo; echo "1,000,000 events (CSV), 36 monthly steps, 25 km square cells, band 75 km, time window 1; whole process (read, cube, Gi*, FDR, Mann–Kendall, patterns, write)."; echo
+  set -- $(cpu "$CARAVAN" emerging "$DATA/emerging_1m.csv" --cell 25km --step 1month --band 75km --crs "$CRS" -o "$DATA/emerging_caravan.csv" --overwrite); ce=$1; cc=$2; cm=$3
+  set -- $(cpu "$CARAVAN" cube "$DATA/emerging_1m.csv" --cell 25km --step 1month --crs "$CRS" -o "$DATA/emerging_cube.nc" --overwrite); ke=$1; kc=$2; km=$3
+  set -- $(cpu .venv/bin/python peers/emerging_numpy.py run "$DATA/emerging_1m.csv" 25000 75000 "$CRS" "$DATA/emerging_peer.csv"); pe=$1; pc=$2; pm=$3
+  echo "| | elapsed s | CPU s | peak MiB | × Caravan (CPU) |"; echo "|---|---:|---:|---:|---:|"
+  echo "| **caravan emerging** | $ce | **$cc** | $cm | 1 |"
+  echo "| caravan cube (to netCDF) | $ke | $kc | $km | |"
+  echo "| numpy peer (pandas read_csv, pyproj, numpy convolution and Mann–Kendall) | $pe | $pc | $pm | $(ratio "$pc" "$cc") |"
+  echo; echo "Agreement: $(.venv/bin/python peers/emerging_numpy.py compare "$DATA/emerging_peer.csv" "$DATA/emerging_caravan.csv")"
+  echo; echo "$(.venv/bin/python peers/emerging_numpy.py mk-check)"
+  } | tee results/emerging.md ;;
+*) echo "unknown section $section (read, convert, density, hotspots, crossings, geocode, emerging)"; exit 2 ;;
 esac
 done

@@ -35,6 +35,10 @@ say "7. Hot spots of the seizures, 25 km cells, Gi* with FDR (caravan hotspots) 
 "$CARAVAN" hotspots "$OUT/seizures.gpkg" --at shapefiles/border_posts.shp --radius 30km --band 400km -o "$OUT/seizures_at_posts.geojson" --overwrite
 "$CARAVAN" kde "$OUT/seizures.gpkg" --cell 5km --radius 40km --weight amount_kg -o "$OUT/seizure_kde.tif" --overwrite
 
+say "7b. How the seizure hot spots change: space-time cube and emerging hot spots, quarterly (caravan cube, caravan emerging)"
+"$CARAVAN" cube "$OUT/seizures.gpkg" --cell 25km --step 3months -o "$OUT/seizures_cube.nc" --overwrite
+"$CARAVAN" emerging "$OUT/seizures_cube.nc" --band 100km -o "$OUT/seizures_emerging.gpkg" --bins "$OUT/seizures_emerging_bins.gpkg" --overwrite
+
 say "8. A picture of the road density (GDAL's gdaldem on the GeoTIFF)"
 if command -v gdaldem >/dev/null; then
   printf 'nv 255 255 255 0\n0 255 255 204\n0.1 161 218 180\n0.25 65 182 196\n0.5 44 127 184\n1 37 52 148\n' > "$OUT/.ramp.txt"

@@ -4,6 +4,15 @@ Seeded and reproducible (python3 make_seizures.py OUT.csv). Places are concentra
 known corridors and near the border crossings (weights below), written as officers type them:
 English and Russian, transliteration variants, decorations ("г.", "near", "district"), some
 typos, and a few coordinate pairs near crossings. Standard library only.
+
+Two trends are built in, for the emerging hot spot exercise (caravan emerging):
+- a NEW CORRIDOR in 2023: every seizure at Ishkashim and Murghab (the Pamir road from the
+  Wakhan to the Kyrgyz border) falls in 2023, more of them each month;
+- a DIMINISHING CROSSING: seizures at Termez and Hairatan (the Friendship Bridge) are frequent
+  in 2021 and fall off steadily to 2023 (an operation and a new scanner, in the story).
+Every other place's dates are uniform over 2021-2023. The trends only move dates: places,
+spellings, drugs and amounts are drawn exactly as before (the trend dates come from a second,
+separately seeded generator), so every row still geocodes as it did.
 """
 import csv, random, sys
 
@@ -77,6 +86,20 @@ def typo(s):
         return s[:i] + s[i + 1:]
     return s[:i] + s[i] + s[i:]
 
+NEW_CORRIDOR = {"Ishkashim", "Murghab"}
+DIMINISHING = {"Termez", "Hairatan"}
+trend = random.Random(2023)
+
+def trend_date(name, y, m, d):
+    """The date of a seizure at a place with a built-in trend (else the uniform date)."""
+    if name in NEW_CORRIDOR:
+        m = trend.choices(range(1, 13), weights=range(1, 13))[0]      # 2023 only, rising month by month
+        return 2023, m, trend.randint(1, 28)
+    if name in DIMINISHING:
+        k = trend.choices(range(36), weights=[54 - i for i in range(36)])[0]   # falling steadily to a third over the 36 months
+        return 2021 + k // 12, k % 12 + 1, trend.randint(1, 28)
+    return y, m, d
+
 weights = [p[1] for p in PLACES]
 drug_w = [d[1] for d in DRUGS]
 rows = []
@@ -97,6 +120,7 @@ for n in range(1, 3001):
         else:
             place = random.choice(p[2:])
         agency = random.choice(AGENCIES.get(country, ["Customs"]))
+        y, m, d = trend_date(p[2], y, m, d)
     scale = {"heroin": 3, "opium": 8, "hashish": 10, "methamphetamine": 1, "new psychoactive substances": 0.5,
              "acetic anhydride": 200, "cannabis": 15}[drug]
     amount = round(random.lognormvariate(0, 1.2) * scale, 3)

@@ -1,0 +1,216 @@
+import Foundation
+
+/// Events with a time, projected and put in cells: what a space-time cube is built from.
+struct TimedEvents {
+    var crs: CRS
+    var cells: [CellIndex] = []
+    var times: [Int] = []
+    var weights: [Double]?
+    /// Every cell meeting the study area (locations even without events).
+    var studyCells: [CellIndex]?
+    var read = 0
+    var withoutLocation = 0
+    var outsidePeriod = 0
+    var outsideStudyArea = 0
+    var dateColumn: String
+    /// Whether the CSV was read straight from its bytes.
+    var readDirectly = false
+}
+
+/// Reads the events of a layer with their dates: checks the date column, refuses unreadable
+/// dates (listing them), keeps the events of the period, projects them to the analysis CRS
+/// (`CRS.analysisCRS` of their extent or of the study area) and finds their cells.
+func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selection: some EventSelection,
+                     weightField: String?, tessellation: Tessellation, requestedCRS: CRS?, studyArea: Geometry?,
+                     maxCells: Int, warnings: WarningLog, allowFastCSV: Bool = true) throws -> TimedEvents {
+    let layer = try Dataset.open(path, options: OpenOptions(sourceCRS: try sourceCRS.map { try CRS($0) })).layer(named: layerName)
+    guard let dateColumn = try selection.resolvedDateColumn(in: layer.schema, file: path, required: true) else {
+        throw GeoError(.invalidArgument, "no date column", file: path, hint: "name it with --date-column")
+    }
+    guard let srcCRS = try layer.crs else {
+        throw GeoError(.projection, "the events have no CRS", file: path, layer: layer.name, hint: "say what it is with --s-srs")
+    }
+    if layer.geometryType != .unknown, layer.geometryType.dimensionFamily != 0 {
+        throw GeoError(.invalidArgument, "events must be points, and this layer holds \(layer.geometryType == .none ? "no geometry (no lon/lat columns found)" : layer.geometryType.rawValue + "s")",
+                       file: path, layer: layer.name, hint: "geocode a table first with 'caravan geocode', or name its lon/lat columns lon and lat")
+    }
+    var weightIndex: Int? = nil
+    if let w = weightField {
+        guard let i = layer.schema.index(of: w), layer.schema.fields[i].type.isNumeric else {
+            let numeric = layer.schema.fields.filter(\.type.isNumeric).map(\.name)
+            throw GeoError(.invalidArgument, "'\(w)' is not a numeric field; the numeric fields are: \(numeric.isEmpty ? "(none)" : numeric.joined(separator: ", "))",
+                           file: path, layer: layer.name)
+        }
+        weightIndex = i
+    }
+    if let w = selection.where { try layer.setAttributeFilter(w) }
+    let period = try selection.period()
+    let dateIndex = layer.schema.index(of: dateColumn)!
+    var fields = [dateColumn]
+    if let w = weightField { fields.append(w) }
+    var points: [XY] = [], times: [Int] = [], weights: [Double] = []
+    var bad: [(Int64, String)] = [], badCount = 0, missingDate: [Int64] = []
+    var out = TimedEvents(crs: .wgs84, dateColumn: dateColumn)
+    /// One event: its point (nil: none), its date (nil: empty), its weight.
+    func take(_ fid: Int64, _ p: XY?, _ parsed: Result<EventDate, DateProblem>?, _ w: Double) {
+        guard let p else { out.withoutLocation += 1; return }
+        let date: EventDate
+        switch parsed {
+        case nil: missingDate.append(fid); return
+        case .failure(let problem)?:
+            badCount += 1
+            if bad.count < 5 { bad.append((fid, problem.description)) }
+            return
+        case .success(let d)?: date = d
+        }
+        if let period, !period.contains(date) { out.outsidePeriod += 1; return }
+        points.append(p); times.append(date.dayNumber * 86_400 + date.seconds)
+        if weightIndex != nil { weights.append(w) }
+    }
+    var fast = false
+    if allowFastCSV, selection.where == nil, layer.dataset.driverName == "CSV", let pc = layer.pointColumns,
+       (path as NSString).pathExtension.lowercased() == "csv", srcCRS.isGeographic {
+        let columns = CSVEventColumns(lon: pc.lon, lat: pc.lat, date: dateIndex, weight: weightIndex)
+        let names = (layer.schema.fields[pc.lon].name, layer.schema.fields[pc.lat].name)
+        fast = try CSVEventReader.read(path: path, names: layer.schema.names, columns: columns) { fid, lonB, latB, dateB, wB in
+            out.read += 1
+            let lon = CSVEventReader.double(lonB), lat = CSVEventReader.double(latB)
+            var p: XY? = nil
+            if let lon, let lat, !(lon.isNaN && lat.isNaN) {
+                guard !lon.isNaN, !lat.isNaN else {
+                    warnings.add("\(path): row \(fid): '\(String(decoding: lonB, as: UTF8.self))', '\(String(decoding: latB, as: UTF8.self))' in \(names.0)/\(names.1) are not numbers; the row has no point")
+                    take(fid, nil, nil, 0); return
+                }
+                guard abs(lon) <= 360, abs(lat) <= 90 else {
+                    throw GeoError(.read, "coordinate \(lon), \(lat) is out of range for longitude/latitude", file: path, layer: layer.name, featureID: fid)
+                }
+                p = XY(lon, lat)
+            } else if lon == nil || lat == nil {
+                warnings.add("\(path): row \(fid): '\(String(decoding: lonB, as: UTF8.self))', '\(String(decoding: latB, as: UTF8.self))' in \(names.0)/\(names.1) are not numbers; the row has no point")
+            }
+            var w = 1.0
+            if let wB {
+                guard let x = CSVEventReader.double(wB), x.isFinite else {
+                    throw GeoError(.invalidArgument, "the weight '\(String(decoding: wB, as: UTF8.self))' is not a number", file: path, layer: layer.name,
+                                   featureID: fid, hint: "fix the value, or leave it out with --where")
+                }
+                w = x
+            }
+            if let d = CSVEventReader.isoDate(dateB) { take(fid, p, .success(d), w) }
+            else { take(fid, p, EventDates.parse(.string(String(decoding: dateB, as: UTF8.self))), w) }
+        } ?? false
+    }
+    out.readDirectly = fast
+    if !fast {
+        let cursor = try layer.features(fields: fields)
+        while let f = try cursor.next() {
+            out.read += 1
+            guard let g = f.geometry, let p = g.points.first else { take(f.fid, nil, nil, 0); continue }
+            if g.points.count > 1 || g.type.dimensionFamily != 0 {
+                throw GeoError(.invalidArgument, "a \(g.type.rawValue) where an event point is expected", file: path, layer: layer.name, featureID: f.fid)
+            }
+            var w = 1.0
+            if let wi = weightIndex {
+                guard let x = f.values[wi].doubleValue, x.isFinite else {
+                    throw GeoError(.invalidArgument, "the weight '\(f.values[wi])' is not a number", file: path, layer: layer.name, featureID: f.fid,
+                                   hint: "fix the value, or leave it out with --where")
+                }
+                w = x
+            }
+            let v = f.values[dateIndex]
+            take(f.fid, p, fastISODate(v).map { .success($0) } ?? EventDates.parse(v), w)
+        }
+    }
+    if badCount > 0 {
+        let list = bad.map { "row \($0.0): \($0.1)" }.joined(separator: "; ")
+        throw GeoError(.invalidArgument, "\(badCount) date\(badCount == 1 ? "" : "s") in '\(dateColumn)' cannot be read (\(list)\(badCount > bad.count ? "; …" : ""))",
+                       file: path, layer: layer.name, hint: "correct them (yyyy-mm-dd is safest), or leave those rows out with --where")
+    }
+    if !missingDate.isEmpty {
+        let rows = missingDate.prefix(5).map { "row \($0)" }.joined(separator: ", ")
+        throw GeoError(.invalidArgument, "\(missingDate.count) event\(missingDate.count == 1 ? " has" : "s have") no date in '\(dateColumn)' (\(rows)\(missingDate.count > 5 ? ", …" : ""))",
+                       file: path, layer: layer.name, hint: "fill them in, or leave them out with --where \"\(dateColumn) IS NOT NULL\"")
+    }
+    if out.withoutLocation > 0 {
+        warnings.add("\(out.withoutLocation) of \(out.read) events have no location and were left out")
+    }
+    guard !points.isEmpty else {
+        throw GeoError(.invalidArgument, "there are no events\(period == nil ? "" : " in the period asked for")", file: path, layer: layer.name,
+                       hint: period == nil ? nil : "check --from and --to")
+    }
+    // Analysis CRS: of the study area, else of the events' extent.
+    let toLonLat = try Transformer(from: srcCRS, to: .wgs84)
+    var centre = studyArea?.envelope
+    if centre == nil {
+        var e = Envelope.empty
+        for p in points { e.expand(p) }
+        centre = try outlineExtent(e, toLonLat)
+    }
+    let crs = requestedCRS ?? CRS.analysisCRS(for: centre!)
+    guard !crs.isGeographic else {
+        throw GeoError(.invalidArgument, "\(crs) is geographic (degrees)", hint: "use a projected CRS in metres, or leave --crs out")
+    }
+    out.crs = crs
+    try Transformer(from: srcCRS, to: crs).transform(&points)
+    var keep = [Bool](repeating: true, count: points.count)
+    if let studyArea {
+        let area = try Transformer(from: .wgs84, to: crs).transform(studyArea)
+        let prepared = try PreparedGeometry(area)
+        for (k, p) in points.enumerated() where !prepared.intersects(p) { keep[k] = false; out.outsideStudyArea += 1 }
+        let window = GridWindow(tessellation: tessellation, covering: area.envelope)
+        try window.check(maxCells: maxCells)
+        var cells: [CellIndex] = []
+        for i in 0..<window.cellCount {
+            let c = window.cell(at: i)
+            if try prepared.intersects(Geometry.polygon([tessellation.ring(c)])) { cells.append(c) }
+        }
+        out.studyCells = cells
+    }
+    // Cells in place of the points; times and weights compacted in place (memory: 32 bytes an event at most).
+    var kept = 0
+    out.cells.reserveCapacity(points.count)
+    for k in points.indices where keep[k] {
+        out.cells.append(tessellation.cell(containing: points[k]))
+        times[kept] = times[k]
+        if weightIndex != nil { weights[kept] = weights[k] }
+        kept += 1
+    }
+    points = []
+    times.removeLast(times.count - kept)
+    if weightIndex != nil { weights.removeLast(weights.count - kept); out.weights = weights }
+    out.times = times
+    if out.studyCells == nil, let e = envelopeOfCells(out.cells, tessellation) {
+        try GridWindow(tessellation: tessellation, covering: e).check(maxCells: maxCells)
+    }
+    return out
+}
+
+private func envelopeOfCells(_ cells: [CellIndex], _ t: Tessellation) -> Envelope? {
+    guard !cells.isEmpty else { return nil }
+    var e = Envelope.empty
+    for c in cells { e.expand(t.center(c)) }
+    return e
+}
+
+/// `yyyy-mm-dd` read straight from the bytes (the common case, a million times faster than
+/// the general reader matters); anything else returns nil for `EventDates.parse`.
+@inline(__always)
+func fastISODate(_ v: FieldValue) -> EventDate? {
+    guard case .string(let s) = v else { return nil }
+    var y = 0, m = 0, d = 0, pos = 0, sep: UInt8 = 0
+    for b in s.utf8 {
+        switch pos {
+        case 4, 7:
+            guard b == UInt8(ascii: "-") || b == UInt8(ascii: "/"), sep == 0 || sep == b else { return nil }
+            sep = b
+        case 0...9:
+            guard b >= 48, b <= 57 else { return nil }
+            let digit = Int(b) - 48
+            if pos < 4 { y = y * 10 + digit } else if pos < 7 { m = m * 10 + digit } else { d = d * 10 + digit }
+        default: return nil
+        }
+        pos += 1
+    }
+    guard pos == 10, y >= 1, (1...12).contains(m), d >= 1, d <= EventDate.daysIn(month: m, year: y) else { return nil }
+    return EventDate(year: y, month: m, day: d)
+}
