@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C libraries, reached only through CaravanKit.
@@ -17,7 +18,7 @@ let package = Package(
         .systemLibrary(name: "CGEOS", path: "Sources/CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         // The library, organised by capability (Support, Geometry, Projection, IO, ...).
-        .target(name: "CaravanKit", dependencies: ["CGDAL", "CGEOS", "CPROJ"],
+        .target(name: "CaravanKit", dependencies: ["CGDAL", "CGEOS", "CPROJ", .product(name: "Yams", package: "Yams")],
                 resources: [.copy("Resources/gazetteer.tsv"), .copy("Resources/border_posts.geojson")],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         // The command line: parse, validate, call the library, print.
