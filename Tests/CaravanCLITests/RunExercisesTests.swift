@@ -8,15 +8,14 @@ import Testing
 @Suite("Training day: answer keys produced by caravan, bulletin in Chromium", .serialized)
 struct RunExercisesTests {
     /// The recipe is run once for the whole suite (Swift Testing makes a value per test).
-    static let run: (dir: TempFolder, log: String, error: String?) = {
-        let dir = TempFolder()
+    static let run: (out: String, log: String, error: String?) = {
+        let out = NSTemporaryDirectory() + "caravan-training-\(UUID().uuidString)"
         do {
-            let r = try caravan(["run", "samples/recipes/training-day.yaml", "-o", dir.file("training")])
-            return (dir, r.stderr, r.status == 0 ? nil : r.stderr)
-        } catch { return (dir, "", "\(error)") }
+            let r = try caravan(["run", "samples/recipes/training-day.yaml", "-o", out])
+            return (out, r.stderr, r.status == 0 ? nil : r.stderr)
+        } catch { return (out, "", "\(error)") }
     }()
-    var dir: TempFolder { Self.run.dir }
-    var out: String { dir.file("training") }
+    var out: String { Self.run.out }
     var log: String { Self.run.log }
 
     init() throws {
@@ -135,6 +134,7 @@ struct RunExercisesTests {
 
     @Test("a bulletin with an embedded map loads in headless Chromium with no broken image, and prints")
     func chromium() throws {
+        let dir = TempFolder()
         guard let browser = PagePrinter.browser() else { Issue.record("chromium is not installed (make test-deps installs it)"); return }
         // A picture for the page: the KDE surface as a PNG (GDAL's gdal_translate, installed by make deps).
         let png = dir.file("kde.png")
