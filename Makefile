@@ -17,6 +17,12 @@ test-deps: deps
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql postgresql-postgis >/dev/null; \
 	fi
+	@# The recipe tests open the bulletin in headless Chromium and read its PDF (pdfinfo).
+	@if ! command -v chromium >/dev/null || ! command -v pdfinfo >/dev/null; then \
+	  echo "Installing chromium poppler-utils (apt-get) for the bulletin tests…"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	fi
 
 deps:
 	@if ! pkg-config --exists gdal geos proj 2>/dev/null || ! command -v ogr2ogr >/dev/null; then \

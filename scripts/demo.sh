@@ -42,4 +42,8 @@ if command -v gdaldem >/dev/null; then
   rm -f "$OUT/.ramp.txt" "$OUT/road_density.png.aux.xml"
 fi
 
+say "9. The weekly set as a recipe: every layer, a manifest and the bulletin (caravan run)"
+"$CARAVAN" run samples/recipes/weekly-bulletin.yaml -o "$OUT/bulletin"
+printf 'The bulletin: %s/bulletin/bulletin.html (and bulletin.pdf); how each layer was made: %s/bulletin/manifest.json\n' "$OUT" "$OUT"
+
 printf '\nAll outputs are in %s/ — open the .geojson and .gpkg files in QGIS or ArcGIS Pro.\n' "$OUT"

@@ -46,7 +46,9 @@ struct BulletinCommand: ParsableCommand {
         let html = BulletinPage.html(d, generated: ISO8601DateFormatter().string(from: Date()), caravanVersion: CaravanCommand.configuration.version)
         try writeBulletin(html, to: output, overwrite: overwrite, inputs: o.inputPaths)
         Console.line("caravan: bulletin \(d.from) to \(d.until): \(d.eventsNow) seizures (\(d.eventsBefore) the period before), \(d.byCountry.count) countries, \(d.hotPlaces.count) hot-spot places, \(d.unmatchedNow.count) rows not geocoded; written to \(output)")
-        if let pdf {
+        if let pdf, PagePrinter.browser() == nil {
+            Console.line("caravan: warning: no Chromium to print \(pdf) with (apt-get install chromium); the HTML page is complete")
+        } else if let pdf {
             if FileManager.default.fileExists(atPath: pdf) && !overwrite {
                 throw GeoError(.write, "the output already exists", file: pdf, hint: "pass --overwrite to replace it")
             }

@@ -86,6 +86,7 @@ public final class RecipeRunner {
             var reason: String?
             if selection.force { reason = "--force" }
             else if !selection.only.isEmpty { reason = "--only" }
+            else if let p = prev, p.arguments != args { reason = whyChanged(p, args: args, inputs: inputs, previousVersion: previous?.caravan) }
             else if !pending.isEmpty || step.dependencies.contains(where: willChange.contains) {
                 reason = "after \(Set(pending + step.dependencies.filter(willChange.contains)).sorted().joined(separator: ", ")), if its output changes"
             } else if let p = prev {
@@ -205,9 +206,14 @@ public final class RecipeRunner {
 
     func display(_ args: [String]) -> String {
         let cwd = FileManager.default.currentDirectoryPath + "/"
+        func quote(_ s: String) -> String {
+            guard s.isEmpty || s.contains(where: { " '\"$;&|<>()*?#".contains($0) }) else { return s }
+            return s.contains("'") ? "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : "'" + s + "'"
+        }
         return args.map { a in
             let s = a.replacingOccurrences(of: cwd, with: "")
-            return s.contains(" ") || s.contains("'") ? "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" : s
+            if s.hasPrefix("--"), let eq = s.firstIndex(of: "=") { return String(s[..<eq]) + " " + quote(String(s[s.index(after: eq)...])) }
+            return quote(s)
         }.joined(separator: " ")
     }
     func display(_ path: String) -> String { display([path]) }
@@ -215,9 +221,19 @@ public final class RecipeRunner {
     func whyChanged(_ p: Manifest.Step, args: [String], inputs: [Manifest.File], previousVersion: String?) -> String {
         if let v = previousVersion, v != caravanVersion { return "caravan \(v) → \(caravanVersion)" }
         if p.arguments != args {
-            let old = Set(p.arguments), new = Set(args)
-            let changed = args.filter { !old.contains($0) } + p.arguments.filter { !new.contains($0) }.map { "no \($0)" }
-            return "options changed: " + changed.prefix(3).joined(separator: ", ")
+            func byName(_ a: [String]) -> [String: [String]] {
+                var r: [String: [String]] = [:]
+                var positional = false
+                for x in a.dropFirst() {
+                    if x == "--" { positional = true; continue }
+                    let name = positional ? "arguments" : String(x.dropFirst(2).prefix { $0 != "=" })
+                    r[name, default: []].append(x)
+                }
+                return r
+            }
+            let old = byName(p.arguments), new = byName(args)
+            let changed = Set(old.keys).union(new.keys).filter { old[$0] != new[$0] }.sorted()
+            return "options changed: " + changed.joined(separator: ", ")
         }
         let before = Dictionary(p.inputs.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
         let changed = inputs.filter { before[$0.path] != $0.sha256 }.map(\.path)
