@@ -17,9 +17,9 @@ public enum BulletinPage {
         table{border-collapse:collapse;width:100%;margin:4px 0}th,td{padding:3px 8px;border-bottom:1px solid #e3e8ee;text-align:left}
         th{background:#f2f5f8;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
         .up{color:#b2182b}.down{color:#2166ac}.note{color:#5a6672;font-size:12px}
-        figure{margin:8px 0}figure img,figure svg{max-width:100%;border:1px solid #d5dde5}
+        figure{margin:8px 0}figure img{max-width:100%;border:1px solid #d5dde5}figure svg{border:1px solid #d5dde5}
         figcaption{color:#5a6672;font-size:12px}
-        @media print{body{max-width:none;padding:0}h2{page-break-after:avoid}table,figure{page-break-inside:avoid}}
+        @media print{body{max-width:none;padding:0}figure svg{max-height:17cm;width:auto!important;max-width:100%}h2{page-break-after:avoid}table,figure{page-break-inside:avoid}}
         </style></head><body>
         <h1>\(esc(d.title))</h1>
         <p class="sub">\(d.from) to \(d.until) (\(dayCount(d)) days), compared with \(d.previousFrom) to \(d.previousUntil). Made \(esc(generated)) by caravan \(esc(caravanVersion)).</p>
@@ -164,7 +164,7 @@ enum BulletinMap {
             }
             return s
         }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"overview map\">"
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" style=\"width:100%;height:auto;display:block\" role=\"img\" aria-label=\"overview map\">"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"#eaf2f8\"/>"
         for (g, _, focus) in d.countryShapes where g.envelope.intersects(ext) {
             s += "<path d=\"\(path(g))\" fill=\"\(focus ? "#fbfaf5" : "#e6e4dc")\" stroke=\"#8a8f96\" stroke-width=\"0.8\"/>"
