@@ -1,6 +1,7 @@
 import ArgumentParser
 import CaravanKit
 import Foundation
+import Synchronization
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -147,7 +148,15 @@ enum RecipeCommands {
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler {
             RecipeRunner.removeLeftovers(in: outputDirectory, includingOwn: true)
-            FileHandle.standardError.write(Data("\ncaravan: interrupted; the steps that completed are kept (run again to continue)\n".utf8))
+            let manifest = outputDirectory + "/manifest.json"
+            if var m = Manifest.read(manifest), m.status == "running" {
+                m.status = "interrupted"
+                try? m.write(to: manifest)
+            }
+            let message = "\ncaravan: interrupted; the steps that completed are kept (run again to continue)\n"
+            let fd = OutputCapture.realStderr.withLock { $0 } ?? 2
+            _ = message.withCString { write(fd, $0, strlen($0)) }
+            OutputCapture.removeCurrent()
             Foundation.exit(130)
         }
         source.resume()
@@ -161,15 +170,25 @@ final class OutputCapture {
     private let savedOut = dup(1), savedErr = dup(2)
     private var fd: Int32
 
+    /// While a step runs: the terminal's stderr and the capture file (for Ctrl-C).
+    static let realStderr = Mutex<Int32?>(nil)
+    static let currentPath = Mutex<String?>(nil)
+    static func removeCurrent() { if let p = currentPath.withLock({ $0 }) { unlink(p) } }
+
     init() {
         fflush(nil)
         fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0o600)
+        let (err, p) = (savedErr, path)
+        OutputCapture.realStderr.withLock { $0 = err }
+        OutputCapture.currentPath.withLock { $0 = p }
         if fd >= 0 { dup2(fd, 1); dup2(fd, 2) }
     }
 
     func finish() -> [String] {
         fflush(nil)
         if fd >= 0 { dup2(savedOut, 1); dup2(savedErr, 2); close(fd); fd = -1 }
+        OutputCapture.realStderr.withLock { $0 = nil }
+        OutputCapture.currentPath.withLock { $0 = nil }
         close(savedOut); close(savedErr)
         defer { unlink(path) }
         let text = (FileManager.default.contents(atPath: path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
