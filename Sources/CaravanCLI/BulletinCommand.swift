@@ -7,14 +7,16 @@ struct BulletinCommand: ParsableCommand {
         commandName: "bulletin",
         abstract: "The weekly bulletin: one self-contained HTML page (and PDF) from a run's outputs.",
         discussion: """
-        Counts the geocoded events of the period (--until, --days) and of the period
-        before by country (match_country) and by province (point in polygon), names the
-        strongest hot spots (95 %+) by the nearest town, lists the busiest and the
-        unlisted crossings and the rows that could not be geocoded, and embeds every
-        --map picture. --pdf prints the page with headless Chromium.
+        Counts the geocoded events of the period (--until, --days) and of the
+        period before, by country (match_country) and by province (point in
+        polygon); names the strongest hot spots (95 %+) by the nearest town;
+        lists the busiest and the unlisted crossings and the rows that could
+        not be geocoded; embeds every --map picture. --pdf prints the page with
+        headless Chromium.
         Examples:
           caravan bulletin out/seizures.gpkg --until 2023-12-31 --days 7 \\
-              --provinces shapefiles/provinces.shp --countries shapefiles/countries.shp \\
+              --provinces shapefiles/provinces.shp \\
+              --countries shapefiles/countries.shp \\
               --hotspots out/seizure_hotspots.geojson \\
               --crossings out/road_crossings.geojson -o out/bulletin.html
         """

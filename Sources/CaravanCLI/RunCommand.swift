@@ -6,30 +6,35 @@ import Synchronization
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a recipe: a batch of caravan commands, skipping what is up to date, with a manifest.",
+        abstract: "Run a recipe: a batch of commands, skipping what is up to date.",
         discussion: """
-        A recipe (YAML) names its inputs, parameters with defaults and steps; each step is a
-        caravan command whose options have exactly the names of its flags (positional
-        arguments by their name in the command's --help; true/false for switches):
+        A recipe (YAML) names its inputs, parameters with defaults and steps; a
+        step is a caravan command whose options have exactly the names of its
+        flags (positional arguments by their name in the command's --help;
+        true/false for switches):
           params:  { until: 2023-12-31 }
           inputs:  { seizures: samples/events/seizures.csv }
           steps:
-            geocode: { input: "${seizures}", column: place, output: seizures.gpkg }
+            geocode: { input: "${seizures}", column: place, output: s.gpkg }
             week:
               step: convert
               source: ${steps.geocode.output}
               output: week.gpkg
               where: "date >= '${until - 6d}' AND date <= '${until}'"
-        References: ${name} (parameter or input), ${steps.NAME.output} (or .report),
-        ${out} (the output folder), ${until - 7d} / ${until + 2w} (dates). Steps run in
-        an order where each comes after the steps it reads from, one at a time. A step
-        whose inputs (SHA-256), options and caravan version are unchanged is skipped.
-        OUTDIR/manifest.json records, per step, the options, inputs and outputs with
-        SHA-256 and feature counts, warnings, times, and caravan/GDAL/GEOS/PROJ versions.
+        References: ${name} (a parameter or input), ${steps.NAME.output}
+        (or .report), ${out} (the output folder), ${until - 7d} and
+        ${until + 2w} (dates). Steps run one at a time, each after the steps
+        it reads from. A step whose inputs (SHA-256), options and caravan
+        version are unchanged is skipped. OUTDIR/manifest.json records, per
+        step, the options, the inputs and outputs with SHA-256 and feature
+        counts, warnings, times, and caravan/GDAL/GEOS/PROJ versions.
         Examples:
           caravan run samples/recipes/weekly-bulletin.yaml -o out/bulletin
-          caravan run samples/recipes/weekly-bulletin.yaml --set until=2023-12-24 --dry-run
-          caravan run samples/recipes/training-day.yaml --only hotspots --force
+          caravan run samples/recipes/weekly-bulletin.yaml -o out/bulletin \\
+              --set until=2023-12-24 --dry-run
+          caravan run samples/recipes/weekly-bulletin.yaml -o out/bulletin \\
+              --only bulletin --force
+          caravan run samples/recipes/training-day.yaml
         """
     )
 
