@@ -42,7 +42,7 @@ struct RunRecipeTests {
     @Test("a second run skips every step; --set re-runs only the steps that use the parameter; the manifest's hashes and counts are the files'")
     func skipAndManifest() throws {
         let dir = TempFolder()
-        let r = dir.write("small.yaml", Self.recipe)
+        let r = dir.write("small.yaml", Self.recipe + "map-package: all.gpkg\n")
         let out = dir.file("out")
         let first = try caravan(["run", r, "-o", out])
         #expect(first.status == 0, "\(first.stderr)")
@@ -72,6 +72,12 @@ struct RunRecipeTests {
         let rf = try #require(m.steps.first { $0.name == "rail-focus" })
         #expect(rf.inputs.map(\.path).contains("shapefiles/railways.dbf") && rf.inputs.map(\.path).contains(out + "/focus.gpkg"))
         #expect(rf.options["study-area"] == ["focus.gpkg"] && rf.arguments.contains("--study-area=${out}/focus.gpkg"))
+        // The map package: every vector layer of the run, named after its file, with the same features.
+        #expect(m.mapPackageLayers == ["rail", "focus", "rail_focus"])
+        let pkg = try Dataset.open(out + "/all.gpkg")
+        #expect(pkg.layerNames.sorted() == ["focus", "rail", "rail_focus"])
+        #expect(try pkg.layer(named: "rail_focus").featureCount() == (try features(out + "/maps/rail_focus.geojson")))
+        #expect(m.mapPackage?.sha256 == (try SHA256.hex(file: out + "/all.gpkg")))
         let focus = try #require(m.steps.first { $0.name == "focus" })
         let countries = try Dataset.open(packageRoot + "/shapefiles/countries.shp").layer(named: nil)
         try countries.setAttributeFilter("role = 'neighbour'")

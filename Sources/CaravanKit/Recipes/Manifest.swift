@@ -49,6 +49,9 @@ public struct Manifest: Codable, Sendable {
     public var status: String
     public var failedStep: String?
     public var steps: [Step]
+    /// The GeoPackage holding every vector layer of the run (the recipe's `map-package:`), and its layers.
+    public var mapPackage: File?
+    public var mapPackageLayers: [String]?
 
     public static func read(_ path: String) -> Manifest? {
         guard let d = FileManager.default.contents(atPath: path) else { return nil }

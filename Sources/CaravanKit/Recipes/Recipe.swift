@@ -65,12 +65,14 @@ public struct Recipe: Sendable {
     public var root: String
     /// The default output folder, relative to the current folder (nil: `out/<name>`).
     public var output: String?
+    /// A GeoPackage (relative to the output folder) to receive every vector layer the steps write.
+    public var mapPackage: String?
     public var params: [Param]
     public var inputs: [Input]
     public var steps: [Step]
 
     /// The top-level keys a recipe may have.
-    public static let topLevelKeys = ["recipe", "description", "root", "output", "params", "inputs", "steps"]
+    public static let topLevelKeys = ["recipe", "description", "root", "output", "map-package", "params", "inputs", "steps"]
 
     /// Reads a recipe file; every problem names the file and line.
     public static func load(_ path: String) throws -> Recipe {
@@ -97,7 +99,7 @@ public struct Recipe: Sendable {
         let recipeDir = URL(fileURLWithPath: file).deletingLastPathComponent().path
         var r = Recipe(name: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, description: nil,
                        file: file, text: text, root: URL(fileURLWithPath: recipeDir).standardizedFileURL.path,
-                       output: nil, params: [], inputs: [], steps: [])
+                       output: nil, mapPackage: nil, params: [], inputs: [], steps: [])
         var sawSteps = false
         for (k, v) in top {
             let key = k.string ?? ""
@@ -109,6 +111,12 @@ public struct Recipe: Sendable {
                 let p = try scalar(v, key, fail)
                 r.root = URL(fileURLWithPath: p.hasPrefix("/") ? p : recipeDir + "/" + p).standardizedFileURL.path
             case "output": r.output = try scalar(v, key, fail)
+            case "map-package":
+                let p = try scalar(v, key, fail)
+                guard (p as NSString).pathExtension.lowercased() == "gpkg" else {
+                    throw fail(line, "the map package must be a GeoPackage (.gpkg), not '\(p)'")
+                }
+                r.mapPackage = p
             case "params":
                 guard case .mapping(let m) = v else { throw fail(v.mark?.line, "'params:' holds name: default pairs") }
                 for (pk, pv) in m {

@@ -45,6 +45,7 @@ public final class RecipeRunner {
         for s in previous?.steps ?? [] {
             for f in s.inputs + s.outputs { hashCache[absoluteInput(f.path, output: s.outputs.contains(f))] = f }
         }
+        if let p = previous?.mapPackage { hashCache[absoluteInput(p.path, output: true)] = p }
         var manifest = Manifest(recipe: plan.recipe.name, recipeFile: plan.recipe.file, recipeSHA256: SHA256.hex(plan.recipe.text),
                                 params: plan.params, caravan: caravanVersion, gdal: LibraryVersions.gdal, geos: LibraryVersions.geos,
                                 proj: LibraryVersions.proj, started: isoNow(), status: "running", steps: [])
@@ -145,6 +146,23 @@ public final class RecipeRunner {
                 throw GeoError(e?.kind ?? .invalidArgument, "step '\(step.name)' (line \(step.line), caravan \(step.command)) failed: \(rec.error ?? "")",
                                file: plan.recipe.file,
                                hint: e?.hint ?? "the steps before it are kept; fix it and run again: the finished steps are skipped")
+            }
+        }
+        if let pkg = plan.recipe.mapPackage, !selection.dryRun {
+            let path = RecipePlan.absolute(pkg, root: plan.outputDirectory)
+            let old = previous?.mapPackage
+            let current = old.flatMap { o in fm.fileExists(atPath: path) ? (try? record(path, output: true)).flatMap { $0.sha256 == o.sha256 ? o : nil } : nil }
+            if summary.ran.isEmpty, let current {
+                manifest.mapPackage = current; manifest.mapPackageLayers = previous?.mapPackageLayers
+            } else {
+                let files = plan.steps.flatMap { s in s.outputs.keys.sorted().compactMap { s.outputs[$0] } }.filter { fm.fileExists(atPath: $0) && $0 != path }
+                let layers = try MapPackage.write(files, to: path)
+                if !layers.isEmpty {
+                    var f = try record(path, output: true, fresh: true)
+                    f.features = RecipeRunner.featureCount(path)
+                    manifest.mapPackage = f; manifest.mapPackageLayers = layers
+                    log("  map package: \(layers.count) layers in \(display(path))")
+                }
             }
         }
         manifest.status = "complete"
