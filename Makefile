@@ -23,6 +23,11 @@ test-deps: deps
 	  echo "Installing python3-qgis qgis-providers (apt-get) for the QGIS style tests…"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-qgis qgis-providers >/dev/null; \
+	@# The recipe tests open the bulletin in headless Chromium and read its PDF (pdfinfo).
+	@if ! command -v chromium >/dev/null || ! command -v pdfinfo >/dev/null; then \
+	  echo "Installing chromium poppler-utils (apt-get) for the bulletin tests…"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	fi
 
 deps:

@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C libraries, reached only through CaravanKit.
@@ -18,7 +19,7 @@ let package = Package(
         .systemLibrary(name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "pangocairo", providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
         // The library, organised by capability (Support, Geometry, Projection, IO, ...).
-        .target(name: "CaravanKit", dependencies: ["CGDAL", "CGEOS", "CPROJ", "CCairo"],
+        .target(name: "CaravanKit", dependencies: ["CGDAL", "CGEOS", "CPROJ", "CCairo", .product(name: "Yams", package: "Yams")],
                 resources: [.copy("Resources/gazetteer.tsv"), .copy("Resources/border_posts.geojson"),
                             .copy("Resources/basemap.gpkg"), .copy("Resources/basemap_places.tsv")],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),

@@ -56,5 +56,8 @@ for fmt in png pdf; do
   "$CARAVAN" render "$OUT/seizures.gpkg:field=amount_kg" "$OUT/corridors.geojson" -o "$OUT/map_corridors.$fmt" $size --overwrite \
     --title "Trafficking corridors and seizures" --subtitle "Corridors through their waypoints; seizures sized by amount (kg) · exercise data"
 done
+say "9. The weekly set as a recipe: every layer, a manifest and the bulletin (caravan run)"
+"$CARAVAN" run samples/recipes/weekly-bulletin.yaml -o "$OUT/bulletin"
+printf 'The bulletin: %s/bulletin/bulletin.html (and bulletin.pdf); how each layer was made: %s/bulletin/manifest.json\n' "$OUT" "$OUT"
 
 printf '\nAll outputs are in %s/ — open the .geojson and .gpkg files in QGIS or ArcGIS Pro.\n' "$OUT"

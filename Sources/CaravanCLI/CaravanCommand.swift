@@ -31,6 +31,8 @@ public struct CaravanCommand: ParsableCommand {
             RenderCommand.self,
             CubeCommand.self,
             EmergingCommand.self,
+            RunCommand.self,
+            BulletinCommand.self,
         ]
     )
 
