@@ -168,6 +168,7 @@ func eventReportLayer(_ u: AggregatedUnits, check: BorderCheck?, unitNames: [Str
     if let check {
         for a in u.assignments {
             if a.unit == nil { list.append((a, "outside every polygon")) }
+            else if a.spatialUnit == nil { list.append((a, "outside every polygon; counted in the row's country")) }
             else if check.isMismatch(a) { list.append((a, a.unit == a.spatialUnit ? "in another country than the row says" : "counted in the row's country")) }
         }
     } else {
