@@ -275,7 +275,7 @@ public func countEvents(_ o: CountOptions, context: AnalysisContext = AnalysisCo
     if o.period != nil { columns.append("period") }
     columns.append("events")
     if let w = o.weight { columns.append(unitLabel.map { "\(w) (\($0))" } ?? w) }
-    if check != nil { columns.append("row says another country") }
+    if check != nil { columns.append(o.assignBy == nil ? "row says another country" : "point in another country") }
     let ranked = keys.filter { (count[$0] ?? 0) > 0 }.sorted { (count[$0] ?? 0, $1.unit) > (count[$1] ?? 0, $0.unit) }
     var tableRows: [[String]] = []
     for k in ranked.prefix(o.top) {
