@@ -219,14 +219,8 @@ public func countEvents(_ o: CountOptions, context: AnalysisContext = AnalysisCo
     // The polygons as they came, with unique names.
     let polys = snap.features.filter { $0.geometry.map { $0.type.dimensionFamily == 2 } ?? false }
     let s = snap.schema
-    let nameIndex = s.index(of: "name") ?? s.fields.firstIndex { $0.type == .string }
     let countryIndex = ["iso_a2", "iso_a3", "adm0_a3", "country"].lazy.compactMap { s.index(of: $0) }.first
-    let altIndex = s.index(of: "gn_name") ?? s.index(of: "name_local")
-    let names = UniqueNames.make(polys.map { f in
-        UniqueNames.Row(name: nameIndex.flatMap { f.values[$0].stringValue } ?? "#\(f.fid)",
-                        country: countryIndex.flatMap { f.values[$0].stringValue },
-                        alternate: altIndex.flatMap { f.values[$0].stringValue } ?? "")
-    })
+    let names = polygonNames(snap)
     // Counts per (polygon, group, period).
     struct Key: Hashable { var unit: Int; var group: String?; var period: String? }
     var count: [Key: Int] = [:], sum: [Key: Double] = [:], other: [Key: Int] = [:]
@@ -251,7 +245,7 @@ public func countEvents(_ o: CountOptions, context: AnalysisContext = AnalysisCo
     let sumName = o.weight.map { "sum_\($0)" }
     if let w = o.weight, let sumName { fields.append(ResultField(sumName, .real, role: .sum, meaning: "sum of \(w) in the polygon", unit: unitOf(w), width: 18, precision: 6)) }
     if check != nil { fields.append(ResultField("other_country", .integer, role: .count, meaning: "events whose row names another country than the polygon's")) }
-    let (type, geoms) = promotedPolygons(polys.map { $0.geometry! })
+    let (type, geoms) = promotedPolygons(polys.compactMap(\.geometry))
     var rows: [[FieldValue]] = [], rowGeoms: [Geometry?] = []
     for k in keys {
         var v = polys[k.unit].values
@@ -329,4 +323,19 @@ func unitOf(_ column: String) -> String? {
     let c = column.lowercased()
     for (suffix, unit) in [("_kg", "kg"), ("_g", "g"), ("_t", "t"), ("_l", "l"), ("_usd", "USD"), ("kg", "kg")] where c.hasSuffix(suffix) { return unit }
     return nil
+}
+
+/// Unique names of a polygon layer's polygons (those aggregation uses, in its order): the
+/// `name` field (or the first text field), made unique with the country, kind or other name.
+func polygonNames(_ snap: Layer.Snapshot) -> [String] {
+    let s = snap.schema
+    let polys = snap.features.filter { $0.geometry.map { $0.type.dimensionFamily == 2 } ?? false }
+    let nameIndex = s.index(of: "name") ?? s.fields.firstIndex { $0.type == .string }
+    let countryIndex = ["iso_a2", "iso_a3", "adm0_a3", "country"].lazy.compactMap { s.index(of: $0) }.first
+    let altIndex = s.index(of: "gn_name") ?? s.index(of: "name_local")
+    return UniqueNames.make(polys.map { f in
+        UniqueNames.Row(name: nameIndex.flatMap { f.values[$0].stringValue } ?? "#\(f.fid)",
+                        country: countryIndex.flatMap { f.values[$0].stringValue },
+                        alternate: altIndex.flatMap { f.values[$0].stringValue } ?? "")
+    })
 }

@@ -127,8 +127,10 @@ public func hotSpots(_ o: HotSpotOptions, context: AnalysisContext = AnalysisCon
     var reading = try o.reading(for: events, weight: o.weight)
     let target: AggregationTarget
     var check: BorderCheck? = nil
+    var names: [String]? = nil
     if let p = o.polygons {
         let snap = try Dataset.open(p).layer(named: nil).snapshot()
+        names = polygonNames(snap)
         target = .polygons(snap, idField: o.idField)
         check = try BorderCheck(polygons: snap, events: events, countryColumn: o.assignBy ?? o.countryColumn)
         if let c = check { reading.keep = [c.eventColumn] }
@@ -211,8 +213,8 @@ public func hotSpots(_ o: HotSpotOptions, context: AnalysisContext = AnalysisCon
         figures["reassigned"] = Double(r.reassigned)
         summary += r.summary(assignBy: o.assignBy, report: o.report)
     }
-    if o.report != nil, let rl = eventReportLayer(units, check: check) { layers.append(rl) }
-    if let t = try topTable(units, result, weights: weights, options: o) { tables.append(t) }
+    if o.report != nil, let rl = eventReportLayer(units, check: check, unitNames: names) { layers.append(rl) }
+    if let t = try topTable(units, result, weights: weights, options: o, names: names) { tables.append(t) }
     return AnalysisOutput(layers: layers, summary: summary, tables: tables, figures: figures, warnings: log.messages)
 }
 
@@ -263,7 +265,7 @@ func hotSpotLayer(_ u: AggregatedUnits, _ r: HotSpotResult, options o: HotSpotOp
 
 /// The strongest hot spots, naming the nearest town and the province, with the events in
 /// the unit and in its neighbourhood.
-func topTable(_ u: AggregatedUnits, _ r: HotSpotResult, weights: SpatialWeights, options o: HotSpotOptions) throws -> ResultTable? {
+func topTable(_ u: AggregatedUnits, _ r: HotSpotResult, weights: SpatialWeights, options o: HotSpotOptions, names: [String]? = nil) throws -> ResultTable? {
     let order = u.values.indices.filter { r.z[$0] != nil && r.z[$0]! > 0 }.sorted { r.z[$0]! > r.z[$1]! }.prefix(o.top)
     guard !order.isEmpty else { return nil }
     let places = try NearestPlace(provinces: o.provinces)
@@ -275,7 +277,7 @@ func topTable(_ u: AggregatedUnits, _ r: HotSpotResult, weights: SpatialWeights,
     case .nearest(let k): around = "\(word) in it and \(k) nearest"
     case .inverseDistance(_, _): around = nil
     }
-    var columns = ["rank", "id", "near", "province", "\(word) in it"]
+    var columns = ["rank", names == nil ? "id" : "polygon", "near", "province", "\(word) in it"]
     if let around { columns.append(around) }
     columns += ["GiZScore", "GiPValue", "Gi_Bin", "lon, lat"]
     func num(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e12 ? String(Int(x)) : String(format: "%.1f", x) }
@@ -283,7 +285,7 @@ func topTable(_ u: AggregatedUnits, _ r: HotSpotResult, weights: SpatialWeights,
     for (k, i) in order.enumerated() {
         let ll = LonLat(try toLonLat.transform(u.positions[i]))
         let found = places.find(ll)
-        var row = [String(k + 1), u.ids[i], found.town.map { t in found.distance >= 5_000 ? "\(t) (\(Int((found.distance / 1000).rounded())) km)" : t } ?? "-",
+        var row = [String(k + 1), names.map { $0[i] } ?? u.ids[i], found.town.map { t in found.distance >= 5_000 ? "\(t) (\(Int((found.distance / 1000).rounded())) km)" : t } ?? "-",
                    [found.province, found.country].compactMap { $0 }.joined(separator: ", "), num(u.values[i])]
         if around != nil { row.append(num(r.neighbourhoodSum[i])) }
         row += [String(format: "%.3f", r.z[i]!), String(format: "%.5f", r.p[i]!), String(format: "%+d", r.bin[i]),

@@ -90,32 +90,3 @@ func kernelDensity(_ events: Layer, cell requestedCell: Double?, radius: Double?
     }
     return s
 }
-
-extension KernelDensitySurface {
-    /// Writes a GeoTIFF (0 where no point is within the radius; NoData only outside the study
-    /// area) or vector cells with
-    /// col, row, density (per km²) and expected (density × cell area).
-    public func write(to path: String, options: WriteOptions = WriteOptions()) throws {
-        let format = try OutputFormat.resolve(path: path, format: options.format)
-        let s = window.tessellation.cellArea.squareRoot()
-        if format.isRaster {
-            var r = RasterGrid(width: window.width, height: window.height, originX: Double(window.cols.lowerBound) * s,
-                               originY: Double(window.rows.lowerBound) * s, cellSize: s, crs: crs,
-                               values: values.indices.map { outside?[$0] == true ? -9999 : Float(values[$0]) })
-            r.description = "kernel density per km²"
-            try r.write(to: path, overwrite: options.overwrite, inputs: options.inputs)
-            return
-        }
-        let fields = [FieldDefinition("col", .integer), FieldDefinition("row", .integer),
-                      FieldDefinition("density", .real, width: 18, precision: 8), FieldDefinition("expected", .real, width: 18, precision: 8)]
-        let asCentres = format == .csv
-        let w = try VectorWriter(path: path, layerName: "kde", geometryType: asCentres ? .point : .polygon, crs: crs, fields: fields, options: options)
-        let segments = format.requiresWGS84 ? try edgeSegments(window: window, crs: crs) : 1
-        for i in values.indices where values[i] > 0 {
-            let c = window.cell(at: i)
-            let g: Geometry = asCentres ? .point(window.tessellation.center(c)) : .polygon([window.tessellation.densifiedRing(c, segments: segments)])
-            try w.write(geometry: g, values: [.integer(Int64(c.col)), .integer(Int64(c.row)), .real(values[i]), .real(values[i] * s * s / 1e6)])
-        }
-        try w.commit()
-    }
-}
