@@ -224,6 +224,25 @@ struct EventAnalysesTests {
         #expect(e.message.contains("row 2") && e.message.contains("negative"))
     }
 
+    @Test("hot spots select events with --where, --from and --to; a bad bound names its flag")
+    func selection() throws {
+        let dir = TempDir()
+        let path = dir.write("e.csv", Self.csv(Self.randomRows(270, lon: 66...70, lat: 40...42, seed: 11)))
+        var o = HotSpotOptions(events: path); o.cell = "50km"; o.band = "150km"
+        let all = try hotSpots(o)
+        #expect(all.figures["events"] == 270)
+        o.where = "drug = 'heroin'"
+        #expect(try hotSpots(o).figures["events"] == 90)
+        o.where = nil; o.from = "2023-03-01"; o.to = "2023-05-31"
+        let spring = try hotSpots(o)
+        // Months 1…9 in turn: March, April and May are a third of the rows.
+        #expect(spring.figures["events"] == 90 && spring.figures["outside_period"] == 180)
+        #expect(spring.summary.contains { $0.contains("by 'date'") })
+        o.from = "31.02.2023"
+        let e = try #require(throws: GeoError.self) { try hotSpots(o) }
+        #expect(e.message.contains("--from"))
+    }
+
     @Test("unique names: duplicates get their country, their kind, or their other name")
     func uniqueNames() {
         let names = UniqueNames.make([
