@@ -181,9 +181,7 @@ func eventReportLayer(_ u: AggregatedUnits, check: BorderCheck?, unitNames: [Str
                   ResultField("status", .string, role: .category, meaning: "what happened to the event"),
                   ResultField("country_row", .string, role: .category, meaning: "the country the row names"),
                   ResultField("country_polygon", .string, role: .category, meaning: "the country of the polygon the point lies in"),
-                  ResultField("counted_in", .string, role: .name, meaning: "the unit it was counted in"),
-                  ResultField("lon", .real, role: .measure, meaning: "longitude", unit: "degree"),
-                  ResultField("lat", .real, role: .measure, meaning: "latitude", unit: "degree")]
+                  ResultField("counted_in", .string, role: .name, meaning: "the unit it was counted in")]
     var geoms: [Geometry?] = [], rows: [[FieldValue]] = []
     for (a, status) in list {
         let ll = (try? toLL.transform(a.point)) ?? a.point
@@ -192,7 +190,7 @@ func eventReportLayer(_ u: AggregatedUnits, check: BorderCheck?, unitNames: [Str
         geoms.append(.point(ll))
         rows.append([.integer(a.detail.fid), a.detail.id.map { .string($0) } ?? .null, .string(status),
                      rowCountry.map { .string($0) } ?? .null, polyCountry.map { .string($0) } ?? .null,
-                     a.unit.map { .string(names[$0]) } ?? .null, .real(ll.x), .real(ll.y)])
+                     a.unit.map { .string(names[$0]) } ?? .null])
     }
     return ResultLayer(name: "report", kind: .events, title: "Events left out or in another country", crs: .wgs84,
                        geometryType: .point, fields: fields, geometries: geoms, rows: rows)
