@@ -79,15 +79,22 @@ public final class NearestPlace {
         return out
     }
 
-    /// The town to name for a location: the most populous within `townRadius`, else the nearest.
-    public func town(near p: LonLat) -> (place: Place, distance: Double)? {
+    /// The town to name for a location: the most populous within `townRadius`, else the nearest;
+    /// with `country`, a town of that country when there is one within reach (a point on the
+    /// Kazakh side of Khorgos is Khorgos, not the larger Chinese town across the border).
+    public func town(near p: LonLat, country: String? = nil) -> (place: Place, distance: Double)? {
+        if let country, let t = town(near: p, where: { $0.country == country }), t.distance <= 4 * townRadius { return t }
+        return town(near: p, where: { _ in true })
+    }
+
+    private func town(near p: LonLat, where accept: (Place) -> Bool) -> (place: Place, distance: Double)? {
         let cx = Int(floor(p.lon / bucketDegrees)), cy = Int(floor(p.lat / bucketDegrees))
         var best: (Place, Double)? = nil, nearest: (Place, Double)? = nil
         var reach = 1
         while reach <= 16 {
             for dx in -reach...reach { for dy in -reach...reach {
                 guard let list = buckets[SegmentIndex.key(cx + dx, cy + dy)] else { continue }
-                for i in list {
+                for i in list where accept(towns[Int(i)]) {
                     let t = towns[Int(i)]
                     let d = Geodesic.distance(p, t.location)
                     if nearest == nil || d < nearest!.1 { nearest = (t, d) }
@@ -109,7 +116,8 @@ public final class NearestPlace {
     }
 
     public func find(_ p: LonLat) -> Found {
-        let t = town(near: p), pr = province(at: p)
+        let pr = province(at: p)
+        let t = town(near: p, country: pr?.country)
         return Found(town: t?.place.name, distance: t?.distance ?? 0, country: pr?.country ?? t?.place.country, province: pr?.name)
     }
 

@@ -243,6 +243,23 @@ struct EventAnalysesTests {
         #expect(e.message.contains("--from"))
     }
 
+    @Test("nearest place: the largest town near a point, and the province around it")
+    func nearestPlace() throws {
+        let near = try NearestPlace(provinces: repositoryRoot + "/shapefiles/provinces.shp")
+        // 3 km from Dushanbe's centre: Dushanbe (population 679,400) beats every village around.
+        let d = near.find(LonLat(lon: 68.80, lat: 38.52))
+        #expect(d.town == "Dushanbe" && d.province == "Dushanbe" && d.country == "TJ" && d.distance < 5_000)
+        #expect(near.describe(LonLat(lon: 68.80, lat: 38.52)) == "Dushanbe, Dushanbe, TJ")
+        // West of Khorgos, in Almaty province: the largest Kazakh town within 25 km (Zharkent,
+        // 24 km), not Qarasu (China, 71,446 people) across the border 8 km away.
+        let k = near.find(LonLat(lon: 80.30, lat: 44.22))
+        #expect(k.town == "Zharkent" && k.province == "Almaty" && k.country == "KZ", "\(k)")
+        #expect(near.town(near: LonLat(lon: 80.30, lat: 44.22))?.place.name == "Qarasu")
+        // Far from any town: the nearest one, with its distance.
+        let far = near.find(LonLat(lon: 58.0, lat: 44.5))
+        #expect(far.town != nil && far.distance > 25_000 && far.label.contains(" km)"))
+    }
+
     @Test("unique names: duplicates get their country, their kind, or their other name")
     func uniqueNames() {
         let names = UniqueNames.make([
