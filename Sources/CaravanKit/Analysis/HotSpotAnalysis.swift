@@ -123,6 +123,8 @@ func baseName(_ path: String) -> String { (path as NSString).lastPathComponent }
 public func hotSpots(_ o: HotSpotOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
     try o.validate()
     let log = context.warnings
+    // The gazetteer naming places in the table loads while the events are read.
+    if o.top > 0 { DispatchQueue.global(qos: .userInitiated).async { _ = Gazetteer.shared } }
     let events = try EventSource.open(o.events, layer: o.layer, sourceCRS: o.sSrs, restoreShx: o.restoreShx)
     var reading = try o.reading(for: events, weight: o.weight)
     let target: AggregationTarget
@@ -266,6 +268,7 @@ func hotSpotLayer(_ u: AggregatedUnits, _ r: HotSpotResult, options o: HotSpotOp
 /// The strongest hot spots, naming the nearest town and the province, with the events in
 /// the unit and in its neighbourhood.
 func topTable(_ u: AggregatedUnits, _ r: HotSpotResult, weights: SpatialWeights, options o: HotSpotOptions, names: [String]? = nil) throws -> ResultTable? {
+    guard o.top > 0 else { return nil }
     let order = u.values.indices.filter { r.z[$0] != nil && r.z[$0]! > 0 }.sorted { r.z[$0]! > r.z[$1]! }.prefix(o.top)
     guard !order.isEmpty else { return nil }
     let places = try NearestPlace(provinces: o.provinces)
