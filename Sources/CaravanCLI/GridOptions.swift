@@ -95,7 +95,7 @@ enum AnalysisPrinter {
         let options = WriteOptions(overwrite: overwrite, inputs: inputs)
         if let output, let main = out.layers.first {
             let w = try ResultWriter.write(main, to: output, options: options)
-            Console.line("caravan: \(w.features) features written to \(output)")
+            Console.line("caravan: \(w.features) \(main.raster != nil && w.driver == "GTiff" ? "cells" : "features") written to \(output)")
         }
         if let report {
             if let r = out.layers.first(where: { $0.name == "report" }) {
