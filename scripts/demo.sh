@@ -30,10 +30,14 @@ say "6. Where the network crosses borders, and which crossings no known post cov
 "$CARAVAN" crossings shapefiles/roads.shp shapefiles/countries.shp --posts shapefiles/border_posts.shp --merge 2km -o "$OUT/road_crossings.geojson" --overwrite
 "$CARAVAN" crossings shapefiles/railways.shp shapefiles/countries.shp --posts shapefiles/border_posts.shp -o "$OUT/rail_crossings.geojson" --overwrite
 
-say "7. Hot spots of the seizures, 25 km cells, Gi* with FDR (caravan hotspots) and kernel density (caravan kde)"
-"$CARAVAN" hotspots "$OUT/seizures.gpkg" --cell 25km --band 100km --fdr -o "$OUT/seizure_hotspots.geojson" --overwrite
+say "7. Hot spots of the seizures over the focus countries, 25 km cells, Gi* with FDR (caravan hotspots) and kernel density (caravan kde)"
+"$CARAVAN" hotspots "$OUT/seizures.gpkg" --cell 25km --band 100km --fdr --study-area shapefiles/countries.shp --study-where "role = 'focus'" --report "$OUT/seizures_outside_study_area.csv" -o "$OUT/seizure_hotspots.geojson" --overwrite
 "$CARAVAN" hotspots "$OUT/seizures.gpkg" --at shapefiles/border_posts.shp --radius 30km --band 400km -o "$OUT/seizures_at_posts.geojson" --overwrite
-"$CARAVAN" kde "$OUT/seizures.gpkg" --cell 5km --radius 40km --weight amount_kg -o "$OUT/seizure_kde.tif" --overwrite
+"$CARAVAN" kde "$OUT/seizures.gpkg" --cell 5km --radius 40km --weight amount_kg --study-area shapefiles/countries.shp --study-where "role = 'focus'" -o "$OUT/seizure_kde.tif" --overwrite
+
+say "7b. Seizures and kg per province, cross-checked against the country each row names (caravan count)"
+"$CARAVAN" count "$OUT/seizures.gpkg" --polygons shapefiles/provinces.shp --weight amount_kg --report "$OUT/seizures_border_check.csv" -o "$OUT/seizures_per_province.geojson" --overwrite
+"$CARAVAN" count "$OUT/seizures.gpkg" --polygons shapefiles/provinces.shp --weight amount_kg --assign-by country -o "$OUT/seizures_per_province_by_row.geojson" --overwrite
 
 say "7b. How the seizure hot spots change: space-time cube and emerging hot spots, quarterly (caravan cube, caravan emerging)"
 "$CARAVAN" cube "$OUT/seizures.gpkg" --cell 25km --step 3months -o "$OUT/seizures_cube.nc" --overwrite

@@ -33,6 +33,7 @@ public struct CaravanCommand: ParsableCommand {
             EmergingCommand.self,
             RunCommand.self,
             BulletinCommand.self,
+            CountCommand.self,
         ]
     )
 

@@ -17,7 +17,7 @@ struct GridOptions: ParsableArguments {
     @Option(name: .customLong("cell-area"), help: "Cell area instead of --cell (km2, m2, ha), e.g. 500km2.")
     var cellArea: String?
 
-    @Option(help: "Analysis CRS, projected in metres (default: Lambert azimuthal equal-area centred on the data).")
+    @Option(help: "Analysis CRS, projected in metres (default: the fixed regional Albers equal-area, \"Caravan Central Asia Albers\"; data outside the region: Lambert azimuthal equal-area centred on them).")
     var crs: String?
 
     @Option(name: .customLong("study-area"), help: "Polygon layer bounding the analysis; cells are clipped to it.")
@@ -37,7 +37,7 @@ struct GridOptions: ParsableArguments {
             return grid == .square ? .square(size: m2.squareRoot()) : .hexagon(area: m2)
         }
         guard let c = cell else { return nil }
-        let d = try Distance.parse(c, option: "--cell").meters
+        let d = try Distance.parse(c, option: "--cell", requiringUnit: true).meters
         return grid == .square ? .square(size: d) : .hexagon(side: d / 3.0.squareRoot())
     }
 
@@ -64,6 +64,48 @@ struct GridOptions: ParsableArguments {
             throw GeoError(.invalidArgument, "the study area has no polygons\(studyWhere.map { " matching \($0)" } ?? "")", file: path)
         }
         return try Geometry.multiPolygon(polys).unaryUnion()
+    }
+}
+
+extension GridOptions {
+    var shape: CellShape { grid == .hex ? .hex : .square }
+}
+
+/// The event-selection flags shared by `hotspots`, `kde` and `count` (EventSelection).
+struct EventSelectionOptions: ParsableArguments {
+    @Option(name: .customLong("date-column"), help: "The events' date column (found by name when obvious: date, event_date, дата…).")
+    var dateColumn: String?
+
+    @Option(help: "First day included, e.g. 2023-01-01 (also 01.01.2023).")
+    var from: String?
+
+    @Option(help: "Last day included, e.g. 2023-12-31.")
+    var to: String?
+
+    @Option(name: .customLong("where"), help: "OGR SQL condition on the events, e.g. \"drug = 'heroin'\".")
+    var condition: String?
+}
+
+/// Prints what an analysis returned and writes its layers: the main layer to `output`, the
+/// report layer (if any) to `report`.
+enum AnalysisPrinter {
+    static func emit(_ out: AnalysisOutput, output: String?, report: String?, overwrite: Bool, inputs: [String]) throws {
+        for w in out.warnings { Console.line("caravan: warning: \(w)") }
+        for s in out.summary { Console.line("caravan: \(s)") }
+        let options = WriteOptions(overwrite: overwrite, inputs: inputs)
+        if let output, let main = out.layers.first {
+            let w = try ResultWriter.write(main, to: output, options: options)
+            Console.line("caravan: \(w.features) \(main.raster != nil && w.driver == "GTiff" ? "cells" : "features") written to \(output)")
+        }
+        if let report {
+            if let r = out.layers.first(where: { $0.name == "report" }) {
+                let w = try ResultWriter.write(r, to: report, options: options)
+                Console.line("caravan: \(w.features) events listed in \(report)")
+            } else {
+                Console.line("caravan: nothing to report: no event left out or in another country (\(report) not written)")
+            }
+        }
+        for t in out.tables { print(t.text) }
     }
 }
 

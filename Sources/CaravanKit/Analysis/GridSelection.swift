@@ -141,3 +141,34 @@ extension EventSelection {
         return c
     }
 }
+
+extension EventSelection {
+    /// Applies `--where` to the events and resolves the date column and period into a reading
+    /// (the weight and the columns to keep are the caller's). `needDates`: a date column is
+    /// needed even without a period (grouping by month).
+    public func reading(for events: Layer, weight: String? = nil, needDates: Bool = false) throws -> EventReading {
+        if let w = `where` { try events.setAttributeFilter(w) }
+        var r = EventReading(weightField: weight)
+        r.period = try period()
+        r.dateColumn = try resolvedDateColumn(in: events.schema, file: events.dataset.path, required: needDates)
+        r.keepDates = needDates
+        return r
+    }
+}
+
+/// Opens the events of an analysis: the layer of `path` (or the named one), with an optional
+/// source CRS.
+public enum EventSource {
+    public static func open(_ path: String, layer: String? = nil, sourceCRS: String? = nil, restoreShx: Bool = false) throws -> Layer {
+        let options = OpenOptions(sourceCRS: try sourceCRS.map { try CRS($0) }, restoreShx: restoreShx)
+        return try Dataset.open(path, options: options).layer(named: layer)
+    }
+}
+
+extension GridSelection {
+    /// The tessellation with sizes that must carry a unit ("25" alone is refused).
+    public func tessellationRequiringUnits() throws -> Tessellation? {
+        if let c = cell { _ = try Distance.parse(c, option: "--cell", requiringUnit: true) }
+        return try tessellation()
+    }
+}

@@ -25,6 +25,19 @@ public struct HotSpotResult: Sendable {
     /// Why this distance band (for `--band auto` and defaults).
     public var bandReason: String?
     public var warnings: [String] = []
+    /// Σⱼ wᵢⱼxⱼ, the focal feature included: with a fixed band, the events (or the weight) in
+    /// the neighbourhood.
+    public var neighbourhoodSum: [Double] = []
+    /// Σⱼ wᵢⱼ, the focal feature included.
+    public var neighbourhoodWeight: [Double] = []
+}
+
+/// The window slots of the present cells, row-major, when there are exactly `count` of them.
+func presentSlots(_ present: [Bool], count: Int) -> [Int]? {
+    var slots: [Int] = []
+    slots.reserveCapacity(count)
+    for (i, p) in present.enumerated() where p { slots.append(i) }
+    return slots.count == count ? slots : nil
 }
 
 /// Getis-Ord Gi* exactly as ArcGIS Pro's Hot Spot Analysis defines it (see ANALYSIS.md §1):
@@ -58,10 +71,16 @@ public func getisOrdGiStar(values: [Double], positions: [XY], weights: SpatialWe
     }
     var sw = [Double](repeating: 0, count: n), swx = [Double](repeating: 0, count: n), sw2 = [Double](repeating: 0, count: n)
     var nn = [Int](repeating: 0, count: n)
-    if case .fixedBand(let band) = weights, let grid, case .square(let s) = grid.window.tessellation {
-        convolveDisk(values: values, present: grid.present, window: grid.window, cell: s, band: band, sw: &sw, swx: &swx)
+    if case .fixedBand(let band) = weights, let grid, case .square(let s) = grid.window.tessellation,
+       let slots = presentSlots(grid.present, count: n) {
+        // The features are the present cells in row-major order: spread them over the whole
+        // window (absent cells hold nothing), convolve, and gather the sums back.
+        var full = [Double](repeating: 0, count: grid.window.cellCount)
+        for (k, slot) in slots.enumerated() { full[slot] = values[k] }
+        var fsw: [Double] = [], fswx: [Double] = []
+        convolveDisk(values: full, present: grid.present, window: grid.window, cell: s, band: band, sw: &fsw, swx: &fswx)
+        for (k, slot) in slots.enumerated() { sw[k] = fsw[slot]; swx[k] = fswx[slot]; nn[k] = Int(fsw[slot].rounded()) }
         sw2 = sw
-        for i in 0..<n { nn[i] = Int(sw[i].rounded()) }
     } else {
         let neighbourhood = NeighbourSearch(positions)
         for i in 0..<n {
@@ -73,10 +92,12 @@ public func getisOrdGiStar(values: [Double], positions: [XY], weights: SpatialWe
         }
     }
     var z = [Double?](repeating: nil, count: n), p = [Double?](repeating: nil, count: n)
-    var isolated = 0
+    var isolated = 0, everyone = 0
     for i in 0..<n {
         let inner = (Double(n) * sw2[i] - sw[i] * sw[i]) / Double(n - 1)
-        guard nn[i] > 1, inner > 0 else { isolated += 1; continue }
+        guard nn[i] > 1 else { isolated += 1; continue }
+        // With binary weights over every feature, Σw = n and the denominator is 0: undefined.
+        guard inner > 1e-12 * Double(n) * max(1, sw2[i]) else { everyone += 1; continue }
         let zi = (swx[i] - mean * sw[i]) / (S * inner.squareRoot())
         z[i] = zi
         p[i] = 2 * (1 - normalCDF(abs(zi)))
@@ -84,8 +105,14 @@ public func getisOrdGiStar(values: [Double], positions: [XY], weights: SpatialWe
     if isolated > 0 {
         warnings.append("\(isolated) of \(n) features have no neighbour besides themselves: their GiZScore is empty")
     }
+    if everyone > 0 {
+        warnings.append("for \(everyone) of \(n) features every feature is a neighbour: Gi* is undefined there (use a smaller band)")
+    }
     let bins = fdr ? fdrBins(z: z, p: p) : z.indices.map { i in giBin(z[i], p[i]) }
-    return HotSpotResult(z: z, p: p, bin: bins, neighbours: nn, weights: weights, fdr: fdr, warnings: warnings)
+    var r = HotSpotResult(z: z, p: p, bin: bins, neighbours: nn, weights: weights, fdr: fdr, warnings: warnings)
+    r.neighbourhoodSum = swx
+    r.neighbourhoodWeight = sw
+    return r
 }
 
 /// Φ(x), the standard normal CDF.

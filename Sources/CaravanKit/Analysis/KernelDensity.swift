@@ -28,6 +28,10 @@ public struct KernelDensitySurface: Sendable {
     public var points = 0
     public var pointsWithoutGeometry = 0
     public var radiusIsDefault = false
+    /// Cells outside the study area (NoData in a GeoTIFF); nil: every cell is analysed.
+    public var outside: [Bool]? = nil
+    /// What reading the events found (rows without location, undated, outside the period).
+    public var reading = EventReadReport()
 }
 
 /// ArcGIS's quartic Kernel Density of points (Silverman 1986, eq. 4.5):
@@ -36,12 +40,22 @@ public struct KernelDensitySurface: Sendable {
 /// not padded by r unless `padded`).
 public func kernelDensity(_ events: Layer, cell requestedCell: Double?, radius: Double?, crs requested: CRS? = nil,
                           weightField: String? = nil, padded: Bool = false, maxCells: Int = 10_000_000) throws -> KernelDensitySurface {
+    try kernelDensity(events, cell: requestedCell, radius: radius, crs: requested, reading: EventReading(weightField: weightField),
+                      padded: padded, maxCells: maxCells)
+}
+
+/// Kernel density with a full event reading (period, negative weights refused) and an
+/// optional study area (lon/lat): the grid covers it, and cells whose centre lies outside it
+/// are marked in `outside`.
+func kernelDensity(_ events: Layer, cell requestedCell: Double?, radius: Double?, crs requested: CRS?, reading: EventReading,
+                   studyArea: Geometry? = nil, padded: Bool = false, maxCells: Int = 10_000_000) throws -> KernelDensitySurface {
     // The events are read once into memory as projected points (a kernel needs them all at
     // each cell; a million points is 16 MB).
-    let stream = try EventStream(events, crs: requested, weightField: weightField)
+    let stream = try EventStream(events, crs: requested, reading: reading, lonLatExtent: studyArea?.envelope)
     var pts: [XY] = [], ws: [Double] = []
     try stream.forEachBatch { p, w in pts += p; ws += w }
-    guard !pts.isEmpty else { throw GeoError(.invalidArgument, "there are no event points", file: events.dataset.path, layer: events.name) }
+    guard !pts.isEmpty else { throw GeoError(.invalidArgument, "there are no event points\(reading.period == nil ? "" : " in the period")", file: events.dataset.path, layer: events.name) }
+    let area = try studyArea.map { try Transformer(from: .wgs84, to: stream.crs).transform($0) }
     var e = Envelope.empty
     for p in pts { e.expand(p) }
     // ArcGIS's default cell: the shorter side of the extent / 250.
@@ -49,7 +63,7 @@ public func kernelDensity(_ events: Layer, cell requestedCell: Double?, radius: 
     var r = radius ?? silvermanRadius(points: pts, weights: ws)
     let isDefault = radius == nil
     if r <= 0 { r = cell }
-    if padded { e = e.expanded(by: r) }
+    if let area { e = area.envelope } else if padded { e = e.expanded(by: r) }
     let window = GridWindow(tessellation: .square(size: cell), covering: e)
     try window.check(maxCells: maxCells)
     var values = [Double](repeating: 0, count: window.cellCount)
@@ -69,34 +83,10 @@ public func kernelDensity(_ events: Layer, cell requestedCell: Double?, radius: 
     }
     var s = KernelDensitySurface(window: window, crs: stream.crs, radius: r, values: values)
     s.points = pts.count; s.pointsWithoutGeometry = stream.missing; s.radiusIsDefault = isDefault
-    return s
-}
-
-
-extension KernelDensitySurface {
-    /// Writes a GeoTIFF (NoData where no point is within the radius) or vector cells with
-    /// col, row, density (per km²) and expected (density × cell area).
-    public func write(to path: String, options: WriteOptions = WriteOptions()) throws {
-        let format = try OutputFormat.resolve(path: path, format: options.format)
-        let s = window.tessellation.cellArea.squareRoot()
-        if format.isRaster {
-            var r = RasterGrid(width: window.width, height: window.height, originX: Double(window.cols.lowerBound) * s,
-                               originY: Double(window.rows.lowerBound) * s, cellSize: s, crs: crs,
-                               values: values.map { $0 > 0 ? Float($0) : -9999 })
-            r.description = "kernel density per km²"
-            try r.write(to: path, overwrite: options.overwrite, inputs: options.inputs)
-            return
-        }
-        let fields = [FieldDefinition("col", .integer), FieldDefinition("row", .integer),
-                      FieldDefinition("density", .real, width: 18, precision: 8), FieldDefinition("expected", .real, width: 18, precision: 8)]
-        let asCentres = format == .csv
-        let w = try VectorWriter(path: path, layerName: "kde", geometryType: asCentres ? .point : .polygon, crs: crs, fields: fields, options: options)
-        let segments = format.requiresWGS84 ? try edgeSegments(window: window, crs: crs) : 1
-        for i in values.indices where values[i] > 0 {
-            let c = window.cell(at: i)
-            let g: Geometry = asCentres ? .point(window.tessellation.center(c)) : .polygon([window.tessellation.densifiedRing(c, segments: segments)])
-            try w.write(geometry: g, values: [.integer(Int64(c.col)), .integer(Int64(c.row)), .real(values[i]), .real(values[i] * s * s / 1e6)])
-        }
-        try w.commit()
+    s.reading = stream.report
+    if let area {
+        let prepared = try PreparedGeometry(area)
+        s.outside = (0..<window.cellCount).map { !prepared.intersects(tess.center(window.cell(at: $0))) }
     }
+    return s
 }

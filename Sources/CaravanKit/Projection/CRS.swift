@@ -126,17 +126,45 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
     public func hash(into h: inout Hasher) { h.combine(wkt) }
 
     /// A Lambert azimuthal equal-area CRS centred on a lon/lat point: areas are exact,
-    /// distances within ±0.3% up to 1,000 km from the centre. The default analysis CRS.
+    /// distances within ±0.3% up to 1,000 km from the centre. The analysis CRS of data outside
+    /// the region. Its name is ASCII ("Caravan LAEA 43.2175N 67.6765E": QGIS shows a degree
+    /// sign of a CRS name as a replacement character).
     public static func lambertEqualArea(center: LonLat) -> CRS {
         let lat = (center.lat * 1e4).rounded() / 1e4, lon = (center.lon * 1e4).rounded() / 1e4
         let ns = lat >= 0 ? "N" : "S", ew = lon >= 0 ? "E" : "W"
-        return try! CRS("+proj=laea +lat_0=\(lat) +lon_0=\(lon) +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs",
-                        name: "Lambert azimuthal equal-area centred on \(abs(lat))°\(ns) \(abs(lon))°\(ew)")
+        let def = "+proj=laea +lat_0=\(lat) +lon_0=\(lon) +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs"
+        return (try? CRS(def, name: "Caravan LAEA \(abs(lat))\(ns) \(abs(lon))\(ew)")) ?? .wgs84
     }
 
-    /// The automatic analysis CRS for data with this lon/lat extent: Lambert azimuthal
-    /// equal-area centred on the extent.
-    public static func analysisCRS(for lonLatExtent: Envelope) -> CRS {
-        lambertEqualArea(center: LonLat(lonLatExtent.center))
+    /// The PROJ definition of the regional analysis CRS: Albers equal-area with standard
+    /// parallels at 1/6 and 5/6 of the region's latitude span (29-57N), centred at 43N 67E.
+    public static let regionalDefinition = "+proj=aea +lat_0=43 +lon_0=67 +lat_1=33.7 +lat_2=52.3 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs"
+
+    /// The name of the regional analysis CRS.
+    public static let regionalName = "Caravan Central Asia Albers"
+
+    /// The region the fixed analysis CRS serves, in lon/lat: the shipped country layer
+    /// (Central Asia, Afghanistan and their neighbours), 44-90E, 29-57N.
+    public static let region = Envelope(minX: 44, minY: 29, maxX: 90, maxY: 57)
+
+    /// The fixed regional analysis CRS (Albers equal-area, "Caravan Central Asia Albers"): the
+    /// same cell has the same column and row in every run, whatever the data.
+    public static let centralAsiaAlbers: CRS = (try? CRS(regionalDefinition, name: regionalName)) ?? .wgs84
+
+    /// Whether data with this lon/lat extent lie in the region (1 degree of tolerance).
+    public static func isInRegion(_ lonLatExtent: Envelope) -> Bool {
+        let r = region.expanded(by: 1)
+        return !lonLatExtent.isEmpty && lonLatExtent.minX >= r.minX && lonLatExtent.maxX <= r.maxX
+            && lonLatExtent.minY >= r.minY && lonLatExtent.maxY <= r.maxY
     }
+
+    /// The automatic analysis CRS for data with this lon/lat extent: the fixed regional Albers
+    /// (`centralAsiaAlbers`) when the data lie in the region, so grids are stable from run to
+    /// run; otherwise Lambert azimuthal equal-area centred on the extent.
+    public static func analysisCRS(for lonLatExtent: Envelope) -> CRS {
+        isInRegion(lonLatExtent) ? centralAsiaAlbers : lambertEqualArea(center: LonLat(lonLatExtent.center))
+    }
+
+    /// Whether this is the fixed regional analysis CRS.
+    public var isRegional: Bool { name == CRS.regionalName }
 }

@@ -8,13 +8,18 @@ public struct Distance: Hashable, Sendable, CustomStringConvertible {
     static let units: [(String, Double)] = [("km", 1000), ("mi", 1609.344), ("nm", 1852), ("ft", 0.3048), ("m", 1)]
 
     /// Parses a distance; `option` names the flag in the error.
-    public static func parse(_ text: String, option: String = "distance") throws -> Distance {
+    /// `requiringUnit`: a bare number is refused (a cell of "25" is rarely 25 m).
+    public static func parse(_ text: String, option: String = "distance", requiringUnit: Bool = false) throws -> Distance {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        var number = t, factor = 1.0
+        var number = t, factor = 1.0, hasUnit = false
         for (u, f) in units where t.hasSuffix(u) {
             number = String(t.dropLast(u.count)).trimmingCharacters(in: .whitespaces)
             factor = f
+            hasUnit = true
             break
+        }
+        if requiringUnit, !hasUnit, Double(number) != nil {
+            throw GeoError(.invalidArgument, "\(option) '\(text)' has no unit", hint: "write it with a unit: \(text)km, \(text)m or \(text)mi (m, km, mi, nm, ft)")
         }
         guard let v = Double(number), v.isFinite else {
             throw GeoError(.invalidArgument, "\(option) '\(text)' is not a distance", hint: "write it like 500m, 10km or 5mi")
