@@ -93,11 +93,17 @@ struct AreaTiles: Sendable {
     }
 
     /// The parts of `g` inside the area, tile by tile (pieces split at tile edges): `nil` when
-    /// `g` lies wholly inside full tiles (keep it as it is).
-    func clip(_ g: Geometry) throws -> [Geometry]? {
+    /// `g` lies wholly inside the area (keep it as it is). `prepared` caches the partial tiles
+    /// prepared for GEOS on the calling thread.
+    func clip(_ g: Geometry, prepared: PreparedTiles? = nil) throws -> [Geometry]? {
         let box = g.envelope
         let touched = tiles(meeting: box)
         if touched.isEmpty { return [] }
+        if touched.count == 1, let prepared, case .partial = tiles[touched[0].1 * side + touched[0].0] {
+            let p = try prepared.tile(touched[0].1 * side + touched[0].0)
+            if try p.contains(g) { return nil }
+            if !(try p.intersects(g)) { return [] }
+        }
         var allFull = true
         for (c, r) in touched { if case .full = tiles[r * side + c] {} else { allFull = false; break } }
         if allFull && envelope.contains(box) { return nil }
@@ -120,19 +126,33 @@ struct AreaTiles: Sendable {
     }
 
     /// The area of the polygon `cell` inside the study area.
-    func areaInside(_ cell: Geometry) throws -> Double {
-        guard let pieces = try clip(cell) else { return try cell.area }
+    func areaInside(_ cell: Geometry, prepared: PreparedTiles? = nil) throws -> Double {
+        guard let pieces = try clip(cell, prepared: prepared) else { return try cell.area }
         var a = 0.0
         for p in pieces { a += try p.area }
         return a
     }
 
     /// The polygon `cell` cut to the study area (one geometry, pieces from several tiles unioned).
-    func cut(_ cell: Geometry) throws -> Geometry {
-        guard let pieces = try clip(cell) else { return cell }
+    func cut(_ cell: Geometry, prepared: PreparedTiles? = nil) throws -> Geometry {
+        guard let pieces = try clip(cell, prepared: prepared) else { return cell }
         let polys = pieces.flatMap(\.polygons)
         if polys.count == 1 { return .polygon(polys[0]) }
         return try Geometry.multiPolygon(polys).unaryUnion()
+    }
+}
+
+/// The partial tiles of an `AreaTiles`, prepared for GEOS when first needed, on one thread.
+final class PreparedTiles {
+    let tiles: AreaTiles
+    private var cache: [Int: PreparedGeometry] = [:]
+    init(_ tiles: AreaTiles) { self.tiles = tiles }
+    func tile(_ i: Int) throws -> PreparedGeometry {
+        if let p = cache[i] { return p }
+        guard case .partial(let g) = tiles.tiles[i] else { throw GeoError(.geometry, "tile \(i) of the study area is not partial") }
+        let p = try PreparedGeometry(g)
+        cache[i] = p
+        return p
     }
 }
 

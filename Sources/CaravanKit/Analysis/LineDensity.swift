@@ -281,6 +281,7 @@ private func accumulate(_ batch: LineBatch, into acc: inout DensityAccumulator, 
     if let t = ctx.toLonLat { lonlat = batch.coords; try t.transform(&lonlat) }
     var xy = batch.coords
     try ctx.toAnalysis.transform(&xy)
+    let prepared = studyArea.map { PreparedTiles($0) }
     for li in 0..<batch.count {
         let start = batch.starts[li], end = li + 1 < batch.count ? batch.starts[li + 1] : xy.count
         let feature = batch.feature[li], w = batch.weight[li]
@@ -289,7 +290,7 @@ private func accumulate(_ batch: LineBatch, into acc: inout DensityAccumulator, 
         if let area = studyArea {
             // Only the tiles of the area near the line are touched (never the whole area).
             let line = Geometry.lineString(Array(xy[start..<end]))
-            if let parts = try area.clip(line) {
+            if let parts = try area.clip(line, prepared: prepared) {
                 let clipped = parts.flatMap(\.linework).filter { $0.count > 1 }
                 pieces = clipped.map { $0[...] }
                 geoPieces = nil // clipped pieces: their lon/lat come from the inverse projection
@@ -367,9 +368,10 @@ private func clipCells(_ grid: inout DensityGrid, to area: Geometry, tiles: Area
     var clipped: [Int: Double] = [:]
     var excluded = Set<Int>()
     let whole = grid.window.tessellation.cellArea
+    let prepared = PreparedTiles(tiles)
     for i in 0..<grid.window.cellCount {
         let cell = Geometry.polygon([grid.window.tessellation.ring(grid.window.cell(at: i))])
-        let a = try tiles.areaInside(cell)
+        let a = try tiles.areaInside(cell, prepared: prepared)
         if a <= 0 { excluded.insert(i) } else if a < whole * (1 - 1e-12) { clipped[i] = a }
     }
     grid.clippedArea = clipped
