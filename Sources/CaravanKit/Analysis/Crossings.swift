@@ -18,24 +18,42 @@ public struct BorderCrossing: Sendable {
     public var post: String?
     public var postKm: Double?
     public var unlisted: Bool?
+    /// One of a pair of opposite crossings of the same border on one line, close together and
+    /// far from any post: a straight chord of the line cutting a river border, not a crossing.
+    public var artefact = false
     /// With merging: how many crossings and distinct routes the point stands for.
     public var crossings = 1
     public var routes = 1
     public var routeIDs: [String] = []
 }
 
-/// Options of `findCrossings`.
-public struct CrossingOptions: Sendable {
+/// A known border post: its name, the border it is on and where.
+public struct BorderPost: Sendable, Hashable {
+    public var name: String
+    /// The border pair ("KZ-UZ", codes sorted); nil when the posts layer does not say, and then
+    /// the post may label a crossing of any border.
+    public var pair: String?
+    public var location: LonLat
+    public init(name: String, pair: String?, location: LonLat) { self.name = name; self.pair = pair; self.location = location }
+}
+
+/// The parameters of `findCrossings` (the library's form of `CrossingOptions`, files read).
+public struct CrossingParameters: Sendable {
     /// Country polygons (with `countryIDField`); border lines are then derived from them, and
     /// `from`/`to` come from the polygons on either side.
     public var countries: Layer.Snapshot?
     public var countryIDField = "iso_a2"
-    /// Known border posts: lon/lat points with names.
-    public var posts: [(name: String, location: LonLat)] = []
-    /// A crossing farther than this from every known post is `unlisted`.
+    /// Known border posts. A crossing is labelled with the nearest post on the same border.
+    public var posts: [BorderPost] = []
+    /// A crossing farther than this from every known post of its border is `unlisted`.
     public var unlistedMeters = 10_000.0
-    /// Merge crossings within this distance into one point (nil: no merging).
+    /// Merge crossings of one border within this distance into one point (nil: no merging).
     public var mergeMeters: Double?
+    /// Only borders with one of these countries (ISO codes; nil: every border).
+    public var region: Set<String>?
+    /// Two opposite crossings of one border on one line closer than this along the line, with
+    /// no post of that border within `unlistedMeters`, are flagged `artefact` (nil: no check).
+    public var chordMeters: Double? = 10_000
     public var workers = processorCount
     public init() {}
 }
@@ -84,9 +102,9 @@ struct RawCrossing: Sendable {
 /// ```swift
 /// let roads = try Dataset.open("shapefiles/roads.shp").layer(named: nil)
 /// let borders = try Dataset.open("shapefiles/borders.shp").layer(named: nil)
-/// let xs = try findCrossings(routes: roads, borders: borders, options: CrossingOptions())
+/// let xs = try findCrossings(routes: roads, borders: borders, options: CrossingParameters())
 /// ```
-public func findCrossings(routes: Layer, borders: Layer, options: CrossingOptions,
+public func findCrossings(routes: Layer, borders: Layer, options: CrossingParameters,
                           progress: (@Sendable (Int) -> Void)? = nil) throws -> [BorderCrossing] {
     let file = routes.dataset.path
     guard let routeCRS = try routes.crs else {
@@ -97,9 +115,18 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingOption
                        file: file, layer: routes.name)
     }
     // Border lines by pair, in the routes' CRS.
-    let (pairs, lines) = try borderLines(borders, options: options, routeCRS: routeCRS)
+    var (pairs, lines) = try borderLines(borders, options: options, routeCRS: routeCRS)
     guard !lines.isEmpty else {
         throw GeoError(.invalidArgument, "no border lines", file: borders.dataset.path, layer: borders.name)
+    }
+    if let region = options.region {
+        let keep = pairs.indices.filter { !Set(pairs[$0].split(separator: "-").map(String.init)).isDisjoint(with: region) }
+        guard !keep.isEmpty else {
+            throw GeoError(.invalidArgument, "no border of \(region.sorted().joined(separator: ", ")) among the \(Set(pairs).count) borders",
+                           file: borders.dataset.path, layer: borders.name, hint: "name the countries with --region, or --region all")
+        }
+        pairs = keep.map { pairs[$0] }
+        lines = keep.map { lines[$0] }
     }
     var ext = Envelope.empty
     for l in lines { for p in l { for q in p { ext.expand(q) } } }
@@ -169,20 +196,45 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingOption
         }
         out.append(c)
     }
+    // Posts of the same border only (a post on another border is no label, however near).
+    func nearestPost(_ x: BorderCrossing) -> (name: String, meters: Double)? {
+        var best: (String, Double)? = nil
+        for p in options.posts where p.pair == nil || p.pair == x.pair {
+            let d = Geodesic.distance(x.location, p.location)
+            if best == nil || d < best!.1 { best = (p.name, d) }
+        }
+        return best
+    }
+    if let chord = options.chordMeters { flagChords(&out, within: chord, postWithin: options.unlistedMeters, nearestPost: nearestPost) }
     if let m = options.mergeMeters { out = mergeCrossings(out, withinMeters: m) }
     if !options.posts.isEmpty {
         for i in out.indices {
-            var best: (String, Double)? = nil
-            for p in options.posts {
-                let d = Geodesic.distance(out[i].location, p.location)
-                if best == nil || d < best!.1 { best = (p.name, d) }
-            }
-            out[i].post = best?.0
-            out[i].postKm = best.map { $0.1 / 1000 }
-            out[i].unlisted = (best?.1 ?? .infinity) > options.unlistedMeters
+            let best = nearestPost(out[i])
+            out[i].post = best?.name
+            out[i].postKm = best.map { $0.meters / 1000 }
+            out[i].unlisted = (best?.meters ?? .infinity) > options.unlistedMeters
         }
     }
     return out
+}
+
+/// Flags chords: two consecutive crossings of one line (sorted by route and distance along it)
+/// on the same border, in opposite directions, less than `within` apart along the line, with no
+/// post of that border within `postWithin` of either. Crossing one border line twice in a row
+/// returns a route to the side it came from, so without country polygons consecutive crossings
+/// of one pair are opposite too.
+func flagChords(_ xs: inout [BorderCrossing], within: Double, postWithin: Double,
+                nearestPost: (BorderCrossing) -> (name: String, meters: Double)?) {
+    guard xs.count > 1 else { return }
+    for i in 1..<xs.count {
+        let a = xs[i - 1], b = xs[i]
+        guard a.routeFID == b.routeFID, a.pair == b.pair, (b.kmAlong - a.kmAlong) * 1000 < within else { continue }
+        if let f = a.from, let t = a.to, let f2 = b.from, let t2 = b.to, !(f == t2 && t == f2) { continue }
+        let nearPost = [a, b].contains { (nearestPost($0)?.meters ?? .infinity) <= postWithin }
+        if nearPost { continue }
+        xs[i - 1].artefact = true
+        xs[i].artefact = true
+    }
 }
 
 /// Length of a route part in km (geodesic, fast form, for lon/lat).
@@ -272,7 +324,8 @@ private func nearestSegment(_ p: XY, line: Int, index: SegmentIndex) -> SegmentI
     return found
 }
 
-/// Merges crossings closer than `withinMeters` (single linkage) into one point each.
+/// Merges crossings of the same border closer than `withinMeters` (single linkage) into one
+/// point each; crossings of different borders (at a tripoint) and artefacts stay apart.
 func mergeCrossings(_ xs: [BorderCrossing], withinMeters m: Double) -> [BorderCrossing] {
     guard !xs.isEmpty else { return xs }
     var parent = Array(xs.indices)
@@ -287,7 +340,7 @@ func mergeCrossings(_ xs: [BorderCrossing], withinMeters m: Double) -> [BorderCr
     for (i, x) in xs.enumerated() {
         let cx = Int(floor(x.location.lon / cellDeg)), cy = Int(floor(x.location.lat / cellDeg))
         for dx in -1...1 { for dy in -1...1 {
-            for j in buckets[SegmentIndex.key(cx + dx, cy + dy)] ?? [] where j > i {
+            for j in buckets[SegmentIndex.key(cx + dx, cy + dy)] ?? [] where j > i && xs[j].pair == x.pair && xs[j].artefact == x.artefact {
                 if Geodesic.distance(x.location, xs[j].location) <= m { parent[find(j)] = find(i) }
             }
         } }
@@ -303,8 +356,7 @@ func mergeCrossings(_ xs: [BorderCrossing], withinMeters m: Double) -> [BorderCr
         let ids = Array(Set(members.map(\.routeID))).sorted()
         c.routes = ids.count
         c.routeIDs = ids
-        // The most common pair and direction stand for the group.
-        c.pair = Dictionary(grouping: members, by: \.pair).max { $0.value.count < $1.value.count }!.key
+        // Every member is on the same border; the first one's direction stands for the group.
         return c
     }
 }
@@ -334,7 +386,7 @@ final class CountryLabeller {
 
 /// Border lines by pair, in the routes' CRS: from a line layer with a `pair` field (or left/right),
 /// or derived from country polygons.
-private func borderLines(_ borders: Layer, options: CrossingOptions, routeCRS: CRS) throws -> ([String], [[[XY]]]) {
+private func borderLines(_ borders: Layer, options: CrossingParameters, routeCRS: CRS) throws -> ([String], [[[XY]]]) {
     var pairs: [String] = [], lines: [[[XY]]] = []
     let family = borders.geometryType.dimensionFamily
     if family == 2 {
