@@ -21,6 +21,9 @@ public struct BorderCrossing: Sendable {
     /// One of a pair of opposite crossings of the same border on one line, close together and
     /// far from any post: a straight chord of the line cutting a river border, not a crossing.
     public var artefact = false
+    /// Which part of the route and which segment of it (from its vertex `segment` to the next)
+    /// the crossing lies on: two crossings on one segment are a chord.
+    var part = 0, segment = 0
     /// With merging: how many crossings and distinct routes the point stands for.
     public var crossings = 1
     public var routes = 1
@@ -77,6 +80,7 @@ struct RouteBatch: Sendable {
     var starts: [Int] = []
     /// Per line: the route's ordinal and which part of the route it is, and the length of the route's earlier parts.
     var route: [Int] = []
+    var part: [Int] = []
     var offsetKm: [Double] = []
 }
 
@@ -88,6 +92,8 @@ struct RawCrossing: Sendable {
     var before: XY
     var after: XY
     var kmAlong: Double
+    var part = 0
+    var segment = 0
 }
 
 /// Finds every point where a route crosses a border line.
@@ -145,7 +151,7 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingParame
             var mark: Int32 = 0
             for li in 0..<batch.starts.count {
                 let start = batch.starts[li], end = li + 1 < batch.starts.count ? batch.starts[li + 1] : batch.coords.count
-                scanRoute(batch.coords[start..<end], route: batch.route[li], offsetKm: batch.offsetKm[li], index: index,
+                scanRoute(batch.coords[start..<end], route: batch.route[li], part: batch.part[li], offsetKm: batch.offsetKm[li], index: index,
                           stamp: &stamp, mark: &mark, geographic: geographic,
                           metresPerUnit: metresPerUnit, into: &found)
             }
@@ -166,6 +172,7 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingParame
                     batch.starts.append(batch.coords.count)
                     batch.coords.append(contentsOf: part)
                     batch.route.append(ordinal)
+                    batch.part.append(k)
                     batch.offsetKm.append(offset)
                     // Only a later part needs the length of the earlier ones (on the reading thread).
                     if k + 1 < parts.count { offset += lineLengthKm(part, geographic: geographic, metresPerUnit: metresPerUnit) }
@@ -185,6 +192,8 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingParame
         var c = BorderCrossing(routeFID: info.fid, routeID: info.id, routeName: info.name, kind: info.kind, pair: pairs[r.line],
                                from: nil, to: nil, location: LonLat(try toLonLat.transform(r.point)), kmAlong: r.kmAlong)
         c.routeIDs = [info.id]
+        c.part = r.part
+        c.segment = r.segment
         if let labeller {
             c.from = labeller.country(at: r.before)
             c.to = labeller.country(at: r.after)
@@ -219,16 +228,20 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingParame
 }
 
 /// Flags chords: two consecutive crossings of one line (sorted by route and distance along it)
-/// on the same border, in opposite directions, less than `within` apart along the line, with no
-/// post of that border within `postWithin` of either. Crossing one border line twice in a row
-/// returns a route to the side it came from, so without country polygons consecutive crossings
-/// of one pair are opposite too.
+/// on the same border and the same straight segment (the line has no vertex on the other side:
+/// its straight chord between two vertices cuts the border, as the ~8 km chords of a
+/// generalised road along the Panj do), in opposite directions, less than `within` apart, with
+/// no post of that border within `postWithin` of either. Crossing one border line twice in a
+/// row returns a route to the side it came from, so without country polygons consecutive
+/// crossings of one pair are opposite too. An excursion with a vertex on the other side is
+/// kept: the road's own data put it there (a Fergana valley road through a neighbour).
 func flagChords(_ xs: inout [BorderCrossing], within: Double, postWithin: Double,
                 nearestPost: (BorderCrossing) -> (name: String, meters: Double)?) {
     guard xs.count > 1 else { return }
     for i in 1..<xs.count {
         let a = xs[i - 1], b = xs[i]
-        guard a.routeFID == b.routeFID, a.pair == b.pair, (b.kmAlong - a.kmAlong) * 1000 < within else { continue }
+        guard a.routeFID == b.routeFID, a.pair == b.pair, a.part == b.part, a.segment == b.segment,
+              (b.kmAlong - a.kmAlong) * 1000 < within else { continue }
         if let f = a.from, let t = a.to, let f2 = b.from, let t2 = b.to, !(f == t2 && t == f2) { continue }
         let nearPost = [a, b].contains { (nearestPost($0)?.meters ?? .infinity) <= postWithin }
         if nearPost { continue }
@@ -246,7 +259,7 @@ private func lineLengthKm(_ part: [XY], geographic: Bool, metresPerUnit: Double)
 }
 
 /// Finds the crossings of one route part.
-private func scanRoute(_ c: ArraySlice<XY>, route: Int, offsetKm: Double, index: SegmentIndex, stamp: inout [Int32],
+private func scanRoute(_ c: ArraySlice<XY>, route: Int, part: Int, offsetKm: Double, index: SegmentIndex, stamp: inout [Int32],
                        mark: inout Int32, geographic: Bool, metresPerUnit: Double, into found: inout [RawCrossing]) {
     let base = c.startIndex
     let n = c.count
@@ -282,7 +295,7 @@ private func scanRoute(_ c: ArraySlice<XY>, route: Int, offsetKm: Double, index:
                 found.append(RawCrossing(route: route, line: Int(s.line), point: p,
                                          before: XY(a.x + (t - eps) * (b.x - a.x), a.y + (t - eps) * (b.y - a.y)),
                                          after: XY(a.x + (t + eps) * (b.x - a.x), a.y + (t + eps) * (b.y - a.y)),
-                                         kmAlong: kmAt(k, t)))
+                                         kmAlong: kmAt(k, t), part: part, segment: k))
             }
             for (vi, v) in [(k, a), (k + 1, b)] where onSegment(v, s.a, s.b) {
                 if onBorder == nil { onBorder = [Int32](repeating: -1, count: n) }
@@ -306,7 +319,8 @@ private func scanRoute(_ c: ArraySlice<XY>, route: Int, offsetKm: Double, index:
             if let s1 = nearestSegment(first, line: line, index: index), let s2 = nearestSegment(last, line: line, index: index) {
                 let side1 = orient(s1.a, s1.b, before), side2 = orient(s2.a, s2.b, after)
                 if side1 != 0 && side2 != 0 && (side1 > 0) != (side2 > 0) {
-                    found.append(RawCrossing(route: route, line: line, point: last, before: before, after: after, kmAlong: kmAt(j, 0)))
+                    found.append(RawCrossing(route: route, line: line, point: last, before: before, after: after, kmAlong: kmAt(j, 0),
+                                             part: part, segment: j))
                 }
             }
         }
