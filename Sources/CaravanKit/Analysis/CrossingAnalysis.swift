@@ -134,9 +134,11 @@ public func borderCrossings(_ options: CrossingOptions, context: AnalysisContext
             context.warnings.add("\(withoutPair) of \(p.posts.count) posts say no border (no pair, or iso_a and iso_b): they may label a crossing of any border")
         }
     }
-    let xs = try findCrossings(routes: routes, borders: borders, options: p) { context.progress("\($0) routes read") }
+    let xs = try findCrossings(routes: routes, borders: borders, options: p, warnings: context.warnings) { context.progress("\($0) routes read") }
     let names = countryNames(p.countries)
-    return crossingOutput(xs, parameters: p, options: options, names: names)
+    var out = crossingOutput(xs, parameters: p, options: options, names: names)
+    out.warnings = context.warnings.messages
+    return out
 }
 
 /// Country names by id from the countries layer (its `name` field), for tables.

@@ -110,7 +110,7 @@ struct RawCrossing: Sendable {
 /// let borders = try Dataset.open("shapefiles/borders.shp").layer(named: nil)
 /// let xs = try findCrossings(routes: roads, borders: borders, options: CrossingParameters())
 /// ```
-public func findCrossings(routes: Layer, borders: Layer, options: CrossingParameters,
+public func findCrossings(routes: Layer, borders: Layer, options: CrossingParameters, warnings: WarningLog = WarningLog(),
                           progress: (@Sendable (Int) -> Void)? = nil) throws -> [BorderCrossing] {
     let file = routes.dataset.path
     guard let routeCRS = try routes.crs else {
@@ -121,7 +121,7 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingParame
                        file: file, layer: routes.name)
     }
     // Border lines by pair, in the routes' CRS.
-    var (pairs, lines) = try borderLines(borders, options: options, routeCRS: routeCRS)
+    var (pairs, lines) = try borderLines(borders, options: options, routeCRS: routeCRS, warnings: warnings)
     guard !lines.isEmpty else {
         throw GeoError(.invalidArgument, "no border lines", file: borders.dataset.path, layer: borders.name)
     }
@@ -400,13 +400,13 @@ final class CountryLabeller {
 
 /// Border lines by pair, in the routes' CRS: from a line layer with a `pair` field (or left/right),
 /// or derived from country polygons.
-private func borderLines(_ borders: Layer, options: CrossingParameters, routeCRS: CRS) throws -> ([String], [[[XY]]]) {
+private func borderLines(_ borders: Layer, options: CrossingParameters, routeCRS: CRS, warnings: WarningLog) throws -> ([String], [[[XY]]]) {
     var pairs: [String] = [], lines: [[[XY]]] = []
     let family = borders.geometryType.dimensionFamily
     if family == 2 {
-        var o = BorderOptions(); o.idField = options.countryIDField
+        var o = BorderParameters(); o.idField = options.countryIDField
         let t = try Transformer(from: .wgs84, to: routeCRS)
-        for b in try deriveBorders(borders, options: o) {
+        for b in try deriveBorders(borders, options: o, warnings: warnings) {
             pairs.append(b.pair)
             lines.append(try t.transform(b.geometry).linework)
         }
