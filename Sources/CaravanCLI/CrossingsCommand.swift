@@ -20,10 +20,10 @@ struct CrossingsCommand: ParsableCommand {
         on the same border; unlisted: none within --unlisted); with --merge,
         crossings and routes counted per merged point (crossings of different
         borders are never merged).
-        Two opposite crossings of one border on one line less than --chord apart,
-        with no post near, are flagged artefact = 1: the straight chords of a
-        generalised road cutting a river border (the Panj). They stay in the
-        output and are left out of the tables.
+        Two opposite crossings of one border on one straight segment of a line,
+        less than --chord apart, with no post of that border near, are flagged
+        artefact = 1: the chords of a generalised road cutting a river border (the
+        Panj). They stay in the output, are counted, and are left out of the tables.
         The busiest points count distinct routes (input lines), not crossings.
         Examples:
           caravan crossings shapefiles/roads.shp shapefiles/countries.shp \\
@@ -31,8 +31,10 @@ struct CrossingsCommand: ParsableCommand {
           caravan crossings shapefiles/roads.shp shapefiles/borders.shp \\
               --countries shapefiles/countries.shp \\
               --posts shapefiles/border_posts.shp -o out/x.geojson
-          caravan crossings tracks.gpkg shapefiles/countries.shp --merge 2km \\
-              --posts shapefiles/border_posts.shp -o out/merged.gpkg
+          caravan crossings shapefiles/railways.shp shapefiles/countries.shp \\
+              --merge 2km --posts shapefiles/border_posts.shp -o out/merged.gpkg
+          caravan crossings shapefiles/roads.shp shapefiles/countries.shp \\
+              --region all -o out/all_crossings.geojson
         """
     )
 
