@@ -21,7 +21,7 @@ struct CrossingsCommand: ParsableCommand {
         crossings and routes counted per merged point (crossings of different
         borders are never merged).
         Two opposite crossings of one border on one straight segment of a line,
-        less than --chord apart, with no post of that border near, are flagged
+        less than --chord apart, with no post of that border within 3 km, are flagged
         artefact = 1: the chords of a generalised road cutting a river border (the
         Panj). They stay in the output, are counted, and are left out of the tables.
         The busiest points count distinct routes (input lines), not crossings.

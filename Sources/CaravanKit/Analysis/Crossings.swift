@@ -54,9 +54,14 @@ public struct CrossingParameters: Sendable {
     public var mergeMeters: Double?
     /// Only borders with one of these countries (ISO codes; nil: every border).
     public var region: Set<String>?
-    /// Two opposite crossings of one border on one line closer than this along the line, with
-    /// no post of that border within `unlistedMeters`, are flagged `artefact` (nil: no check).
+    /// Two opposite crossings of one border on one straight segment of a line closer than this
+    /// along the line, with no post of that border within `chordPostMeters`, are flagged
+    /// `artefact` (nil: no check).
     public var chordMeters: Double? = 10_000
+    /// A post this close to one of the two crossings makes them real (posts lie on the network's
+    /// crossings, so a crossing at a post is within a km or two of it; a post 5 km away at the end
+    /// of a bridge does not make a road along the river cross it).
+    public var chordPostMeters = 3_000.0
     public var workers = processorCount
     public init() {}
 }
@@ -214,7 +219,7 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingParame
         }
         return best
     }
-    if let chord = options.chordMeters { flagChords(&out, within: chord, postWithin: options.unlistedMeters, nearestPost: nearestPost) }
+    if let chord = options.chordMeters { flagChords(&out, within: chord, postWithin: options.chordPostMeters, nearestPost: nearestPost) }
     if let m = options.mergeMeters { out = mergeCrossings(out, withinMeters: m) }
     if !options.posts.isEmpty {
         for i in out.indices {
