@@ -19,6 +19,8 @@ struct DensityCrossingsCommandsTests {
         #expect(r.stderr.contains("flagged artefact"))
         #expect(r.stdout.contains("Busiest crossing points") && r.stdout.contains("Crossings by border"))
         #expect(!r.stdout.contains("Armenia") && !r.stdout.contains("Azerbaijan"))
+        // The tables name places: the nearest town beside each point.
+        #expect(r.stdout.contains("nearest town") && r.stdout.contains("Eslam Qaleh (AF, 11 km)"))
         let xs = try json(dir.file("x.geojson"))
         let region: Set<String> = ["AF", "KG", "KZ", "TJ", "TM", "UZ"]
         #expect(xs.allSatisfy { x in (x["pair"] as! String).split(separator: "-").contains { region.contains(String($0)) } })

@@ -110,7 +110,7 @@ extension BorderPost {
 /// default on the borders of the region (`CrossingOptions.defaultRegion`).
 ///
 /// Returns the crossings layer, a summary, the tables "Crossings by border", "Busiest crossing
-/// points" (distinct routes per point of one border, chord artefacts left out) and, with posts,
+/// points" (corridors, then distinct routes, per point of one border; chord artefacts left out) and, with posts,
 /// "Busiest unlisted crossings", and figures: `crossings`, `artefacts`, `unlisted`, `posts`,
 /// and `border <PAIR>` per border.
 public func borderCrossings(_ options: CrossingOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
@@ -202,14 +202,15 @@ private func crossingOutput(_ xs: [BorderCrossing], parameters p: CrossingParame
         return String(format: "%@ (%.1f km)", name, km) + (x.unlisted == true ? " — unlisted" : "")
     }
     func rows(_ list: [BorderCrossing]) -> [[String]] {
-        list.sorted { ($0.routes, $0.crossings, $1.pair) > ($1.routes, $1.crossings, $0.pair) }.prefix(10).enumerated().map { k, x in
-            var r = ["\(k + 1)", borderName(x.pair, names), nearestTown(x), "\(x.routes)", "\(x.crossings)",
+        list.sorted { ($0.corridors, $0.routes, $0.crossings, $1.pair) > ($1.corridors, $1.routes, $1.crossings, $0.pair) }
+            .prefix(10).enumerated().map { k, x in
+            var r = ["\(k + 1)", borderName(x.pair, names), nearestTown(x), "\(x.corridors)", "\(x.routes)", "\(x.crossings)",
                      String(format: "%.4f, %.4f", x.location.lon, x.location.lat)]
             if withPosts { r.append(postText(x)) }
             return r
         }
     }
-    let cols = ["rank", "border", "nearest town", "routes", "crossings", "lon, lat"] + (withPosts ? ["nearest known post of the border"] : [])
+    let cols = ["rank", "border", "nearest town", "corridors", "routes", "crossings", "lon, lat"] + (withPosts ? ["nearest known post of the border"] : [])
     if !points.isEmpty { tables.append(ResultTable(title: "Busiest crossing points", columns: cols, rows: rows(points))) }
     if withPosts {
         // Posts are attached after merging: label the grouped points again.
@@ -249,6 +250,7 @@ func crossingLayer(_ xs: [BorderCrossing], merged: Bool, withPosts: Bool) -> Res
     if merged {
         fields += [ResultField("crossings", .integer, role: .count, meaning: "crossings merged into this point"),
                    ResultField("routes", .integer, role: .count, meaning: "distinct routes crossing here"),
+                   ResultField("corridors", .integer, role: .count, meaning: "corridors crossing here: routes sharing an end vertex (pieces of one road, edges of a yard) count once"),
                    ResultField("route_ids", .string, role: .text, meaning: "the routes' ids (first 50)")]
     }
     if withPosts {
@@ -268,7 +270,7 @@ func crossingLayer(_ xs: [BorderCrossing], merged: Bool, withPosts: Bool) -> Res
             var v: [FieldValue] = [.string(x.routeID), s(x.routeName), s(x.kind), .string(x.pair), s(x.from), s(x.to),
                                    .real((x.location.lon * 1e6).rounded() / 1e6), .real((x.location.lat * 1e6).rounded() / 1e6),
                                    .real((x.kmAlong * 1000).rounded() / 1000)]
-            if merged { v += [.integer(Int64(x.crossings)), .integer(Int64(x.routes)), .string(x.routeIDs.prefix(50).joined(separator: ","))] }
+            if merged { v += [.integer(Int64(x.crossings)), .integer(Int64(x.routes)), .integer(Int64(x.corridors)), .string(x.routeIDs.prefix(50).joined(separator: ","))] }
             if withPosts { v += [s(x.post), x.postKm.map { .real(($0 * 1000).rounded() / 1000) } ?? .null, x.unlisted.map { .integer($0 ? 1 : 0) } ?? .null] }
             v.append(.integer(x.artefact ? 1 : 0))
             return v

@@ -27,6 +27,11 @@ public struct BorderCrossing: Sendable {
     /// With merging: how many crossings and distinct routes the point stands for.
     public var crossings = 1
     public var routes = 1
+    /// With merging: how many corridors the routes form. Routes that share an end vertex (the
+    /// pieces of one road split at junctions, the short edges of a station yard) are one corridor.
+    public var corridors = 1
+    /// The end vertices of the route's parts, in the routes' CRS (to tell corridors apart).
+    var ends: [XY] = []
     public var routeIDs: [String] = []
 }
 
@@ -148,6 +153,7 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingParame
     let fields = RouteFields(routes.schema)
     let cursor = try routes.features(fields: fields.names.map { routes.schema.fields[$0].name })
     var routeInfo: [(fid: Int64, id: String, name: String?, kind: String?)] = []
+    var routeEnds: [[XY]] = []
     let states: [[RawCrossing]] = try runPipeline(
         workers: options.workers,
         make: { [RawCrossing]() },
@@ -167,12 +173,14 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingParame
                 let ordinal = routeInfo.count
                 routeInfo.append((f.fid, fields.id.flatMap { f.values[$0].stringValue } ?? String(f.fid),
                                   fields.name.flatMap { f.values[$0].stringValue }, fields.kind.flatMap { f.values[$0].stringValue }))
+                routeEnds.append([])
                 guard let g = f.geometry else { continue }
                 if g.type.dimensionFamily != 1 {
                     throw GeoError(.invalidArgument, "a \(g.type.rawValue) where a route line is expected", file: file, layer: routes.name, featureID: f.fid)
                 }
                 var offset = 0.0
                 let parts = g.linework.filter { $0.count > 1 }
+                routeEnds[ordinal] = parts.flatMap { [$0[0], $0[$0.count - 1]] }
                 for (k, part) in parts.enumerated() {
                     batch.starts.append(batch.coords.count)
                     batch.coords.append(contentsOf: part)
@@ -197,6 +205,7 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingParame
         var c = BorderCrossing(routeFID: info.fid, routeID: info.id, routeName: info.name, kind: info.kind, pair: pairs[r.line],
                                from: nil, to: nil, location: LonLat(try toLonLat.transform(r.point)), kmAlong: r.kmAlong)
         c.routeIDs = [info.id]
+        c.ends = routeEnds[r.route]
         c.part = r.part
         c.segment = r.segment
         if let labeller {
@@ -374,10 +383,27 @@ func mergeCrossings(_ xs: [BorderCrossing], withinMeters m: Double) -> [BorderCr
         c.crossings = members.count
         let ids = Array(Set(members.map(\.routeID))).sorted()
         c.routes = ids.count
+        c.corridors = corridorCount(members)
         c.routeIDs = ids
         // Every member is on the same border; the first one's direction stands for the group.
         return c
     }
+}
+
+/// The number of corridors among crossings: routes joined when they share an end vertex.
+func corridorCount(_ members: [BorderCrossing]) -> Int {
+    var byRoute: [Int64: [XY]] = [:]
+    for m in members { byRoute[m.routeFID] = m.ends }
+    let routes = byRoute.keys.sorted()
+    var parent = Array(routes.indices)
+    func find(_ i: Int) -> Int { var i = i; while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }; return i }
+    var owner: [XY: Int] = [:]
+    for (i, r) in routes.enumerated() {
+        for e in byRoute[r] ?? [] {
+            if let j = owner[e] { parent[find(i)] = find(j) } else { owner[e] = i }
+        }
+    }
+    return Set(routes.indices.map(find)).count
 }
 
 /// Point-in-country lookups with prepared polygons (main thread only).

@@ -68,19 +68,25 @@ struct CrossingAnalysisTests {
         #expect(v[l.fieldIndex("unlisted")!].doubleValue == 1)
     }
 
-    @Test("the busiest points count distinct routes, not crossings")
+    @Test("the busiest points count corridors and distinct routes, not crossings or graph edges")
     func busiestByRoutes() throws {
         let dir = TempDir()
         // R1 zigzags across KZ-UZ five times near 41.5°N (vertices on both sides: real crossings);
-        // R2 and R3 cross once each near 40.5°N.
+        // R2 and R3, two separate roads, cross once each near 40.5°N; R4 ends at a junction J
+        // beside the border near 41.8°N, where R5 and R6 (pieces of one road network split at J)
+        // go on across: two routes, one corridor.
         let zig = [XY(69.9, 41.50), XY(70.1, 41.502), XY(69.9, 41.504), XY(70.1, 41.506), XY(69.9, 41.508), XY(70.1, 41.51)]
-        let r = try Self.routes([zig, [XY(69, 40.5), XY(71, 40.5)], [XY(69, 40.505), XY(71, 40.505)]], dir)
+        let j = XY(69.99, 41.8)
+        let r = try Self.routes([zig, [XY(69, 40.5), XY(71, 40.5)], [XY(69, 40.505), XY(71, 40.505)],
+                                 [XY(69.5, 41.8), j], [j, XY(70.5, 41.81)], [j, XY(70.5, 41.79)]], dir)
         let out = try borderCrossings(CrossingOptions(routes: r, borders: try Self.strips(dir)))
-        #expect(out.figures["crossings"] == 7 && out.figures["artefacts"] == 0)
+        #expect(out.figures["crossings"] == 9 && out.figures["artefacts"] == 0)
         let busiest = try #require(out.tables.first { $0.title == "Busiest crossing points" })
-        #expect(busiest.rows[0][3] == "2" && busiest.rows[0][4] == "2", "\(busiest.rows)")
-        #expect(busiest.rows[0][5].hasSuffix("40.5025"))
-        #expect(busiest.rows[1][3] == "1" && busiest.rows[1][4] == "5")
+        #expect(Array(busiest.columns[3...5]) == ["corridors", "routes", "crossings"])
+        #expect(Array(busiest.rows[0][3...5]) == ["2", "2", "2"], "\(busiest.rows)")
+        #expect(busiest.rows[0][6].hasSuffix("40.5025"))
+        #expect(Array(busiest.rows[1][3...5]) == ["1", "2", "2"], "\(busiest.rows)")
+        #expect(Array(busiest.rows[2][3...5]) == ["1", "1", "5"], "\(busiest.rows)")
     }
 
     @Test("--merge never merges crossings of different borders at a tripoint")
@@ -131,8 +137,8 @@ struct CrossingAnalysisTests {
         #expect(out.figures["artefacts"] == 2)
         #expect(out.summary.contains { $0.hasPrefix("2 flagged artefact") })
         let busiest = try #require(out.tables.first { $0.title == "Busiest crossing points" })
-        #expect(busiest.rows.allSatisfy { !$0[5].hasSuffix("41.0500") && !$0[5].contains("69.98") })
-        #expect(busiest.rows.map { Int($0[4])! }.reduce(0, +) == 2)
+        #expect(busiest.rows.allSatisfy { !$0[6].hasSuffix("41.0500") && !$0[6].contains("69.98") })
+        #expect(busiest.rows.map { Int($0[5])! }.reduce(0, +) == 2)
         // A post of the border near the chord: not an artefact (a real crossing there is known).
         var o = CrossingOptions(routes: r, borders: c)
         o.posts = try Self.posts([("Jut post", "KZ-UZ", XY(69.99, 41.05))], dir)
