@@ -52,6 +52,12 @@ public struct DensityOptions: AnalysisOptions, GridSelection, Hashable {
     public var outputPaths: [String] { output.map { [$0] } ?? [] }
 
     public func validate() throws {
+        // A cell of "25" is rarely 25 m: a size without a unit is refused.
+        for (flag, value) in [("--cell", cell), ("--radius", radius)] {
+            if let v = value, Double(v.trimmingCharacters(in: .whitespaces)) != nil {
+                throw GeoError(.invalidArgument, "\(flag) '\(v)' has no unit", hint: "write it with a unit: \(v)km, \(v)m or \(v)mi (m, km, mi, nm, ft)")
+            }
+        }
         try validateGrid()
         if cell == nil && cellArea == nil {
             throw GeoError(.invalidArgument, "no cell size", hint: "give --cell (e.g. --cell 10km) or --cell-area (e.g. --cell-area 500km2)")

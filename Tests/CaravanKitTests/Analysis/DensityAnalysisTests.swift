@@ -26,6 +26,8 @@ struct DensityAnalysisTests {
         #expect(hint(k)?.contains("--radius") == true)
         var h = DensityOptions(routes: Self.rail, output: "x.tif"); h.cell = "10km"; h.grid = .hex
         #expect(hint(h)?.contains(".geojson") == true)
+        var bare = DensityOptions(routes: Self.rail); bare.cell = "25"
+        #expect(hint(bare)?.contains("25km") == true)
         var w = DensityOptions(routes: Self.rail); w.cell = "10km"; w.studyWhere = "role = 'focus'"
         #expect(hint(w)?.contains("--study-area") == true)
     }
