@@ -26,7 +26,7 @@ say "5. Route density of the road and rail network, 25 km cells (caravan density
 "$CARAVAN" density shapefiles/roads.shp --cell 10km -o "$OUT/road_density.tif" --overwrite
 "$CARAVAN" density shapefiles/railways.shp --grid hex --cell-area 1000km2 --study-area shapefiles/countries.shp --study-where "role = 'focus'" -o "$OUT/rail_density_hex.gpkg" --overwrite
 
-say "6. Where the network crosses borders, and which crossings no known post covers (caravan crossings)"
+say "6. Where the network crosses the borders of the region (KZ KG TJ TM UZ AF), and which crossings no known post covers (caravan crossings)"
 "$CARAVAN" crossings shapefiles/roads.shp shapefiles/countries.shp --posts shapefiles/border_posts.shp --merge 2km -o "$OUT/road_crossings.geojson" --overwrite
 "$CARAVAN" crossings shapefiles/railways.shp shapefiles/countries.shp --posts shapefiles/border_posts.shp -o "$OUT/rail_crossings.geojson" --overwrite
 
@@ -45,7 +45,7 @@ say "7b. How the seizure hot spots change: space-time cube and emerging hot spot
 
 say "8. A picture of the road density (GDAL's gdaldem on the GeoTIFF)"
 if command -v gdaldem >/dev/null; then
-  printf 'nv 255 255 255 0\n0 255 255 204\n0.1 161 218 180\n0.25 65 182 196\n0.5 44 127 184\n1 37 52 148\n' > "$OUT/.ramp.txt"
+  printf 'nv 255 255 255 0\n0 255 255 255 0\n0.0001 255 255 204\n0.1 161 218 180\n0.25 65 182 196\n0.5 44 127 184\n1 37 52 148\n' > "$OUT/.ramp.txt"
   gdaldem color-relief -q -alpha "$OUT/road_density.tif" "$OUT/.ramp.txt" "$OUT/road_density.png" -of PNG && echo "wrote $OUT/road_density.png"
   rm -f "$OUT/.ramp.txt" "$OUT/road_density.png.aux.xml"
 fi

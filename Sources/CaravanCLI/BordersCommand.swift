@@ -42,17 +42,17 @@ struct BordersCommand: ParsableCommand {
 
     @OptionGroup var input: SourceOptions
 
+    var options: BorderOptions {
+        var o = BorderOptions(countries: countries, output: output)
+        o.layer = layer; o.idField = idField; o.snap = snap; o.where = whereClause
+        o.overwrite = overwrite; o.sSrs = input.sourceSRS; o.restoreShx = input.restoreShx
+        return o
+    }
+
     func run() throws {
-        let ds = try Dataset.open(countries, options: try input.openOptions())
-        let l = try ds.layer(named: layer)
-        if let w = whereClause { try l.setAttributeFilter(w) }
-        var o = BorderOptions()
-        o.idField = idField
-        o.snapToleranceMeters = try Distance.parse(snap, option: "--snap").meters
-        let borders = try deriveBorders(l, options: o)
-        try SharedBorder.write(borders, to: output, options: WriteOptions(overwrite: overwrite, inputs: [countries]))
-        let total = borders.reduce(0) { $0 + $1.lengthKm }
-        Console.line(String(format: "caravan: %d borders, %.0f km in all (snapping tolerance %@), written to %@",
-                            borders.count, total, Distance(meters: o.snapToleranceMeters).description, output))
+        let result = try sharedBorders(options)
+        try ResultWriter.write(result.layers[0], to: output, options: WriteOptions(overwrite: overwrite, inputs: options.inputPaths))
+        for w in result.warnings { Console.line("caravan: warning: " + w) }
+        for line in result.summary { Console.line("caravan: \(line), written to \(output)") }
     }
 }

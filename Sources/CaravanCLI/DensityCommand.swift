@@ -2,7 +2,7 @@ import ArgumentParser
 import CaravanKit
 import Foundation
 
-enum DensityMethodName: String, ExpressibleByArgument, CaseIterable { case length, kernel }
+extension DensityMethodName: ExpressibleByArgument {}
 
 struct DensityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,12 +14,12 @@ struct DensityCommand: ParsableCommand {
         --radius R: at each cell centre, the length within R divided by πR² (ArcGIS /
         QGIS "Line density").
         Cells are aligned to the CRS origin: square (col, row) covers x in [col·s,
-        (col+1)·s), y in [row·s, (row+1)·s) of the analysis CRS, by default a Lambert
-        azimuthal equal-area CRS centred on the data.
+        (col+1)·s), y in [row·s, (row+1)·s) of the analysis CRS (see --crs).
         Output fields: col, row, length_km, density, routes, cell_km2 (+ weighted_km
         with --weight).
-        A .tif output holds the density of a square grid (NoData where there is no
-        route); a .csv has one row per cell with the lon and lat of its centre, for
+        A .tif output holds the density of a square grid: 0 where a cell has no
+        route, NoData only outside the study area (so zonal statistics over a
+        province average every cell); a .csv has one row per cell with the lon and lat of its centre, for
         spreadsheets.
         Examples:
           caravan density shapefiles/roads.shp --cell 25km -o out/road_density.geojson
@@ -27,8 +27,8 @@ struct DensityCommand: ParsableCommand {
           caravan density shapefiles/roads.shp --grid hex --cell-area 500km2 \\
               --study-area shapefiles/countries.shp --study-where "role = 'focus'" \\
               -o out/hex.gpkg
-          caravan density routes.gpkg --cell 5km --method kernel --radius 20km \\
-              --weight trips -o out/kernel.tif
+          caravan density shapefiles/roads.shp --cell 5km --method kernel \\
+              --radius 20km -o out/road_kernel.tif
         """
     )
 
@@ -69,48 +69,45 @@ struct DensityCommand: ParsableCommand {
 
     @OptionGroup var input: SourceOptions
 
+    var options: DensityOptions {
+        var o = DensityOptions(routes: routes, output: output)
+        o.layer = layer; o.where = whereClause
+        o.grid = gridOptions.grid == .hex ? .hex : .square
+        o.cell = gridOptions.cell; o.cellArea = gridOptions.cellArea; o.crs = gridOptions.crs
+        o.studyArea = gridOptions.studyArea; o.studyWhere = gridOptions.studyWhere; o.maxCells = gridOptions.maxCells
+        o.method = method; o.radius = radius; o.weight = weight
+        o.geodesic = geodesic; o.boundaries = boundaries; o.keepEmpty = keepEmpty
+        o.overwrite = overwrite; o.sSrs = input.sourceSRS; o.restoreShx = input.restoreShx
+        return o
+    }
+
     func validate() throws {
         if method == .kernel && radius == nil { throw ValidationError("--method kernel needs --radius, e.g. --radius 20km") }
         if method == .length && radius != nil { throw ValidationError("--radius is for --method kernel") }
     }
 
     func run() throws {
-        guard let tessellation = try gridOptions.tessellation() else {
-            throw GeoError(.invalidArgument, "no cell size", hint: "give --cell (e.g. --cell 10km) or --cell-area (e.g. --cell-area 500km2)")
-        }
-        var o = LineDensityOptions(tessellation: tessellation)
-        o.crs = try gridOptions.analysisCRS()
-        o.weightField = weight
-        o.geodesic = geodesic
-        o.boundaries = boundaries
-        o.maxCells = gridOptions.maxCells
-        o.studyArea = try gridOptions.studyAreaGeometry()
-        if method == .kernel { o.method = .kernel(radius: try Distance.parse(radius!, option: "--radius").meters) }
-        let ds = try Dataset.open(routes, options: try input.openOptions())
-        let l = try ds.layer(named: layer)
-        if let w = whereClause { try l.setAttributeFilter(w) }
-        let progress = ProgressLine("routes read")
         let start = Date()
-        let grid = try lineDensity(l, options: o) { progress.update($0) }
+        let progress = AnalysisProgress()
+        let result = try routeDensity(options, context: progress.context)
         progress.done()
-        try grid.write(to: output, keepEmpty: keepEmpty, options: WriteOptions(overwrite: overwrite, inputs: [routes]))
-        let cells = grid.nonEmptyCells
-        let maxDensity = cells.map { grid.density($0) }.max() ?? 0
-        Console.line(String(format: "caravan: %d routes, %.0f km, in %d of %d cells (%@ grid in %@); highest density %.3f km/km²; %.1f s",
-                            grid.features, grid.totalLength / 1000, cells.count, grid.window.cellCount,
-                            tessellation.label, grid.crs.label, maxDensity, Date().timeIntervalSince(start)))
-        if grid.featuresWithoutGeometry > 0 {
-            Console.line("caravan: warning: \(grid.featuresWithoutGeometry) features without geometry were skipped")
-        }
-        Console.line("caravan: wrote \(output)")
+        try ResultWriter.write(result.layers[0], to: output, options: WriteOptions(overwrite: overwrite, inputs: options.inputPaths))
+        for line in result.summary { Console.line("caravan: " + line) }
+        for w in result.warnings { Console.line("caravan: warning: " + w) }
+        Console.line(String(format: "caravan: wrote %@ in %.1f s", output, Date().timeIntervalSince(start)))
     }
 }
 
-extension Tessellation {
-    var label: String {
-        switch self {
-        case .square(let s): return "\(Distance(meters: s)) square"
-        case .hexagon: return String(format: "%.1f km² hexagon", cellArea / 1e6)
-        }
+/// Progress messages of a library call on stderr, at most five a second (only on a terminal).
+final class AnalysisProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = Date.distantPast
+    var context: AnalysisContext { AnalysisContext(progress: { [self] in message($0) }) }
+    func message(_ text: String) {
+        lock.lock(); defer { lock.unlock() }
+        guard Date().timeIntervalSince(last) > 0.2 else { return }
+        last = Date()
+        Console.progress("caravan: \(text)…")
     }
+    func done() { Console.endProgress() }
 }

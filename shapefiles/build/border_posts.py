@@ -1,7 +1,7 @@
 """Position the well-known border crossing points of the region (a training layer).
 
-For each post of border_posts.csv (names of both sides, the two countries, kind, and an
-approximate anchor location near the towns on either side), take the nearest point where
+For each post of border_posts.csv (names of both sides, the two countries, kind, an
+approximate anchor location near the towns on either side, and the source of the names), take the nearest point where
 the shipped network crosses that pair's border (the network crossing candidates of the
 source data, of the post's kind) within 25 km of the anchor; when the network has no
 crossing there, project the anchor onto the pair's border line. The method is recorded.
@@ -68,7 +68,12 @@ for i, r in enumerate(csv.DictReader(open(posts_csv, encoding="utf-8")), 1):
         "id": i, "name": r["name"], "name_a": r["name_a"], "name_b": r["name_b"], "aliases": r["aliases"],
         "iso_a": r["iso_a"], "iso_b": r["iso_b"], "pair": pair, "kind": r["kind"], "method": method,
         "lon": round(pos[0], 6), "lat": round(pos[1], 6),
-        "note": "training layer, not an authoritative register"},
+        "note": "training layer, not an authoritative register",
+        "source": r["source"],
+        "accuracy": ("where the shipped network crosses this border, nearest the anchor (within 25 km): "
+                     "typically 1-10 km from the checkpoint itself") if best else
+                    ("an approximate anchor near the checkpoint projected onto the generalised border: "
+                     "5-20 km from the checkpoint itself")},
         "geometry": {"type": "Point", "coordinates": pos}})
     print(f"  {r['name']:40s} {pair}  {method}", file=sys.stderr)
 json.dump({"type": "FeatureCollection", "features": out}, open(out_path, "w"), ensure_ascii=False)

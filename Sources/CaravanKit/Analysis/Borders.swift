@@ -14,8 +14,8 @@ public struct SharedBorder: Sendable {
     public var pair: String { "\(left)-\(right)" }
 }
 
-/// Options for `deriveBorders`.
-public struct BorderOptions: Sendable {
+/// The parameters of `deriveBorders` (the library's form of `BorderOptions`).
+public struct BorderParameters: Sendable {
     /// Field holding each area's id (e.g. `iso_a2`).
     public var idField = "iso_a2"
     /// Gaps and overlaps between neighbours up to this size are closed by snapping.
@@ -37,7 +37,8 @@ public struct BorderOptions: Sendable {
 /// let layer = try Dataset.open("shapefiles/countries.shp").layer(named: nil)
 /// for b in try deriveBorders(layer) { print(b.pair, b.lengthKm) }
 /// ```
-public func deriveBorders(_ layer: Layer, options: BorderOptions = BorderOptions()) throws -> [SharedBorder] {
+public func deriveBorders(_ layer: Layer, options: BorderParameters = BorderParameters(),
+                          warnings: WarningLog = WarningLog()) throws -> [SharedBorder] {
     guard let idIndex = layer.schema.index(of: options.idField) else {
         throw GeoError(.invalidArgument, "no field '\(options.idField)'; the fields are: \(layer.schema.names.joined(separator: ", "))",
                        file: layer.dataset.path, layer: layer.name, hint: "name the id field with --id-field")
@@ -55,7 +56,7 @@ public func deriveBorders(_ layer: Layer, options: BorderOptions = BorderOptions
     try layer.forEach { f in
         guard let g = f.geometry else { return }
         guard let id = f.values[idIndex].stringValue, !id.isEmpty else {
-            Diagnostics.warn("\(layer.dataset.path): feature \(f.fid) has no \(options.idField); it is left out of the borders")
+            warnings.add("\(layer.dataset.path): feature \(f.fid) has no \(options.idField); it is left out of the borders")
             return
         }
         var polys: [[[XY]]] = []
@@ -208,18 +209,32 @@ func snapLines(_ lines: [[XY]], to target: [[XY]], tolerance tol: Double) -> [[X
 }
 
 extension SharedBorder {
-    static let fields = [FieldDefinition("left", .string, width: 16), FieldDefinition("right", .string, width: 16),
-                         FieldDefinition("pair", .string, width: 33), FieldDefinition("parts", .integer),
-                         FieldDefinition("length_km", .real, width: 12, precision: 3)]
+    /// Borders as a result layer of MultiLineStrings in WGS84 with fields left, right, pair,
+    /// parts, length_km.
+    public static func resultLayer(_ borders: [SharedBorder], idField: String = "iso_a2") -> ResultLayer {
+        let fields = [
+            ResultField("left", .string, role: .identifier, meaning: "the first area's \(idField) (sorted)", width: 16),
+            ResultField("right", .string, role: .identifier, meaning: "the second area's \(idField)", width: 16),
+            ResultField("pair", .string, role: .category, meaning: "left-right, e.g. KZ-UZ", width: 33),
+            ResultField("parts", .integer, role: .count, meaning: "separate lines of the border"),
+            ResultField("length_km", .real, role: .measure, meaning: "geodesic length on WGS84", unit: "km", width: 12, precision: 3),
+        ]
+        return ResultLayer(
+            name: "borders", kind: .borders, title: "Shared borders", crs: .wgs84, geometryType: .multiLineString, fields: fields,
+            count: borders.count,
+            geometry: { i in
+                let g = borders[i].geometry
+                if case .lineString(let l) = g { return .multiLineString([l]) }
+                return g
+            },
+            values: { i in
+                let b = borders[i]
+                return [.string(b.left), .string(b.right), .string(b.pair), .integer(Int64(b.parts)), .real((b.lengthKm * 1000).rounded() / 1000)]
+            })
+    }
 
-    /// Writes borders as a line layer with fields left, right, pair, parts, length_km.
+    /// Writes borders as a line layer with fields left, right, pair, parts, length_km (through `ResultWriter`).
     public static func write(_ borders: [SharedBorder], to path: String, options: WriteOptions = WriteOptions()) throws {
-        let w = try VectorWriter(path: path, layerName: "borders", geometryType: .multiLineString, crs: .wgs84,
-                                 fields: fields, options: options)
-        for b in borders {
-            try w.write(geometry: b.geometry, values: [.string(b.left), .string(b.right), .string(b.pair),
-                                                       .integer(Int64(b.parts)), .real((b.lengthKm * 1000).rounded() / 1000)])
-        }
-        try w.commit()
+        try ResultWriter.write(resultLayer(borders), to: path, options: options)
     }
 }

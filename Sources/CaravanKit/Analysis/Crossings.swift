@@ -18,24 +18,55 @@ public struct BorderCrossing: Sendable {
     public var post: String?
     public var postKm: Double?
     public var unlisted: Bool?
+    /// One of a pair of opposite crossings of the same border on one line, close together and
+    /// far from any post: a straight chord of the line cutting a river border, not a crossing.
+    public var artefact = false
+    /// Which part of the route and which segment of it (from its vertex `segment` to the next)
+    /// the crossing lies on: two crossings on one segment are a chord.
+    var part = 0, segment = 0
     /// With merging: how many crossings and distinct routes the point stands for.
     public var crossings = 1
     public var routes = 1
+    /// With merging: how many corridors the routes form. Routes that share an end vertex (the
+    /// pieces of one road split at junctions, the short edges of a station yard) are one corridor.
+    public var corridors = 1
+    /// The end vertices of the route's parts, in the routes' CRS (to tell corridors apart).
+    var ends: [XY] = []
     public var routeIDs: [String] = []
 }
 
-/// Options of `findCrossings`.
-public struct CrossingOptions: Sendable {
+/// A known border post: its name, the border it is on and where.
+public struct BorderPost: Sendable, Hashable {
+    public var name: String
+    /// The border pair ("KZ-UZ", codes sorted); nil when the posts layer does not say, and then
+    /// the post may label a crossing of any border.
+    public var pair: String?
+    public var location: LonLat
+    public init(name: String, pair: String?, location: LonLat) { self.name = name; self.pair = pair; self.location = location }
+}
+
+/// The parameters of `findCrossings` (the library's form of `CrossingOptions`, files read).
+public struct CrossingParameters: Sendable {
     /// Country polygons (with `countryIDField`); border lines are then derived from them, and
     /// `from`/`to` come from the polygons on either side.
     public var countries: Layer.Snapshot?
     public var countryIDField = "iso_a2"
-    /// Known border posts: lon/lat points with names.
-    public var posts: [(name: String, location: LonLat)] = []
-    /// A crossing farther than this from every known post is `unlisted`.
+    /// Known border posts. A crossing is labelled with the nearest post on the same border.
+    public var posts: [BorderPost] = []
+    /// A crossing farther than this from every known post of its border is `unlisted`.
     public var unlistedMeters = 10_000.0
-    /// Merge crossings within this distance into one point (nil: no merging).
+    /// Merge crossings of one border within this distance into one point (nil: no merging).
     public var mergeMeters: Double?
+    /// Only borders with one of these countries (ISO codes; nil: every border).
+    public var region: Set<String>?
+    /// Two opposite crossings of one border on one straight segment of a line closer than this
+    /// along the line, with no post of that border within `chordPostMeters`, are flagged
+    /// `artefact` (nil: no check).
+    public var chordMeters: Double? = 10_000
+    /// A post this close to one of the two crossings makes them real (posts lie on the network's
+    /// crossings, so a crossing at a post is within a km or two of it; a post 5 km away at the end
+    /// of a bridge does not make a road along the river cross it).
+    public var chordPostMeters = 3_000.0
     public var workers = processorCount
     public init() {}
 }
@@ -59,6 +90,7 @@ struct RouteBatch: Sendable {
     var starts: [Int] = []
     /// Per line: the route's ordinal and which part of the route it is, and the length of the route's earlier parts.
     var route: [Int] = []
+    var part: [Int] = []
     var offsetKm: [Double] = []
 }
 
@@ -70,6 +102,8 @@ struct RawCrossing: Sendable {
     var before: XY
     var after: XY
     var kmAlong: Double
+    var part = 0
+    var segment = 0
 }
 
 /// Finds every point where a route crosses a border line.
@@ -84,9 +118,9 @@ struct RawCrossing: Sendable {
 /// ```swift
 /// let roads = try Dataset.open("shapefiles/roads.shp").layer(named: nil)
 /// let borders = try Dataset.open("shapefiles/borders.shp").layer(named: nil)
-/// let xs = try findCrossings(routes: roads, borders: borders, options: CrossingOptions())
+/// let xs = try findCrossings(routes: roads, borders: borders, options: CrossingParameters())
 /// ```
-public func findCrossings(routes: Layer, borders: Layer, options: CrossingOptions,
+public func findCrossings(routes: Layer, borders: Layer, options: CrossingParameters, warnings: WarningLog = WarningLog(),
                           progress: (@Sendable (Int) -> Void)? = nil) throws -> [BorderCrossing] {
     let file = routes.dataset.path
     guard let routeCRS = try routes.crs else {
@@ -97,9 +131,18 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingOption
                        file: file, layer: routes.name)
     }
     // Border lines by pair, in the routes' CRS.
-    let (pairs, lines) = try borderLines(borders, options: options, routeCRS: routeCRS)
+    var (pairs, lines) = try borderLines(borders, options: options, routeCRS: routeCRS, warnings: warnings)
     guard !lines.isEmpty else {
         throw GeoError(.invalidArgument, "no border lines", file: borders.dataset.path, layer: borders.name)
+    }
+    if let region = options.region {
+        let keep = pairs.indices.filter { !Set(pairs[$0].split(separator: "-").map(String.init)).isDisjoint(with: region) }
+        guard !keep.isEmpty else {
+            throw GeoError(.invalidArgument, "no border of \(region.sorted().joined(separator: ", ")) among the \(Set(pairs).count) borders",
+                           file: borders.dataset.path, layer: borders.name, hint: "name the countries with --region, or --region all")
+        }
+        pairs = keep.map { pairs[$0] }
+        lines = keep.map { lines[$0] }
     }
     var ext = Envelope.empty
     for l in lines { for p in l { for q in p { ext.expand(q) } } }
@@ -110,6 +153,7 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingOption
     let fields = RouteFields(routes.schema)
     let cursor = try routes.features(fields: fields.names.map { routes.schema.fields[$0].name })
     var routeInfo: [(fid: Int64, id: String, name: String?, kind: String?)] = []
+    var routeEnds: [[XY]] = []
     let states: [[RawCrossing]] = try runPipeline(
         workers: options.workers,
         make: { [RawCrossing]() },
@@ -118,7 +162,7 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingOption
             var mark: Int32 = 0
             for li in 0..<batch.starts.count {
                 let start = batch.starts[li], end = li + 1 < batch.starts.count ? batch.starts[li + 1] : batch.coords.count
-                scanRoute(batch.coords[start..<end], route: batch.route[li], offsetKm: batch.offsetKm[li], index: index,
+                scanRoute(batch.coords[start..<end], route: batch.route[li], part: batch.part[li], offsetKm: batch.offsetKm[li], index: index,
                           stamp: &stamp, mark: &mark, geographic: geographic,
                           metresPerUnit: metresPerUnit, into: &found)
             }
@@ -129,16 +173,19 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingOption
                 let ordinal = routeInfo.count
                 routeInfo.append((f.fid, fields.id.flatMap { f.values[$0].stringValue } ?? String(f.fid),
                                   fields.name.flatMap { f.values[$0].stringValue }, fields.kind.flatMap { f.values[$0].stringValue }))
+                routeEnds.append([])
                 guard let g = f.geometry else { continue }
                 if g.type.dimensionFamily != 1 {
                     throw GeoError(.invalidArgument, "a \(g.type.rawValue) where a route line is expected", file: file, layer: routes.name, featureID: f.fid)
                 }
                 var offset = 0.0
                 let parts = g.linework.filter { $0.count > 1 }
+                routeEnds[ordinal] = parts.flatMap { [$0[0], $0[$0.count - 1]] }
                 for (k, part) in parts.enumerated() {
                     batch.starts.append(batch.coords.count)
                     batch.coords.append(contentsOf: part)
                     batch.route.append(ordinal)
+                    batch.part.append(k)
                     batch.offsetKm.append(offset)
                     // Only a later part needs the length of the earlier ones (on the reading thread).
                     if k + 1 < parts.count { offset += lineLengthKm(part, geographic: geographic, metresPerUnit: metresPerUnit) }
@@ -158,6 +205,9 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingOption
         var c = BorderCrossing(routeFID: info.fid, routeID: info.id, routeName: info.name, kind: info.kind, pair: pairs[r.line],
                                from: nil, to: nil, location: LonLat(try toLonLat.transform(r.point)), kmAlong: r.kmAlong)
         c.routeIDs = [info.id]
+        c.ends = routeEnds[r.route]
+        c.part = r.part
+        c.segment = r.segment
         if let labeller {
             c.from = labeller.country(at: r.before)
             c.to = labeller.country(at: r.after)
@@ -169,20 +219,49 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingOption
         }
         out.append(c)
     }
+    // Posts of the same border only (a post on another border is no label, however near).
+    func nearestPost(_ x: BorderCrossing) -> (name: String, meters: Double)? {
+        var best: (String, Double)? = nil
+        for p in options.posts where p.pair == nil || p.pair == x.pair {
+            let d = Geodesic.distance(x.location, p.location)
+            if best == nil || d < best!.1 { best = (p.name, d) }
+        }
+        return best
+    }
+    if let chord = options.chordMeters { flagChords(&out, within: chord, postWithin: options.chordPostMeters, nearestPost: nearestPost) }
     if let m = options.mergeMeters { out = mergeCrossings(out, withinMeters: m) }
     if !options.posts.isEmpty {
         for i in out.indices {
-            var best: (String, Double)? = nil
-            for p in options.posts {
-                let d = Geodesic.distance(out[i].location, p.location)
-                if best == nil || d < best!.1 { best = (p.name, d) }
-            }
-            out[i].post = best?.0
-            out[i].postKm = best.map { $0.1 / 1000 }
-            out[i].unlisted = (best?.1 ?? .infinity) > options.unlistedMeters
+            let best = nearestPost(out[i])
+            out[i].post = best?.name
+            out[i].postKm = best.map { $0.meters / 1000 }
+            out[i].unlisted = (best?.meters ?? .infinity) > options.unlistedMeters
         }
     }
     return out
+}
+
+/// Flags chords: two consecutive crossings of one line (sorted by route and distance along it)
+/// on the same border and the same straight segment (the line has no vertex on the other side:
+/// its straight chord between two vertices cuts the border, as the ~8 km chords of a
+/// generalised road along the Panj do), in opposite directions, less than `within` apart, with
+/// no post of that border within `postWithin` of either. Crossing one border line twice in a
+/// row returns a route to the side it came from, so without country polygons consecutive
+/// crossings of one pair are opposite too. An excursion with a vertex on the other side is
+/// kept: the road's own data put it there (a Fergana valley road through a neighbour).
+func flagChords(_ xs: inout [BorderCrossing], within: Double, postWithin: Double,
+                nearestPost: (BorderCrossing) -> (name: String, meters: Double)?) {
+    guard xs.count > 1 else { return }
+    for i in 1..<xs.count {
+        let a = xs[i - 1], b = xs[i]
+        guard a.routeFID == b.routeFID, a.pair == b.pair, a.part == b.part, a.segment == b.segment,
+              (b.kmAlong - a.kmAlong) * 1000 < within else { continue }
+        if let f = a.from, let t = a.to, let f2 = b.from, let t2 = b.to, !(f == t2 && t == f2) { continue }
+        let nearPost = [a, b].contains { (nearestPost($0)?.meters ?? .infinity) <= postWithin }
+        if nearPost { continue }
+        xs[i - 1].artefact = true
+        xs[i].artefact = true
+    }
 }
 
 /// Length of a route part in km (geodesic, fast form, for lon/lat).
@@ -194,7 +273,7 @@ private func lineLengthKm(_ part: [XY], geographic: Bool, metresPerUnit: Double)
 }
 
 /// Finds the crossings of one route part.
-private func scanRoute(_ c: ArraySlice<XY>, route: Int, offsetKm: Double, index: SegmentIndex, stamp: inout [Int32],
+private func scanRoute(_ c: ArraySlice<XY>, route: Int, part: Int, offsetKm: Double, index: SegmentIndex, stamp: inout [Int32],
                        mark: inout Int32, geographic: Bool, metresPerUnit: Double, into found: inout [RawCrossing]) {
     let base = c.startIndex
     let n = c.count
@@ -230,7 +309,7 @@ private func scanRoute(_ c: ArraySlice<XY>, route: Int, offsetKm: Double, index:
                 found.append(RawCrossing(route: route, line: Int(s.line), point: p,
                                          before: XY(a.x + (t - eps) * (b.x - a.x), a.y + (t - eps) * (b.y - a.y)),
                                          after: XY(a.x + (t + eps) * (b.x - a.x), a.y + (t + eps) * (b.y - a.y)),
-                                         kmAlong: kmAt(k, t)))
+                                         kmAlong: kmAt(k, t), part: part, segment: k))
             }
             for (vi, v) in [(k, a), (k + 1, b)] where onSegment(v, s.a, s.b) {
                 if onBorder == nil { onBorder = [Int32](repeating: -1, count: n) }
@@ -254,7 +333,8 @@ private func scanRoute(_ c: ArraySlice<XY>, route: Int, offsetKm: Double, index:
             if let s1 = nearestSegment(first, line: line, index: index), let s2 = nearestSegment(last, line: line, index: index) {
                 let side1 = orient(s1.a, s1.b, before), side2 = orient(s2.a, s2.b, after)
                 if side1 != 0 && side2 != 0 && (side1 > 0) != (side2 > 0) {
-                    found.append(RawCrossing(route: route, line: line, point: last, before: before, after: after, kmAlong: kmAt(j, 0)))
+                    found.append(RawCrossing(route: route, line: line, point: last, before: before, after: after, kmAlong: kmAt(j, 0),
+                                             part: part, segment: j))
                 }
             }
         }
@@ -272,7 +352,8 @@ private func nearestSegment(_ p: XY, line: Int, index: SegmentIndex) -> SegmentI
     return found
 }
 
-/// Merges crossings closer than `withinMeters` (single linkage) into one point each.
+/// Merges crossings of the same border closer than `withinMeters` (single linkage) into one
+/// point each; crossings of different borders (at a tripoint) and artefacts stay apart.
 func mergeCrossings(_ xs: [BorderCrossing], withinMeters m: Double) -> [BorderCrossing] {
     guard !xs.isEmpty else { return xs }
     var parent = Array(xs.indices)
@@ -287,7 +368,7 @@ func mergeCrossings(_ xs: [BorderCrossing], withinMeters m: Double) -> [BorderCr
     for (i, x) in xs.enumerated() {
         let cx = Int(floor(x.location.lon / cellDeg)), cy = Int(floor(x.location.lat / cellDeg))
         for dx in -1...1 { for dy in -1...1 {
-            for j in buckets[SegmentIndex.key(cx + dx, cy + dy)] ?? [] where j > i {
+            for j in buckets[SegmentIndex.key(cx + dx, cy + dy)] ?? [] where j > i && xs[j].pair == x.pair && xs[j].artefact == x.artefact {
                 if Geodesic.distance(x.location, xs[j].location) <= m { parent[find(j)] = find(i) }
             }
         } }
@@ -302,11 +383,27 @@ func mergeCrossings(_ xs: [BorderCrossing], withinMeters m: Double) -> [BorderCr
         c.crossings = members.count
         let ids = Array(Set(members.map(\.routeID))).sorted()
         c.routes = ids.count
+        c.corridors = corridorCount(members)
         c.routeIDs = ids
-        // The most common pair and direction stand for the group.
-        c.pair = Dictionary(grouping: members, by: \.pair).max { $0.value.count < $1.value.count }!.key
+        // Every member is on the same border; the first one's direction stands for the group.
         return c
     }
+}
+
+/// The number of corridors among crossings: routes joined when they share an end vertex.
+func corridorCount(_ members: [BorderCrossing]) -> Int {
+    var byRoute: [Int64: [XY]] = [:]
+    for m in members { byRoute[m.routeFID] = m.ends }
+    let routes = byRoute.keys.sorted()
+    var parent = Array(routes.indices)
+    func find(_ i: Int) -> Int { var i = i; while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }; return i }
+    var owner: [XY: Int] = [:]
+    for (i, r) in routes.enumerated() {
+        for e in byRoute[r] ?? [] {
+            if let j = owner[e] { parent[find(i)] = find(j) } else { owner[e] = i }
+        }
+    }
+    return Set(routes.indices.map(find)).count
 }
 
 /// Point-in-country lookups with prepared polygons (main thread only).
@@ -334,13 +431,13 @@ final class CountryLabeller {
 
 /// Border lines by pair, in the routes' CRS: from a line layer with a `pair` field (or left/right),
 /// or derived from country polygons.
-private func borderLines(_ borders: Layer, options: CrossingOptions, routeCRS: CRS) throws -> ([String], [[[XY]]]) {
+private func borderLines(_ borders: Layer, options: CrossingParameters, routeCRS: CRS, warnings: WarningLog) throws -> ([String], [[[XY]]]) {
     var pairs: [String] = [], lines: [[[XY]]] = []
     let family = borders.geometryType.dimensionFamily
     if family == 2 {
-        var o = BorderOptions(); o.idField = options.countryIDField
+        var o = BorderParameters(); o.idField = options.countryIDField
         let t = try Transformer(from: .wgs84, to: routeCRS)
-        for b in try deriveBorders(borders, options: o) {
+        for b in try deriveBorders(borders, options: o, warnings: warnings) {
             pairs.append(b.pair)
             lines.append(try t.transform(b.geometry).linework)
         }

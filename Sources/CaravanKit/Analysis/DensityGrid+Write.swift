@@ -52,47 +52,82 @@ func edgeSegments(window: GridWindow, crs: CRS, tolerance: Double = 0.5) throws 
 }
 
 extension DensityGrid {
-    static let fieldDefinitions = [
-        FieldDefinition("col", .integer), FieldDefinition("row", .integer),
-        FieldDefinition("length_km", .real, width: 16, precision: 6), FieldDefinition("density", .real, width: 16, precision: 6),
-        FieldDefinition("routes", .integer), FieldDefinition("cell_km2", .real, width: 16, precision: 6),
-    ]
+    /// The fields of a density layer, with their meanings.
+    public var resultFields: [ResultField] {
+        var f = [
+            ResultField("col", .integer, role: .gridIndex, meaning: "cell column: the cell covers x in [col·s, (col+1)·s) of the analysis CRS"),
+            ResultField("row", .integer, role: .gridIndex, meaning: "cell row: the cell covers y in [row·s, (row+1)·s) of the analysis CRS"),
+            ResultField("length_km", .real, role: .measure,
+                        meaning: method == .length ? "length of route inside the cell" : "length of route within the search radius of the cell centre",
+                        unit: "km", width: 16, precision: 6),
+            ResultField("density", .real, role: .measure, meaning: weighted_ ? "weighted route density" : "route density",
+                        unit: "km/km²", width: 16, precision: 6),
+            ResultField("routes", .integer, role: .count, meaning: "input features touching the cell (or its circle)"),
+            ResultField("cell_km2", .real, role: .measure, meaning: "cell area (clipped to the study area)", unit: "km²", width: 16, precision: 6),
+        ]
+        if weighted_ { f.append(ResultField("weighted_km", .real, role: .sum, meaning: "length × weight", unit: "km", width: 16, precision: 6)) }
+        return f
+    }
 
-    /// Writes the grid: a GeoTIFF of density (square grids; NoData where there is no route), or
-    /// vector cells with col, row, length_km, density, routes, cell_km2 (and weighted_km with a
-    /// weight). GeoJSON and KML cells are in WGS84 with edges densified to stay within 1 m of the
-    /// true cell; other formats keep the analysis CRS.
+    /// The density as a raster of a square grid: the density of every analysed cell (0 where it
+    /// has no route: zero is a value, not "no data"), NoData only for cells outside the study
+    /// area. nil for hexagons.
+    public var raster: ResultRaster? {
+        guard case .square(let s) = window.tessellation else { return nil }
+        var r = RasterGrid(width: window.width, height: window.height, originX: Double(window.cols.lowerBound) * s,
+                           originY: Double(window.rows.lowerBound) * s, cellSize: s, crs: crs, values: [])
+        var values = [Float](repeating: 0, count: window.cellCount)
+        for i in 0..<window.cellCount {
+            if excluded.contains(i) { values[i] = r.noData } else if length[i] > 0 { values[i] = Float(density(i)) }
+        }
+        r.values = values
+        return ResultRaster(grid: r, meaning: weighted_ ? "weighted route density" : "route density", unit: "km per km²")
+    }
+
+    /// The grid as a result layer: one feature per cell with a route (every analysed cell with
+    /// `keepEmpty`), produced on demand, and the raster form for a GeoTIFF. Hexagons and cells
+    /// clipped by a study area are MultiPolygons with a study area, Polygons without one.
+    /// `densifyForWGS84` splits each cell edge so that, drawn straight in lon/lat (GeoJSON, KML),
+    /// it stays within 1 m of the true cell.
+    public func resultLayer(keepEmpty: Bool = false, densifyForWGS84: Bool = false) throws -> ResultLayer {
+        let cells = keepEmpty ? Array(0..<window.cellCount).filter { !excluded.contains($0) } : nonEmptyCells
+        let segments = densifyForWGS84 ? try edgeSegments(window: window, crs: crs) : 1
+        let window = self.window, tiles = self.studyTiles, clipped = self.clippedArea
+        let multi = studyArea != nil
+        let grid = self
+        let title = "Route density (\(window.tessellation.isSquare ? "square" : "hexagon") cells of \(String(format: "%.1f", window.tessellation.cellArea / 1e6)) km², \(method == .length ? "length per cell" : "kernel"))"
+        return ResultLayer(
+            name: "density", kind: .density, title: title, crs: crs, geometryType: multi ? .multiPolygon : .polygon,
+            fields: resultFields, count: cells.count,
+            geometry: { k in
+                let i = cells[k]
+                var g = Geometry.polygon([window.tessellation.densifiedRing(window.cell(at: i), segments: segments)])
+                if clipped?[i] != nil, let tiles { g = try tiles.cut(g) }
+                if multi, case .polygon(let r) = g { g = .multiPolygon([r]) }
+                return g
+            },
+            values: { k in
+                let i = cells[k], c = window.cell(at: i)
+                var v: [FieldValue] = [.integer(Int64(c.col)), .integer(Int64(c.row)), .real(grid.length[i] / 1000),
+                                       .real(grid.density(i)), .integer(Int64(grid.routes[i])), .real(grid.area(i) / 1e6)]
+                if grid.weighted_ { v.append(.real(grid.weighted[i] / 1000)) }
+                return v
+            },
+            centre: { k in window.tessellation.center(window.cell(at: cells[k])) },
+            raster: raster,
+            metadata: ["analysis_crs": crs.description])
+    }
+
+    /// Writes the grid through `ResultWriter`: a GeoTIFF of density (square grids; 0 where no
+    /// route, NoData outside the study area), or vector cells with col, row, length_km,
+    /// density, routes, cell_km2 (and weighted_km with a weight). GeoJSON and KML cells are in
+    /// WGS84 with edges densified to stay within 1 m of the true cell; other formats keep the
+    /// analysis CRS; a CSV has one row per cell with the lon and lat of its centre.
     public func write(to path: String, keepEmpty: Bool = false, options: WriteOptions = WriteOptions()) throws {
         let format = try OutputFormat.resolve(path: path, format: options.format)
-        if format.isRaster {
-            guard case .square(let s) = window.tessellation else {
-                throw GeoError(.invalidArgument, "a GeoTIFF needs square cells", file: path, hint: "write hexagons to .geojson or .gpkg")
-            }
-            var values = [Float](repeating: -9999, count: window.cellCount)
-            for i in 0..<window.cellCount where (length[i] > 0 || keepEmpty) && !excluded.contains(i) { values[i] = Float(density(i)) }
-            var r = RasterGrid(width: window.width, height: window.height, originX: Double(window.cols.lowerBound) * s,
-                               originY: Double(window.rows.lowerBound) * s, cellSize: s, crs: crs, values: values)
-            r.description = "route density, km per km²"
-            try r.write(to: path, overwrite: options.overwrite, inputs: options.inputs)
-            return
+        if format.isRaster && raster == nil {
+            throw GeoError(.invalidArgument, "a GeoTIFF needs square cells", file: path, hint: "write hexagons to .geojson or .gpkg")
         }
-        var fields = DensityGrid.fieldDefinitions
-        if weighted_ { fields.append(FieldDefinition("weighted_km", .real, width: 16, precision: 6)) }
-        // A CSV is for spreadsheets: one row per cell with its centre's lon and lat, no polygons.
-        let asCentres = format == .csv
-        let writer = try VectorWriter(path: path, layerName: "density", geometryType: asCentres ? .point : studyArea == nil ? .polygon : .unknown, crs: crs, fields: fields, options: options)
-        let segments = format.requiresWGS84 ? try edgeSegments(window: window, crs: crs) : 1
-        let cells = keepEmpty ? Array(0..<window.cellCount).filter { !excluded.contains($0) } : nonEmptyCells
-        for i in cells {
-            let c = window.cell(at: i)
-            var geometry = Geometry.polygon([window.tessellation.densifiedRing(c, segments: segments)])
-            if asCentres { geometry = .point(window.tessellation.center(c)) }
-            else if clippedArea?[i] != nil, let studyArea { geometry = try geometry.intersection(studyArea) }
-            var values: [FieldValue] = [.integer(Int64(c.col)), .integer(Int64(c.row)), .real(length[i] / 1000),
-                                        .real(density(i)), .integer(Int64(routes[i])), .real(self.area(i) / 1e6)]
-            if weighted_ { values.append(.real(weighted[i] / 1000)) }
-            try writer.write(geometry: geometry, values: values)
-        }
-        try writer.commit()
+        try ResultWriter.write(try resultLayer(keepEmpty: keepEmpty, densifyForWGS84: format.requiresWGS84), to: path, options: options)
     }
 }

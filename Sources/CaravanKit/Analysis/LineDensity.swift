@@ -46,6 +46,12 @@ public struct DensityGrid: Sendable {
     public internal(set) var excluded: Set<Int> = []
     /// The study area in the analysis CRS, if any.
     public internal(set) var studyArea: Geometry?
+    /// The study area cut into tiles (for clipping cells without touching the whole area).
+    var studyTiles: AreaTiles?
+    /// Length of the network analysed, metres (inside the study area where there is one). It is
+    /// the network's length for both methods; `totalLength` sums the cells, which for the kernel
+    /// method counts a route once for every circle it passes through.
+    public internal(set) var networkLength = 0.0
     public internal(set) var features = 0
     public internal(set) var featuresWithoutGeometry = 0
     public let weighted_: Bool
@@ -84,6 +90,7 @@ struct DensityAccumulator: Sendable {
     var routes: [Int32]
     var lastFeature: [Int32]
     var outside = 0.0
+    var network = 0.0
     init(cells: Int) {
         length = Array(repeating: 0, count: cells)
         weighted = Array(repeating: 0, count: cells)
@@ -146,10 +153,13 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
     }
     let toAnalysis = try Transformer(from: .wgs84, to: crs)
     var studyMetric: Geometry? = nil
+    var tiles: AreaTiles? = nil
     var extent: Envelope
     if let area = options.studyArea {
-        studyMetric = try toAnalysis.transform(area)
-        extent = studyMetric!.envelope
+        let metric = try toAnalysis.transform(area)
+        studyMetric = metric
+        tiles = try AreaTiles(metric)
+        extent = metric.envelope
     } else {
         extent = try outlineExtent(lonLatExtent, toAnalysis)
     }
@@ -160,7 +170,7 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
     try window.check(maxCells: options.maxCells)
 
     // Read on this thread, compute on the workers.
-    let tess = options.tessellation, method = options.method, geodesic = options.geodesic, studyArea = studyMetric
+    let tess = options.tessellation, method = options.method, geodesic = options.geodesic, studyTiles = tiles
     let cells = window.cellCount
     let layerName = layer.name
     let cursor = try options.weightField.map { try layer.features(fields: [$0]) } ?? layer.features(fields: [])
@@ -172,7 +182,7 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
         },
         consume: { (acc: inout DensityAccumulator, batch: LineBatch) in
             try accumulate(batch, into: &acc, window: window, tessellation: tess, method: method, geodesic: geodesic,
-                           sourceCRS: sourceCRS, crs: crs, studyArea: studyArea)
+                           sourceCRS: sourceCRS, crs: crs, studyArea: studyTiles)
         },
         produce: { emit in
             var batch = LineBatch()
@@ -214,8 +224,10 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
                              routes: states[0].routes, clippedArea: nil, features: features,
                              featuresWithoutGeometry: withoutGeometry, weighted_: weightIndex != nil)
     var outside = states[0].outside
+    result.networkLength = states[0].network
     for s in states.dropFirst() {
         outside += s.outside
+        result.networkLength += s.network
         for i in 0..<cells {
             result.length[i] += s.length[i]
             result.weighted[i] += s.weighted[i]
@@ -226,24 +238,22 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
         throw GeoError(.unsupported, String(format: "%.1f m of route fell outside the computed grid (an extent error)", outside),
                        file: file, layer: layerName, hint: "give a study area with --study-area; please report this")
     }
-    if let area = studyMetric { try clipCells(&result, to: area) }
+    if let area = studyMetric, let tiles { try clipCells(&result, to: area, tiles: tiles) }
     return result
 }
 
 
-/// A worker thread's transformers and prepared study area, made once per thread and per set of
-/// parameters (PROJ and GEOS handles cannot cross threads).
+/// A worker thread's transformers, made once per thread and per set of parameters (PROJ
+/// handles cannot cross threads).
 final class WorkerContext {
     let toAnalysis: Transformer
     let toLonLat: Transformer?
-    let studyArea: PreparedGeometry?
     /// What the context was made for: a thread that serves a second pipeline rebuilds it.
-    private let parameters: (source: CRS, target: CRS, geodesic: Bool, area: Geometry?)
-    init(sourceCRS: CRS, crs: CRS, geodesic: Bool, studyArea: Geometry?) throws {
+    private let parameters: (source: CRS, target: CRS, geodesic: Bool)
+    init(sourceCRS: CRS, crs: CRS, geodesic: Bool) throws {
         toAnalysis = try Transformer(from: sourceCRS, to: crs)
         toLonLat = geodesic ? try Transformer(from: sourceCRS, to: .wgs84) : nil
-        self.studyArea = try studyArea.map { try PreparedGeometry($0) }
-        parameters = (sourceCRS, crs, geodesic, studyArea)
+        parameters = (sourceCRS, crs, geodesic)
     }
     private static let key: pthread_key_t = {
         var k = pthread_key_t()
@@ -251,36 +261,37 @@ final class WorkerContext {
         return k
     }()
     /// The calling thread's context for these parameters.
-    static func current(sourceCRS: CRS, crs: CRS, geodesic: Bool, studyArea: Geometry?) throws -> WorkerContext {
+    static func current(sourceCRS: CRS, crs: CRS, geodesic: Bool) throws -> WorkerContext {
         if let p = pthread_getspecific(key) {
             let c = Unmanaged<WorkerContext>.fromOpaque(p).takeUnretainedValue()
             let q = c.parameters
-            if q.source == sourceCRS && q.target == crs && q.geodesic == geodesic && q.area == studyArea { return c }
+            if q.source == sourceCRS && q.target == crs && q.geodesic == geodesic { return c }
             Unmanaged<WorkerContext>.fromOpaque(p).release()
         }
-        let c = try WorkerContext(sourceCRS: sourceCRS, crs: crs, geodesic: geodesic, studyArea: studyArea)
+        let c = try WorkerContext(sourceCRS: sourceCRS, crs: crs, geodesic: geodesic)
         pthread_setspecific(key, Unmanaged.passRetained(c).toOpaque())
         return c
     }
 }
 
 private func accumulate(_ batch: LineBatch, into acc: inout DensityAccumulator, window: GridWindow, tessellation: Tessellation,
-                        method: LineDensityMethod, geodesic: Bool, sourceCRS: CRS, crs: CRS, studyArea: Geometry?) throws {
-    let ctx = try WorkerContext.current(sourceCRS: sourceCRS, crs: crs, geodesic: geodesic, studyArea: studyArea)
+                        method: LineDensityMethod, geodesic: Bool, sourceCRS: CRS, crs: CRS, studyArea: AreaTiles?) throws {
+    let ctx = try WorkerContext.current(sourceCRS: sourceCRS, crs: crs, geodesic: geodesic)
     var lonlat: [XY] = []
     if let t = ctx.toLonLat { lonlat = batch.coords; try t.transform(&lonlat) }
     var xy = batch.coords
     try ctx.toAnalysis.transform(&xy)
+    let prepared = studyArea.map { PreparedTiles($0) }
     for li in 0..<batch.count {
         let start = batch.starts[li], end = li + 1 < batch.count ? batch.starts[li + 1] : xy.count
         let feature = batch.feature[li], w = batch.weight[li]
         var pieces: [ArraySlice<XY>] = [xy[start..<end]]
         var geoPieces: [ArraySlice<XY>]? = geodesic ? [lonlat[start..<end]] : nil
-        if let area = ctx.studyArea {
+        if let area = studyArea {
+            // Only the tiles of the area near the line are touched (never the whole area).
             let line = Geometry.lineString(Array(xy[start..<end]))
-            if !area.geometry.envelope.intersects(line.envelope) { continue }
-            if !(try area.contains(line)) {
-                let clipped = try line.intersection(area.geometry).linework
+            if let parts = try area.clip(line, prepared: prepared) {
+                let clipped = parts.flatMap(\.linework).filter { $0.count > 1 }
                 pieces = clipped.map { $0[...] }
                 geoPieces = nil // clipped pieces: their lon/lat come from the inverse projection
                 if geodesic { geoPieces = try clipped.map { try lonLatOf($0, ctx)[...] } }
@@ -315,6 +326,7 @@ private func addLine(_ c: ArraySlice<XY>, geo: ArraySlice<XY>?, feature: Int32, 
             let ga = geo[gbase + (k - base)], gb = geo[gbase + (k - base) + 1]
             segLength = Geodesic.distance(LonLat(ga), LonLat(gb))
         }
+        acc.network += segLength
         @inline(__always) func add(_ cell: CellIndex, _ len: Double) {
             guard let i = window.index(cell) else { acc.outside += len; return }
             acc.length[i] += len
@@ -350,19 +362,20 @@ private func addLine(_ c: ArraySlice<XY>, geo: ArraySlice<XY>?, feature: Int32, 
     }
 }
 
-/// Marks the cells outside a study area and records the clipped areas of the cells it cuts.
-private func clipCells(_ grid: inout DensityGrid, to area: Geometry) throws {
-    let prepared = try PreparedGeometry(area)
+/// Marks the cells outside a study area and records the clipped areas of the cells it cuts
+/// (tile by tile: a cell inside full tiles needs no geometry operation).
+private func clipCells(_ grid: inout DensityGrid, to area: Geometry, tiles: AreaTiles) throws {
     var clipped: [Int: Double] = [:]
     var excluded = Set<Int>()
+    let whole = grid.window.tessellation.cellArea
+    let prepared = PreparedTiles(tiles)
     for i in 0..<grid.window.cellCount {
         let cell = Geometry.polygon([grid.window.tessellation.ring(grid.window.cell(at: i))])
-        if try prepared.contains(cell) { continue }
-        if !(try prepared.intersects(cell)) { excluded.insert(i); continue }
-        let a = try cell.intersection(area).area
-        if a <= 0 { excluded.insert(i) } else { clipped[i] = a }
+        let a = try tiles.areaInside(cell, prepared: prepared)
+        if a <= 0 { excluded.insert(i) } else if a < whole * (1 - 1e-12) { clipped[i] = a }
     }
     grid.clippedArea = clipped
     grid.excluded = excluded
     grid.studyArea = area
+    grid.studyTiles = tiles
 }

@@ -10,7 +10,7 @@ struct BordersTests {
         let w = try VectorWriter(path: dir.file("a.geojson"), geometryType: .polygon, crs: .wgs84, fields: [FieldDefinition("iso_a2", .string)])
         for (id, g) in areas { try w.write(geometry: g, values: [.string(id)]) }
         try w.commit()
-        var o = BorderOptions()
+        var o = BorderParameters()
         o.snapToleranceMeters = snapMeters
         let list = try deriveBorders(Dataset.open(dir.file("a.geojson")).layer(named: nil), options: o)
         return Dictionary(uniqueKeysWithValues: list.map { ($0.pair, $0) })

@@ -23,7 +23,7 @@ struct CrossingsTests {
     func crossings(_ lines: [[XY]]) throws -> [BorderCrossing] {
         let dir = TempDir()
         let c = try Self.countries(dir)
-        var o = CrossingOptions()
+        var o = CrossingParameters()
         o.countries = try c.snapshot()
         return try findCrossings(routes: Self.routes(lines, dir), borders: c, options: o)
     }
@@ -77,7 +77,7 @@ struct CrossingsTests {
         for _ in 0..<40 {
             lines.append((0..<Int.random(in: 2...15, using: &rng)).map { _ in XY(Double.random(in: 69...71, using: &rng), Double.random(in: 40...42, using: &rng)) })
         }
-        let xs = try findCrossings(routes: Self.routes(lines, dir), borders: Dataset.open(dir.file("b.gpkg")).layer(named: nil), options: CrossingOptions())
+        let xs = try findCrossings(routes: Self.routes(lines, dir), borders: Dataset.open(dir.file("b.gpkg")).layer(named: nil), options: CrossingParameters())
         var total = 0
         for (i, l) in lines.enumerated() {
             let mine = xs.filter { $0.routeID == "R\(i + 1)" }.map(\.location.xy)
@@ -100,10 +100,10 @@ struct CrossingsTests {
     func mergeAndPosts() throws {
         let dir = TempDir()
         let c = try Self.countries(dir)
-        var o = CrossingOptions()
+        var o = CrossingParameters()
         o.countries = try c.snapshot()
         o.mergeMeters = 2000
-        o.posts = [(name: "Post 41.25", location: LonLat(lon: 70, lat: 41.25))]
+        o.posts = [BorderPost(name: "Post 41.25", pair: nil, location: LonLat(lon: 70, lat: 41.25))]
         let r = try Self.routes([[XY(69, 41.25), XY(71, 41.25)], [XY(69, 41.26), XY(71, 41.26)], [XY(69, 41.8), XY(71, 41.8)]], dir)
         let xs = try findCrossings(routes: r, borders: c, options: o).sorted { $0.location.lat < $1.location.lat }
         #expect(xs.count == 2)
@@ -119,7 +119,7 @@ struct CrossingsTests {
         try w.write(geometry: .lineString([XY(70, 40), XY(70, 42)]), values: [.string("x")])
         try w.commit()
         do {
-            _ = try findCrossings(routes: Self.routes([[XY(69, 41), XY(71, 41)]], dir), borders: Dataset.open(dir.file("b.geojson")).layer(named: nil), options: CrossingOptions())
+            _ = try findCrossings(routes: Self.routes([[XY(69, 41), XY(71, 41)]], dir), borders: Dataset.open(dir.file("b.geojson")).layer(named: nil), options: CrossingParameters())
             Issue.record("expected an error")
         } catch let e as GeoError {
             #expect(e.message.contains("fields are: name"))
@@ -131,7 +131,7 @@ struct CrossingsTests {
     func shippedRoads() throws {
         let roads = try Dataset.open(repositoryRoot + "/shapefiles/roads.shp").layer(named: nil)
         let countries = try Dataset.open(repositoryRoot + "/shapefiles/countries.shp").layer(named: nil)
-        var o = CrossingOptions()
+        var o = CrossingParameters()
         o.countries = try countries.snapshot()
         let xs = try findCrossings(routes: roads, borders: Dataset.open(repositoryRoot + "/shapefiles/borders.shp").layer(named: nil), options: o)
         let byRoute = Dictionary(grouping: xs, by: \.routeID)

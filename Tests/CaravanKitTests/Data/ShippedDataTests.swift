@@ -13,7 +13,7 @@ struct ShippedDataTests {
         ("borders", 45, ["left", "right", "pair", "parts", "length_km"]),
         ("roads", 36_220, ["id", "kind", "from_node", "to_node", "from_iso", "to_iso", "edges", "length_km"]),
         ("railways", 5_579, ["id", "kind", "from_node", "to_node", "from_iso", "to_iso", "edges", "length_km"]),
-        ("border_posts", 29, ["id", "name", "name_a", "name_b", "aliases", "iso_a", "iso_b", "pair", "kind", "method", "lon", "lat", "note"]),
+        ("border_posts", 56, ["id", "name", "name_a", "name_b", "aliases", "iso_a", "iso_b", "pair", "kind", "method", "lon", "lat", "note", "source", "accuracy"]),
     ])
     func layer(name: String, count: Int, fields: [String]) throws {
         let layer = try Dataset.open(Self.shp(name)).layer(named: nil)
@@ -78,7 +78,7 @@ struct ShippedDataTests {
             #expect(d < 10_000, "\(f["name"]): \(d) m from the \(pair) border")
             n += 1
         }
-        #expect(n == 29)
+        #expect(n == 56)
     }
 
     @Test("the road network crosses each border where a post claims a road")
