@@ -49,7 +49,10 @@ public struct BorderPost: Sendable, Hashable {
     /// The post named `name` (by its name, a side's name or an alias), or the closest spellings.
     static func find(_ name: String, in posts: [BorderPost]) -> (BorderPost?, [String]) {
         let q = fold(name)
-        if let p = posts.first(where: { fold($0.name) == q }) ?? posts.first(where: { $0.aliases.contains { fold($0) == q } }) {
+        // The name without its parenthesis ("Termez–Hairatan" for "Termez–Hairatan (Friendship Bridge)") counts too.
+        func short(_ n: String) -> String { fold(n.split(separator: "(").first.map(String.init) ?? n) }
+        if let p = posts.first(where: { fold($0.name) == q }) ?? posts.first(where: { short($0.name) == q })
+            ?? posts.first(where: { $0.aliases.contains { fold($0) == q || short($0) == q } }) {
             return (p, [])
         }
         let ranked = posts.map { p -> (String, Int) in
