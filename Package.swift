@@ -26,7 +26,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "caravan", dependencies: ["CaravanCLI"]),
-        .testTarget(name: "CaravanKitTests", dependencies: ["CaravanKit"], exclude: ["Geocoding/Fixtures"]),
+        .testTarget(name: "CaravanKitTests", dependencies: ["CaravanKit"], exclude: ["Geocoding/Fixtures", "Network/Fixtures"]),
         .testTarget(name: "CaravanCLITests", dependencies: ["CaravanCLI", "CaravanKit"]),
     ]
 )
