@@ -102,7 +102,7 @@ func runFlows(_ flows: [Flow], on net: RoadNetwork, crossings xs: NetworkCrossin
         while k < origins.count {
             let o = origins[k]
             let members = groupsByOrigin[o]!
-            s.tree(from: o, targets: Set(members.map { flows[$0].d }))
+            s.tree(from: o, targets: members.map { flows[$0].d })
             for fi in members {
                 let f = flows[fi]
                 var v = f.d

@@ -57,7 +57,7 @@ struct Waypoint {
 }
 
 /// Geocodes or reads the waypoints of each route, in order.
-func readWaypoints(_ o: RouteOptions, geocoder: Geocoder) throws -> [(String, [Waypoint])] {
+func readWaypoints(_ o: RouteOptions, geocoder: () throws -> Geocoder) throws -> [(String, [Waypoint])] {
     let layer = try Dataset.open(o.waypoints).layer(named: nil)
     let s = layer.schema
     func index(_ name: String, _ flag: String) throws -> Int {
@@ -91,7 +91,7 @@ func readWaypoints(_ o: RouteOptions, geocoder: Geocoder) throws -> [(String, [W
     var queries: [String] = []
     var seen: Set<String> = []
     for r in rows.values { for w in r where w.3 == nil && seen.insert(w.2).inserted { queries.append(w.2) } }
-    let answers = Dictionary(uniqueKeysWithValues: zip(queries, geocoder.geocode(queries.map { ($0, o.country) })))
+    let answers = queries.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: zip(queries, try geocoder().geocode(queries.map { ($0, o.country) })))
     return names.map { name in
         let stops = rows[name]!.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
         return (name, stops.map { st in
@@ -144,10 +144,13 @@ func km(_ metres: Double, _ digits: Int = 1) -> String { String(format: "%.\(dig
 public func routeAlongNetwork(_ o: RouteOptions, geocoder: Geocoder? = nil, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
     try o.validate()
     let speeds = try SpeedTable.parse(o.speed)
-    var g = Gazetteer.shared
-    if geocoder == nil { for e in o.extra { g = try g.adding(extraFrom: e) } }
-    let geo = geocoder ?? Geocoder(gazetteer: g)
-    let routes = try readWaypoints(o, geocoder: geo)
+    // The gazetteer is loaded only when a waypoint needs geocoding.
+    let routes = try readWaypoints(o) {
+        if let geocoder { return geocoder }
+        var g = Gazetteer.shared
+        for e in o.extra { g = try g.adding(extraFrom: e) }
+        return Geocoder(gazetteer: g)
+    }
     context.progress("building the network")
     let base = try RoadNetwork.read(o.network, cost: o.cost, speeds: speeds, classField: o.classField, warnings: context.warnings)
     // Snap every located waypoint at once (line mode splits the lines once).

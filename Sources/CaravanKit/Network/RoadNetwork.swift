@@ -100,6 +100,8 @@ public struct RoadNetwork: Sendable {
     public private(set) var closed: Set<Int32> = []
 
     var nodeIndex: EndpointIndex
+    /// Per node: x, y, z on the sphere of radius a(1−e²) (for the A* chord bound).
+    var unit: [Double] = []
 
     public var nodeCount: Int { nodes.count }
     public var lineCount: Int { lines.count }
@@ -201,6 +203,8 @@ public struct RoadNetwork: Sendable {
         if cost == .time {
             for i in lines.indices { lines[i].cost = lines[i].metres / (speeds.speed(of: lines[i].roadClass) / 3.6) }
         }
+        unit = [Double](repeating: 0, count: 3 * nodes.count)
+        for (i, p) in nodes.enumerated() { (unit[3 * i], unit[3 * i + 1], unit[3 * i + 2]) = RoadNetwork.sphere(p) }
         buildArcs()
     }
 
@@ -245,28 +249,21 @@ public struct RoadNetwork: Sendable {
     /// The node at `p` (within 1 m), if any.
     public func node(at p: XY) -> Int32? { nodeIndex.find(p, nodes: nodes) }
 
-    /// A lower bound of the cost between two nodes (for A*): the great-circle distance on a
-    /// sphere whose radius is the ellipsoid's smallest radius of curvature, which no path on the
-    /// ellipsoid undercuts; divided by the fastest speed under `--cost time`.
-    @inline(__always)
-    func lowerBound(_ a: XY, _ b: XY) -> Double {
-        let d = sphericalLowerBound(a, b)
-        return cost == .time ? d / maxSpeed : d
+    /// A point on the sphere of radius a(1−e²) = 6,335,439 m (shrunk by 1e-12 for rounding), in metres.
+    /// Every curve on the WGS84 ellipsoid is at least as long as its image on that sphere (both
+    /// radii of curvature are ≥ it), and a chord is shorter than its arc, so the chord between
+    /// two such points never exceeds the geodesic: the A* bound.
+    static func sphere(_ p: XY) -> (Double, Double, Double) {
+        let r = 6_335_439.327 * (1 - 1e-12)
+        let lat = p.y * .pi / 180, lon = p.x * .pi / 180
+        return (r * cos(lat) * cos(lon), r * cos(lat) * sin(lon), r * sin(lat))
     }
 }
 
-/// The great-circle distance on a sphere of radius a(1−e²) = 6,335,439 m: every curve on the
-/// WGS84 ellipsoid is at least as long as its image on that sphere (both radii of curvature
-/// are ≥ it), so this never exceeds the geodesic distance.
-@inline(__always)
-func sphericalLowerBound(_ a: XY, _ b: XY) -> Double {
-    let r = 6_335_439.327
-    let d2r = Double.pi / 180
-    let p1 = a.y * d2r, p2 = b.y * d2r
-    let dp = p2 - p1, dl = (b.x - a.x) * d2r
-    let s1 = sin(dp / 2), s2 = sin(dl / 2)
-    let h = s1 * s1 + cos(p1) * cos(p2) * s2 * s2
-    return 2 * r * asin(min(1, h.squareRoot())) * (1 - 1e-12)
+/// The A* bound between two lon/lat points (see `RoadNetwork.sphere`).
+func chordLowerBound(_ a: XY, _ b: XY) -> Double {
+    let p = RoadNetwork.sphere(a), q = RoadNetwork.sphere(b)
+    return ((p.0 - q.0) * (p.0 - q.0) + (p.1 - q.1) * (p.1 - q.1) + (p.2 - q.2) * (p.2 - q.2)).squareRoot()
 }
 
 /// Endpoints hashed on a ~1 m grid; a new endpoint within 1 m (geodesic) of a known node is that

@@ -25,86 +25,106 @@ public struct NetworkPath: Sendable, Hashable {
 }
 
 /// Per-thread search state over one network: distances, predecessor arcs and a binary heap,
-/// reset only where the last search touched them.
+/// reset only where the last search touched them. Raw buffers: no copy-on-write checks in the
+/// inner loop.
 final class PathSearcher {
     let net: RoadNetwork
-    var dist: [Double]
-    var pred: [Int32]
-    var settled: [Bool]
+    let n: Int
+    let dist: UnsafeMutablePointer<Double>
+    let pred: UnsafeMutablePointer<Int32>
+    let settled: UnsafeMutablePointer<Bool>
+    /// Per node: the mark of the tree search whose targets include it.
+    let target: UnsafeMutablePointer<UInt32>
+    var targetMark: UInt32 = 0
     var touched: [Int32] = []
-    /// Settle order of the last tree search (for accumulating loads).
+    /// Settle order of the last tree search.
     var order: [Int32] = []
     // Binary heap of (key, node), lazy deletion.
-    var heapKey: [Double] = []
-    var heapNode: [Int32] = []
+    var heapKey: UnsafeMutablePointer<Double>
+    var heapNode: UnsafeMutablePointer<Int32>
+    var heapCount = 0
+    var heapCapacity = 1024
     /// How many nodes the searches settled (for measuring).
     var settledCount = 0
 
     init(_ net: RoadNetwork) {
         self.net = net
-        dist = [Double](repeating: .infinity, count: net.nodeCount)
-        pred = [Int32](repeating: -1, count: net.nodeCount)
-        settled = [Bool](repeating: false, count: net.nodeCount)
-        heapKey.reserveCapacity(1024); heapNode.reserveCapacity(1024)
+        n = net.nodeCount
+        dist = .allocate(capacity: max(n, 1)); dist.initialize(repeating: .infinity, count: max(n, 1))
+        pred = .allocate(capacity: max(n, 1)); pred.initialize(repeating: -1, count: max(n, 1))
+        settled = .allocate(capacity: max(n, 1)); settled.initialize(repeating: false, count: max(n, 1))
+        target = .allocate(capacity: max(n, 1)); target.initialize(repeating: 0, count: max(n, 1))
+        heapKey = .allocate(capacity: heapCapacity); heapNode = .allocate(capacity: heapCapacity)
+    }
+
+    deinit {
+        dist.deallocate(); pred.deallocate(); settled.deallocate(); target.deallocate()
+        heapKey.deallocate(); heapNode.deallocate()
     }
 
     private func reset() {
         for v in touched { dist[Int(v)] = .infinity; pred[Int(v)] = -1; settled[Int(v)] = false }
         touched.removeAll(keepingCapacity: true)
-        heapKey.removeAll(keepingCapacity: true); heapNode.removeAll(keepingCapacity: true)
+        heapCount = 0
         order.removeAll(keepingCapacity: true)
     }
 
     @inline(__always) private func push(_ k: Double, _ v: Int32) {
-        var i = heapKey.count
-        heapKey.append(k); heapNode.append(v)
-        heapKey.withUnsafeMutableBufferPointer { key in
-            heapNode.withUnsafeMutableBufferPointer { node in
-                while i > 0 {
-                    let p = (i - 1) >> 1
-                    if key[p] <= k { break }
-                    key[i] = key[p]; node[i] = node[p]; i = p
-                }
-                key[i] = k; node[i] = v
-            }
+        if heapCount == heapCapacity {
+            let c = heapCapacity * 2
+            let nk = UnsafeMutablePointer<Double>.allocate(capacity: c), nn = UnsafeMutablePointer<Int32>.allocate(capacity: c)
+            nk.moveInitialize(from: heapKey, count: heapCount); nn.moveInitialize(from: heapNode, count: heapCount)
+            heapKey.deallocate(); heapNode.deallocate()
+            heapKey = nk; heapNode = nn; heapCapacity = c
         }
+        var i = heapCount
+        heapCount += 1
+        while i > 0 {
+            let p = (i - 1) >> 1
+            if heapKey[p] <= k { break }
+            heapKey[i] = heapKey[p]; heapNode[i] = heapNode[p]; i = p
+        }
+        heapKey[i] = k; heapNode[i] = v
     }
 
-    @inline(__always) private func pop() -> (Double, Int32) {
-        let topK = heapKey[0], topV = heapNode[0]
-        let lastK = heapKey.removeLast(), lastV = heapNode.removeLast()
-        let n = heapKey.count
+    @inline(__always) private func pop() -> Int32 {
+        let top = heapNode[0]
+        heapCount -= 1
+        let n = heapCount
         if n > 0 {
-            heapKey.withUnsafeMutableBufferPointer { key in
-                heapNode.withUnsafeMutableBufferPointer { node in
-                    var i = 0
-                    while true {
-                        var c = 2 * i + 1
-                        if c >= n { break }
-                        if c + 1 < n && key[c + 1] < key[c] { c += 1 }
-                        if key[c] >= lastK { break }
-                        key[i] = key[c]; node[i] = node[c]; i = c
-                    }
-                    key[i] = lastK; node[i] = lastV
-                }
+            let lastK = heapKey[n], lastV = heapNode[n]
+            var i = 0
+            while true {
+                var c = 2 * i + 1
+                if c >= n { break }
+                if c + 1 < n && heapKey[c + 1] < heapKey[c] { c += 1 }
+                if heapKey[c] >= lastK { break }
+                heapKey[i] = heapKey[c]; heapNode[i] = heapNode[c]; i = c
             }
+            heapKey[i] = lastK; heapNode[i] = lastV
         }
-        return (topK, topV)
+        return top
     }
 
     /// The shortest path cost from `s` to `t` (infinity: none); `path(to:)` then gives the path.
     func search(from s: Int32, to t: Int32, using method: PathSearch) -> Double {
         reset()
-        let goal = net.nodes[Int(t)]
         let astar = method == .astar
+        let scale = net.cost == .time ? 1 / net.maxSpeed : 1.0
         dist[Int(s)] = 0; touched.append(s)
-        push(astar ? net.lowerBound(net.nodes[Int(s)], goal) : 0, s)
         return net.firstArc.withUnsafeBufferPointer { first in
             net.arcTarget.withUnsafeBufferPointer { target in
                 net.arcCost.withUnsafeBufferPointer { cost in
-                    net.nodes.withUnsafeBufferPointer { nodes in
-                        while !heapKey.isEmpty {
-                            let (_, u) = pop()
+                    net.unit.withUnsafeBufferPointer { unit in
+                        let gx = unit[3 * Int(t)], gy = unit[3 * Int(t) + 1], gz = unit[3 * Int(t) + 2]
+                        // A* bound: the chord on the sphere of radius a(1−e²), never longer than the geodesic.
+                        @inline(__always) func h(_ v: Int) -> Double {
+                            let dx = unit[3 * v] - gx, dy = unit[3 * v + 1] - gy, dz = unit[3 * v + 2] - gz
+                            return (dx * dx + dy * dy + dz * dz).squareRoot() * scale
+                        }
+                        push(astar ? h(Int(s)) : 0, s)
+                        while heapCount > 0 {
+                            let u = pop()
                             if settled[Int(u)] { continue }
                             settled[Int(u)] = true
                             settledCount += 1
@@ -116,7 +136,7 @@ final class PathSearcher {
                                 if nd < dist[v] {
                                     if dist[v] == .infinity { touched.append(Int32(v)) }
                                     dist[v] = nd; pred[v] = Int32(a)
-                                    push(astar ? nd + net.lowerBound(nodes[v], goal) : nd, Int32(v))
+                                    push(astar ? nd + h(v) : nd, Int32(v))
                                 }
                             }
                         }
@@ -128,21 +148,25 @@ final class PathSearcher {
     }
 
     /// Dijkstra from `s` until every node of `targets` is settled (or nothing is left); the
-    /// settle order is kept in `order`.
-    func tree(from s: Int32, targets: Set<Int32>) {
+    /// settle order is kept in `order`. No targets: the whole component.
+    func tree(from s: Int32, targets: [Int32]) {
         reset()
-        var remaining = targets.count
+        targetMark &+= 1
+        if targetMark == 0 { target.update(repeating: 0, count: n); targetMark = 1 }
+        var remaining = 0
+        for t in targets where target[Int(t)] != targetMark { target[Int(t)] = targetMark; remaining += 1 }
+        let everything = targets.isEmpty
         dist[Int(s)] = 0; touched.append(s)
         push(0, s)
         net.firstArc.withUnsafeBufferPointer { first in
             net.arcTarget.withUnsafeBufferPointer { target in
                 net.arcCost.withUnsafeBufferPointer { cost in
-                    while !heapKey.isEmpty {
-                        let (_, u) = pop()
+                    while heapCount > 0 {
+                        let u = pop()
                         if settled[Int(u)] { continue }
                         settled[Int(u)] = true
                         order.append(u)
-                        if targets.contains(u) { remaining -= 1; if remaining == 0 { return } }
+                        if !everything && self.target[Int(u)] == targetMark { remaining -= 1; if remaining == 0 { return } }
                         let du = dist[Int(u)]
                         for a in Int(first[Int(u)])..<Int(first[Int(u) + 1]) {
                             let v = Int(target[a])
@@ -192,7 +216,7 @@ extension RoadNetwork {
     public func costs(from s: Int32) -> [Double] {
         let p = PathSearcher(self)
         p.tree(from: s, targets: [])
-        return p.dist
+        return Array(UnsafeBufferPointer(start: p.dist, count: nodeCount))
     }
 
     /// Many point-to-point searches on every core; results in input order.
