@@ -13,8 +13,10 @@ mkdir -p "$DATA" results
 SECTIONS=${*:-read convert density hotspots crossings geocode network}
 
 echo "== building caravan-bench and the C peer"
+if [ "$SECTIONS" != network ]; then   # the network section needs only the caravan binary
 swift build -c release --product caravan-bench >/dev/null
 BENCH=$(swift build -c release --show-bin-path)/caravan-bench
+fi
 cc -O2 -o "$DATA/ogr_iterate" peers/ogr_iterate.c $(pkg-config --cflags --libs gdal)
 
 venv() {

@@ -21,12 +21,14 @@ struct FlowsCommand: ParsableCommand {
         with those crossings closed: each flow's detour (detour_km, detour_pct), the
         crossings that take the displaced flows, and the flows with no remaining path.
         Examples:
-          caravan flows samples/routes/flows.csv --network shapefiles/roads.shp \\
-              --countries shapefiles/countries.shp --posts shapefiles/border_posts.shp \\
+          caravan flows samples/routes/flows.csv \\
+              --network shapefiles/roads.shp \\
+              --countries shapefiles/countries.shp \\
               --max-snap 10km -o out/flow_load.gpkg
-          caravan flows samples/routes/flows.csv --network shapefiles/roads.shp \\
-              --countries shapefiles/countries.shp --posts shapefiles/border_posts.shp \\
-              --max-snap 10km --closed "Termez–Hairatan" -o out/flow_load_closed.gpkg
+          caravan flows samples/routes/flows.csv \\
+              --network shapefiles/roads.shp \\
+              --countries shapefiles/countries.shp --max-snap 10km \\
+              --closed "Termez–Hairatan" -o out/flow_load_closed.gpkg
         """
     )
     @Argument(help: "The origin–destination table.") var od: String

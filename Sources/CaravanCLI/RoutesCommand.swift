@@ -23,13 +23,16 @@ struct RoutesCommand: ParsableCommand {
         Without --network: great circles (geodesics, densified every 10 km) through the
         waypoints; fields route, waypoints, matched, length_km, gaps, unmatched.
         Examples:
-          caravan routes samples/routes/waypoints.csv --network shapefiles/roads.shp \\
-              --snap line --countries shapefiles/countries.shp \\
+          caravan routes samples/routes/waypoints.csv \\
+              --network shapefiles/roads.shp --snap line \\
+              --countries shapefiles/countries.shp \\
               --posts shapefiles/border_posts.shp -o out/corridors.geojson
-          caravan routes samples/routes/waypoints.csv --network shapefiles/roads.shp \\
+          caravan routes samples/routes/waypoints.csv \\
+              --network shapefiles/roads.shp \\
               --network shapefiles/railways.shp --legs --max-snap 20km \\
               -o out/corridor_legs.geojson
-          caravan routes samples/routes/waypoints.csv -o out/routes_geodesic.geojson
+          caravan routes samples/routes/waypoints.csv \\
+              -o out/routes_geodesic.geojson
         """
     )
     @Argument(help: "A table of waypoints.") var waypoints: String

@@ -94,10 +94,21 @@ func runFlows(_ flows: [Flow], on net: RoadNetwork, crossings xs: NetworkCrossin
     defer { metres.deallocate(); cost.deallocate(); touched.deallocate(); _ = cross.deinitialize(); cross.deallocate() }
     let workers = max(1, min(processorCount, origins.count))
     let states = Mutex<[([Int32], [Double])]>([])
+    var crossingLine = [Bool](repeating: false, count: net.lineCount)
+    for k in xs.byLine.keys { crossingLine[Int(k)] = true }
+    var watched = [Bool](repeating: false, count: net.lineCount)
+    for k in watch { watched[Int(k)] = true }
+    let hasCrossing = crossingLine, isWatched = watched
     DispatchQueue.concurrentPerform(iterations: workers) { w in
         let s = PathSearcher(net)
         var routes = [Int32](repeating: 0, count: net.lineCount)
         var weight = [Double](repeating: 0, count: net.lineCount)
+        routes.withUnsafeMutableBufferPointer { routes in
+        weight.withUnsafeMutableBufferPointer { weight in
+        net.arcLine.withUnsafeBufferPointer { arcLine in
+        net.lineFrom.withUnsafeBufferPointer { lineFrom in
+        net.lineTo.withUnsafeBufferPointer { lineTo in
+        net.lineMetres.withUnsafeBufferPointer { lineMetres in
         var k = w
         while k < origins.count {
             let o = origins[k]
@@ -111,18 +122,17 @@ func runFlows(_ flows: [Flow], on net: RoadNetwork, crossings xs: NetworkCrossin
                 var cs: [Int32] = []
                 var hit = false
                 while s.pred[Int(v)] >= 0 {
-                    let li = net.arcLine[Int(s.pred[Int(v)])]
-                    let l = net.lines[Int(li)]
-                    let forward = l.to == v
-                    m += l.metres
-                    routes[Int(li)] += 1
-                    weight[Int(li)] += f.weight
-                    if !watch.isEmpty && watch.contains(li) { hit = true }
-                    if let list = xs.byLine[li] {
+                    let li = Int(arcLine[Int(s.pred[Int(v)])])
+                    let forward = lineTo[li] == v
+                    m += lineMetres[li]
+                    routes[li] += 1
+                    weight[li] += f.weight
+                    if isWatched[li] { hit = true }
+                    if hasCrossing[li], let list = xs.byLine[Int32(li)] {
                         // Walking backwards from the destination: append in reverse travel order.
                         for c in (forward ? list.reversed() : list) { cs.append(Int32(c) * 2 + (forward ? 0 : 1)) }
                     }
-                    v = forward ? l.from : l.to
+                    v = forward ? lineFrom[li] : lineTo[li]
                 }
                 metres[fi] = m
                 cost[fi] = s.dist[Int(f.d)]
@@ -131,6 +141,7 @@ func runFlows(_ flows: [Flow], on net: RoadNetwork, crossings xs: NetworkCrossin
             }
             k += workers
         }
+        } } } } } }
         states.withLock { $0.append((routes, weight)) }
     }
     var routes = [Int32](repeating: 0, count: net.lineCount), weight = [Double](repeating: 0, count: net.lineCount)

@@ -100,6 +100,10 @@ public struct RoadNetwork: Sendable {
     public private(set) var closed: Set<Int32> = []
 
     var nodeIndex: EndpointIndex
+    /// The lines' ends and lengths as plain arrays (for walking paths without copying `Line`s).
+    var lineFrom: [Int32] = []
+    var lineTo: [Int32] = []
+    var lineMetres: [Double] = []
     /// Per node: x, y, z on the sphere of radius a(1−e²) (for the A* chord bound).
     var unit: [Double] = []
 
@@ -203,6 +207,7 @@ public struct RoadNetwork: Sendable {
         if cost == .time {
             for i in lines.indices { lines[i].cost = lines[i].metres / (speeds.speed(of: lines[i].roadClass) / 3.6) }
         }
+        lineFrom = lines.map(\.from); lineTo = lines.map(\.to); lineMetres = lines.map(\.metres)
         unit = [Double](repeating: 0, count: 3 * nodes.count)
         for (i, p) in nodes.enumerated() { (unit[3 * i], unit[3 * i + 1], unit[3 * i + 2]) = RoadNetwork.sphere(p) }
         buildArcs()

@@ -37,8 +37,6 @@ final class PathSearcher {
     let target: UnsafeMutablePointer<UInt32>
     var targetMark: UInt32 = 0
     var touched: [Int32] = []
-    /// Settle order of the last tree search.
-    var order: [Int32] = []
     // Binary heap of (key, node), lazy deletion.
     var heapKey: UnsafeMutablePointer<Double>
     var heapNode: UnsafeMutablePointer<Int32>
@@ -66,7 +64,6 @@ final class PathSearcher {
         for v in touched { dist[Int(v)] = .infinity; pred[Int(v)] = -1; settled[Int(v)] = false }
         touched.removeAll(keepingCapacity: true)
         heapCount = 0
-        order.removeAll(keepingCapacity: true)
     }
 
     @inline(__always) private func push(_ k: Double, _ v: Int32) {
@@ -147,8 +144,7 @@ final class PathSearcher {
         }
     }
 
-    /// Dijkstra from `s` until every node of `targets` is settled (or nothing is left); the
-    /// settle order is kept in `order`. No targets: the whole component.
+    /// Dijkstra from `s` until every node of `targets` is settled (or nothing is left). No targets: the whole component.
     func tree(from s: Int32, targets: [Int32]) {
         reset()
         targetMark &+= 1
@@ -162,12 +158,13 @@ final class PathSearcher {
             net.arcTarget.withUnsafeBufferPointer { target in
                 net.arcCost.withUnsafeBufferPointer { cost in
                     while heapCount > 0 {
+                        let k = heapKey[0]
                         let u = pop()
-                        if settled[Int(u)] { continue }
-                        settled[Int(u)] = true
-                        order.append(u)
-                        if !everything && self.target[Int(u)] == targetMark { remaining -= 1; if remaining == 0 { return } }
                         let du = dist[Int(u)]
+                        // A stale entry (the node was reached cheaper since): skip. Keys equal distances here.
+                        if k > du || settled[Int(u)] { continue }
+                        settled[Int(u)] = true
+                        if !everything && self.target[Int(u)] == targetMark { remaining -= 1; if remaining == 0 { return } }
                         for a in Int(first[Int(u)])..<Int(first[Int(u) + 1]) {
                             let v = Int(target[a])
                             let nd = du + cost[a]
@@ -191,15 +188,14 @@ final class PathSearcher {
         var metres = 0.0
         while pred[Int(v)] >= 0 {
             let a = Int(pred[Int(v)])
-            let li = net.arcLine[a]
-            let l = net.lines[Int(li)]
+            let li = Int(net.arcLine[a])
             // The arc reaches v; it runs along the line's direction when v is the line's end.
-            let forward = l.to == v
-            lines.append(li); rev.append(!forward)
-            v = forward ? l.from : l.to
+            let forward = net.lineTo[li] == v
+            lines.append(Int32(li)); rev.append(!forward)
+            v = forward ? net.lineFrom[li] : net.lineTo[li]
         }
         lines.reverse(); rev.reverse()
-        for li in lines { metres += net.lines[Int(li)].metres }
+        for li in lines { metres += net.lineMetres[Int(li)] }
         return NetworkPath(cost: dist[Int(t)], metres: metres, lines: lines, reversed: rev, fromNode: v, toNode: t)
     }
 }
