@@ -184,7 +184,7 @@ func readFlows(_ o: FlowOptions) throws -> [Flow] {
 func resolveClosures(_ items: [String], net: RoadNetwork, crossings xs: NetworkCrossings, maxMetres: Double) throws -> ([Int32], [String]) {
     var lines: [Int32] = [], what: [String] = []
     func closePost(_ name: String) throws {
-        let (post, near) = BorderPost.find(name, in: xs.posts)
+        let (post, near) = RoutePost.find(name, in: xs.posts)
         guard let post else {
             throw GeoError(.invalidArgument, "no border post named '\(name)'", hint: near.isEmpty ? "name a post of the posts layer" : "did you mean \(near.joined(separator: ", ")) (or give a file of closed points)?")
         }
@@ -277,7 +277,7 @@ public func networkFlows(_ o: FlowOptions, geocoder: Geocoder? = nil, context: A
     let xs: NetworkCrossings
     if let c = o.countries {
         context.progress("finding the network's border crossings")
-        xs = try NetworkCrossings.find(net0, countries: c, posts: try BorderPost.read(o.posts))
+        xs = try NetworkCrossings.find(net0, countries: c, posts: try RoutePost.read(o.posts))
     } else { xs = .none }
     let (closedLines, closureText) = try resolveClosures(o.closed, net: net0, crossings: xs, maxMetres: maxM)
     let scenario = !o.closed.isEmpty

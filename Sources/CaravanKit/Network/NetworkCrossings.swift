@@ -1,14 +1,14 @@
 import Foundation
 
 /// A known border post: its name, other names it goes by, and where it is.
-public struct BorderPost: Sendable, Hashable {
+struct RoutePost: Sendable, Hashable {
     public var name: String
     public var aliases: [String]
     public var location: LonLat
 
     /// Reads posts (points with a `name` field; `name_a`, `name_b` and `|`-separated `aliases`
     /// are other names). Without a path: the posts shipped with Caravan.
-    public static func read(_ path: String? = nil) throws -> [BorderPost] {
+    public static func read(_ path: String? = nil) throws -> [RoutePost] {
         guard let file = path ?? Bundle.module.path(forResource: "border_posts", ofType: "geojson") else {
             throw GeoError(.open, "the shipped border posts are missing", hint: "name a posts layer with --posts")
         }
@@ -17,7 +17,7 @@ public struct BorderPost: Sendable, Hashable {
         let t = try Transformer(from: crs, to: .wgs84)
         let s = l.schema
         let ni = s.index(of: "name"), ai = s.index(of: "name_a"), bi = s.index(of: "name_b"), al = s.index(of: "aliases")
-        var out: [BorderPost] = []
+        var out: [RoutePost] = []
         try l.forEach { f in
             guard let p = f.geometry?.points.first else { return }
             let name = ni.flatMap { f.values[$0].stringValue } ?? String(f.fid)
@@ -29,7 +29,7 @@ public struct BorderPost: Sendable, Hashable {
                     return s
                 }.filter { !$0.isEmpty }
             }
-            out.append(BorderPost(name: name, aliases: aliases, location: LonLat(try t.transform(p))))
+            out.append(RoutePost(name: name, aliases: aliases, location: LonLat(try t.transform(p))))
         }
         return out
     }
@@ -47,7 +47,7 @@ public struct BorderPost: Sendable, Hashable {
     }
 
     /// The post named `name` (by its name, a side's name or an alias), or the closest spellings.
-    static func find(_ name: String, in posts: [BorderPost]) -> (BorderPost?, [String]) {
+    static func find(_ name: String, in posts: [RoutePost]) -> (RoutePost?, [String]) {
         let q = fold(name)
         // The name without its parenthesis ("Termez–Hairatan" for "Termez–Hairatan (Friendship Bridge)") counts too.
         func short(_ n: String) -> String { fold(n.split(separator: "(").first.map(String.init) ?? n) }
@@ -56,14 +56,14 @@ public struct BorderPost: Sendable, Hashable {
             return (p, [])
         }
         let ranked = posts.map { p -> (String, Int) in
-            (p.name, ([p.name] + p.aliases).map { editDistance(fold($0), q) }.min() ?? .max)
+            (p.name, ([p.name] + p.aliases).map { postEditDistance(fold($0), q) }.min() ?? .max)
         }.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
         return (nil, ranked.prefix(3).map(\.0))
     }
 }
 
 /// Levenshtein distance (for naming the nearest match of a misspelt post).
-func editDistance(_ a: String, _ b: String) -> Int {
+private func postEditDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
@@ -105,12 +105,12 @@ public struct NetworkCrossings: Sendable {
     public var crossings: [NetworkCrossing]
     /// Per line: indices into `crossings`, ordered along the line.
     var byLine: [Int32: [Int]]
-    public var posts: [BorderPost]
+    var posts: [RoutePost]
 
     public static let none = NetworkCrossings(crossings: [], byLine: [:], posts: [])
 
     /// Finds the crossings of the network's lines. `countries`: country polygons (iso_a2).
-    public static func find(_ net: RoadNetwork, countries: String, posts: [BorderPost], unlistedMeters: Double = 10_000) throws -> NetworkCrossings {
+    static func find(_ net: RoadNetwork, countries: String, posts: [RoutePost], unlistedMeters: Double = 10_000) throws -> NetworkCrossings {
         let countryLayer = try Dataset.open(countries).layer(named: nil)
         var o = CrossingOptions()
         if countryLayer.geometryType.dimensionFamily == 2 { o.countries = try countryLayer.snapshot() }

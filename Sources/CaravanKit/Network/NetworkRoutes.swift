@@ -164,7 +164,7 @@ public func routeAlongNetwork(_ o: RouteOptions, geocoder: Geocoder? = nil, cont
     let xs: NetworkCrossings
     if let c = o.countries {
         context.progress("finding the network's border crossings")
-        xs = try NetworkCrossings.find(net, countries: c, posts: try BorderPost.read(o.posts))
+        xs = try NetworkCrossings.find(net, countries: c, posts: try RoutePost.read(o.posts))
     } else { xs = .none }
     // Legs between consecutive waypoints that joined the network.
     struct Leg { var route: Int; var from: Int; var to: Int }

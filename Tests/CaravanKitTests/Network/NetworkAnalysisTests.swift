@@ -110,10 +110,10 @@ struct NetworkAnalysisTests {
         // Waypoints far outside the network: gaps, not an error.
         let far = try routeAlongNetwork(RouteOptions(waypoints: w, network: [net], output: dir.file("o.geojson")), geocoder: sharedGeocoder)
         #expect(far.layers[0].values(0)[5] == .integer(2) && far.figures["legs"] == 0)
-        let posts = try BorderPost.read(repositoryRoot + "/shapefiles/border_posts.shp")
-        #expect(BorderPost.find("Termez–Hairatan", in: posts).0?.name == "Termez–Hairatan (Friendship Bridge)")
-        #expect(BorderPost.find("termez - hairatan", in: posts).0 != nil)
-        let (none, near) = BorderPost.find("Termiz-Hayraton Bridgee", in: posts)
+        let posts = try RoutePost.read(repositoryRoot + "/shapefiles/border_posts.shp")
+        #expect(RoutePost.find("Termez–Hairatan", in: posts).0?.name == "Termez–Hairatan (Friendship Bridge)")
+        #expect(RoutePost.find("termez - hairatan", in: posts).0 != nil)
+        let (none, near) = RoutePost.find("Termiz-Hayraton Bridgee", in: posts)
         #expect(none == nil && near.first == "Termez–Hairatan (Friendship Bridge)")
     }
 
