@@ -31,7 +31,7 @@ let package = Package(
         .executableTarget(name: "caravan", dependencies: ["CaravanCLI"]),
         // Fuzz harnesses (make fuzz builds them with libFuzzer; built normally, they replay inputs).
         .executableTarget(name: "caravan-fuzz", dependencies: ["CaravanKit"]),
-        .testTarget(name: "CaravanKitTests", dependencies: ["CaravanKit"], exclude: ["Geocoding/Fixtures"]),
+        .testTarget(name: "CaravanKitTests", dependencies: ["CaravanKit"], exclude: ["Geocoding/Fixtures", "Network/Fixtures"]),
         .testTarget(name: "CaravanCLITests", dependencies: ["CaravanCLI", "CaravanKit"]),
     ]
 )

@@ -12,10 +12,13 @@ mkdir -p "$DATA" results
 { command -v /usr/bin/time && command -v bc; } >/dev/null || apt-get install -y -qq time bc >/dev/null
 SECTIONS=${*:-read convert density hotspots crossings geocode render}
 SECTIONS=${*:-read convert density hotspots crossings geocode emerging}
+SECTIONS=${*:-read convert density hotspots crossings geocode network}
 
 echo "== building caravan-bench and the C peer"
+if [ "$SECTIONS" != network ]; then   # the network section needs only the caravan binary
 swift build -c release --product caravan-bench >/dev/null
 BENCH=$(swift build -c release --show-bin-path)/caravan-bench
+fi
 cc -O2 -o "$DATA/ogr_iterate" peers/ogr_iterate.c $(pkg-config --cflags --libs gdal)
 
 venv() {
@@ -200,5 +203,38 @@ emerging)
   echo; echo "$(.venv/bin/python peers/emerging_numpy.py mk-check)"
   } | tee results/emerging.md ;;
 *) echo "unknown section $section (read, convert, density, hotspots, crossings, geocode, emerging)"; exit 2 ;;
+network)
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -c "import numpy, scipy, networkx, igraph, shapely, pyogrio, pyproj" 2>/dev/null ||
+    .venv/bin/pip install -q numpy scipy networkx igraph shapely pyogrio pyproj
+  ROADS=$ROOT/shapefiles/roads.shp
+  [ -f "$DATA/network_flows.csv" ] || .venv/bin/python peers/network_graph.py inputs "$ROADS" "$DATA"
+  total() { .venv/bin/python -c "import csv,sys; print(round(sum(float(r['length_km']) for r in csv.DictReader(open(sys.argv[1])) if r['length_km'] not in ('', 'inf')), 3))" "$1"; }
+  {
+  echo "## Shortest paths on the shipped roads (23,459 nodes, 36,148 routed edges) — $(date -u +%F), $(nproc) cores"
+  echo; echo "Whole process: read the network, build the graph, snap, route, write a CSV. Peers build the same graph (peers/network_graph.py)."
+  echo; echo "### 2,000 routes (two waypoints each, random nodes)"; echo
+  set -- $(measure "$CARAVAN" routes "$DATA/network_routes.csv" --network "$ROADS" -o "$DATA/nr_astar.csv" --overwrite); c=$1; cm=$2
+  set -- $(measure "$CARAVAN" routes "$DATA/network_routes.csv" --network "$ROADS" --search dijkstra -o "$DATA/nr_dijkstra.csv" --overwrite); cd=$1; cdm=$2
+  set -- $(BENCH_ONCE=1 measure .venv/bin/python peers/network_route.py scipy routes "$ROADS" "$DATA/network_routes.csv" "$DATA/nr_scipy.csv"); s=$1; sm=$2
+  set -- $(BENCH_ONCE=1 measure .venv/bin/python peers/network_route.py igraph routes "$ROADS" "$DATA/network_routes.csv" "$DATA/nr_igraph.csv"); i=$1; im=$2
+  echo "| | seconds | peak MiB | × Caravan |"; echo "|---|---:|---:|---:|"
+  echo "| **caravan routes --network** (A*, geodesic lower bound) | **$c** | **$cm** | 1 |"
+  echo "| caravan routes --network --search dijkstra | $cd | $cdm | $(ratio "$cd" "$c") |"
+  echo "| scipy.sparse.csgraph.dijkstra (distinct sources, predecessors walked) | $s | $sm | $(ratio "$s" "$c") |"
+  echo "| igraph get_shortest_paths (epath) | $i | $im | $(ratio "$i" "$c") |"
+  echo; echo "Total km: Caravan A* $(total "$DATA/nr_astar.csv"), Dijkstra $(total "$DATA/nr_dijkstra.csv"), scipy $(total "$DATA/nr_scipy.csv"), igraph $(total "$DATA/nr_igraph.csv")"
+  echo; echo "### 100,000 flows among 1,000 places (\"lat, lon\" text, geocoded by Caravan), load on every edge"; echo
+  set -- $(measure "$CARAVAN" flows "$DATA/network_flows.csv" --network "$ROADS" --max-snap 50km -o "$DATA/nf_load.csv" --overwrite); c=$1; cm=$2
+  set -- $(BENCH_ONCE=1 measure .venv/bin/python peers/network_route.py scipy flows "$ROADS" "$DATA/network_flows.csv" "$DATA/nf_scipy.csv"); s=$1; sm=$2
+  set -- $(BENCH_ONCE=1 measure .venv/bin/python peers/network_route.py igraph flows "$ROADS" "$DATA/network_flows.csv" "$DATA/nf_igraph.csv"); i=$1; im=$2
+  echo "| | seconds | peak MiB | × Caravan |"; echo "|---|---:|---:|---:|"
+  echo "| **caravan flows** (load CSV of 36,220 lines + 100,000-row flows CSV) | **$c** | **$cm** | 1 |"
+  echo "| scipy.sparse.csgraph.dijkstra, 100 sources a time, paths walked in Python | $s | $sm | $(ratio "$s" "$c") |"
+  echo "| igraph get_shortest_paths per source, numpy loads | $i | $im | $(ratio "$i" "$c") |"
+  echo; echo "Total km: Caravan $(total "$DATA/nf_load_flows.csv"), scipy $(total "$DATA/nf_scipy.csv"), igraph $(total "$DATA/nf_igraph.csv")"
+  echo; echo "Targets: ≥ 3× scipy, ≥ 1× igraph."
+  } | tee results/network.md ;;
+*) echo "unknown section $section (read, convert, density, hotspots, crossings, geocode, network)"; exit 2 ;;
 esac
 done

@@ -18,8 +18,13 @@ say "3. Geocoding the events of the news page and the exercise seizures (caravan
 "$CARAVAN" geocode samples/events/caricc-2022.csv --column place --country-column country -o "$OUT/caricc-2022.geojson" --overwrite
 "$CARAVAN" geocode samples/events/seizures.csv --column place --country-column country -o "$OUT/seizures.gpkg" --report "$OUT/seizures_to_check.csv" --overwrite
 
-say "4. Trafficking corridors from waypoint lists (caravan routes)"
-"$CARAVAN" routes samples/routes/waypoints.csv -o "$OUT/corridors.geojson" --overwrite
+say "4. Trafficking corridors along the road network, with the crossings they pass (caravan network info, caravan routes --network)"
+"$CARAVAN" network info shapefiles/roads.shp | head -7
+"$CARAVAN" routes samples/routes/waypoints.csv --network shapefiles/roads.shp --snap line --max-snap 10km --countries shapefiles/countries.shp --posts shapefiles/border_posts.shp -o "$OUT/corridors.geojson" --overwrite
+"$CARAVAN" routes samples/routes/waypoints.csv -o "$OUT/corridors_geodesic.geojson" --overwrite
+
+say "4b. Load of origin–destination flows on the roads, and Termez–Hairatan closed (caravan flows --closed)"
+"$CARAVAN" flows samples/routes/flows.csv --network shapefiles/roads.shp --countries shapefiles/countries.shp --posts shapefiles/border_posts.shp --max-snap 10km --closed "Termez–Hairatan" -o "$OUT/flow_load.gpkg" --overwrite
 
 say "5. Route density of the road and rail network, 25 km cells (caravan density)"
 "$CARAVAN" density shapefiles/roads.shp --cell 25km -o "$OUT/road_density.geojson" --overwrite

@@ -34,6 +34,8 @@ public struct CaravanCommand: ParsableCommand {
             RunCommand.self,
             BulletinCommand.self,
             CountCommand.self,
+            NetworkCommand.self,
+            FlowsCommand.self,
         ]
     )
 

@@ -5,16 +5,34 @@ import Foundation
 struct RoutesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "routes",
-        abstract: "Build corridor lines from ordered lists of place names.",
+        abstract: "Build corridor lines from ordered lists of place names, along roads or as geodesics.",
         discussion: """
-        Geocodes each waypoint and joins each route's points in order along great
-        circles (geodesics, densified every 10 km). Fields: route, waypoints, matched,
-        length_km, gaps (the number of waypoints that did not match) and unmatched
-        (their names). A route with gaps is still written from the waypoints that
-        matched; nothing is silently dropped.
-        Example:
-          caravan routes samples/routes/waypoints.csv --route-column route \\
-              --order-column order --place-column place -o out/routes.geojson
+        Geocodes each waypoint (a row with a point, e.g. a CSV's lon/lat, is used as
+        it is). With --network, each leg between consecutive waypoints is the shortest
+        path on the network (nodes are line endpoints within 1 m; each line costs its
+        geodesic length, or its time with --cost time). A waypoint not found, farther
+        than --max-snap from the network, or a leg with no path (another component) is
+        a gap: reported in the gaps field and the route goes on. Fields: route,
+        waypoints, waypoints_found, length_km, time_h, gap_count, gaps, crossing_count,
+        crossings (with --countries: from→to and the post, in order) and snapped (how
+        far each waypoint was from the network). --legs: one feature per leg (route,
+        leg, from, to, length_km, from_snap_km, to_snap_km, status, crossings).
+        --cost time speeds (km/h): road 60, rail 50, OSM classes motorway 90, trunk 80,
+        primary 70, secondary 60, tertiary 50, residential 30, track 20, ferry 15,
+        anything else 50; override with --speed road=70 --speed default=40.
+        Without --network: great circles (geodesics, densified every 10 km) through the
+        waypoints; fields route, waypoints, matched, length_km, gaps, unmatched.
+        Examples:
+          caravan routes samples/routes/waypoints.csv \\
+              --network shapefiles/roads.shp --snap line \\
+              --countries shapefiles/countries.shp \\
+              --posts shapefiles/border_posts.shp -o out/corridors.geojson
+          caravan routes samples/routes/waypoints.csv \\
+              --network shapefiles/roads.shp \\
+              --network shapefiles/railways.shp --legs --max-snap 20km \\
+              -o out/corridor_legs.geojson
+          caravan routes samples/routes/waypoints.csv \\
+              -o out/routes_geodesic.geojson
         """
     )
     @Argument(help: "A table of waypoints.") var waypoints: String
@@ -23,10 +41,36 @@ struct RoutesCommand: ParsableCommand {
     @Option(name: .customLong("place-column"), help: "Column with the place text.") var placeColumn = "place"
     @Option(help: "Country hint for every waypoint.") var country: String?
     @Option(help: "Extra gazetteer; may repeat.") var extra: [String] = []
+    @Option(help: "A line layer to route along (roads, railways); may repeat to join them.") var network: [String] = []
+    @Flag(help: "One feature per leg instead of one per route (with --network).") var legs = false
+    @Option(name: .customLong("max-snap"), help: "A waypoint farther than this from the network is a gap.") var maxSnap = "5km"
+    @Option(help: "Join waypoints to the nearest node, or to the nearest point on a line (splitting it): node or line.") var snap: SnapMode = .node
+    @Option(help: "Edge cost: length (geodesic) or time (length / speed of the road class).") var cost: NetworkCost = .length
+    @Option(help: "Speed override for --cost time, CLASS=KM/H (e.g. road=70, default=40); may repeat.") var speed: [String] = []
+    @Option(name: .customLong("class-field"), help: "The road class field for --cost time (default: kind, class, fclass, highway or type).") var classField: String?
+    @Option(help: "Search: astar (geodesic lower bound) or dijkstra; the same lengths.") var search: PathSearch = .astar
+    @Option(help: "Country polygons: name the border crossings each route passes.") var countries: String?
+    @Option(help: "Known border posts naming the crossings (default: the shipped posts).") var posts: String?
     @Option(name: .shortAndLong, help: "Output file.") var output: String
     @Flag(help: "Replace the output if it exists.") var overwrite = false
 
     func run() throws {
+        guard !network.isEmpty else { return try runGeodesic() }
+        var o = RouteOptions(waypoints: waypoints, network: network, output: output)
+        o.routeColumn = routeColumn; o.orderColumn = orderColumn; o.placeColumn = placeColumn
+        o.country = country; o.extra = extra; o.legs = legs; o.maxSnap = maxSnap; o.snap = snap; o.cost = cost
+        o.speed = speed; o.classField = classField; o.search = search; o.countries = countries; o.posts = posts; o.overwrite = overwrite
+        let result = try routeAlongNetwork(o, context: AnalysisContext(progress: { Console.progress("caravan: \($0)…") }))
+        Console.endProgress()
+        for w in result.warnings { Console.line("caravan: warning: \(w)") }
+        for s in result.summary { Console.line("caravan: \(s)") }
+        for layer in result.layers {
+            let w = try ResultWriter.write(layer, to: output, options: WriteOptions(overwrite: overwrite, inputs: o.inputPaths))
+            Console.line("caravan: \(w.features) \(legs ? "legs" : "routes") written to \(output)")
+        }
+    }
+
+    func runGeodesic() throws {
         var g = Gazetteer.shared
         for e in extra { g = try g.adding(extraFrom: e) }
         let routes = try buildRoutes(waypoints, routeColumn: routeColumn, orderColumn: orderColumn, placeColumn: placeColumn,
@@ -39,3 +83,7 @@ struct RoutesCommand: ParsableCommand {
         Console.line("caravan: \(routes.count) routes written to \(output)")
     }
 }
+
+extension SnapMode: ExpressibleByArgument {}
+extension NetworkCost: ExpressibleByArgument {}
+extension PathSearch: ExpressibleByArgument {}
