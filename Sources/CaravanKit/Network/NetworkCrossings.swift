@@ -5,6 +5,8 @@ struct RoutePost: Sendable, Hashable {
     public var name: String
     public var aliases: [String]
     public var location: LonLat
+    /// The border the post is on ("AF-UZ"), when the layer says.
+    public var pair: String? = nil
 
     /// Reads posts (points with a `name` field; `name_a`, `name_b` and `|`-separated `aliases`
     /// are other names). Without a path: the posts shipped with Caravan.
@@ -16,7 +18,7 @@ struct RoutePost: Sendable, Hashable {
         guard let crs = try l.crs else { throw GeoError(.projection, "the posts have no CRS", file: file, hint: "add a .prj, or convert them to EPSG:4326") }
         let t = try Transformer(from: crs, to: .wgs84)
         let s = l.schema
-        let ni = s.index(of: "name"), ai = s.index(of: "name_a"), bi = s.index(of: "name_b"), al = s.index(of: "aliases")
+        let ni = s.index(of: "name"), ai = s.index(of: "name_a"), bi = s.index(of: "name_b"), al = s.index(of: "aliases"), pi = s.index(of: "pair")
         var out: [RoutePost] = []
         try l.forEach { f in
             guard let p = f.geometry?.points.first else { return }
@@ -29,7 +31,8 @@ struct RoutePost: Sendable, Hashable {
                     return s
                 }.filter { !$0.isEmpty }
             }
-            out.append(RoutePost(name: name, aliases: aliases, location: LonLat(try t.transform(p))))
+            let pair = pi.flatMap { f.values[$0].stringValue }.flatMap { $0.isEmpty ? nil : $0 }
+            out.append(RoutePost(name: name, aliases: aliases, location: LonLat(try t.transform(p)), pair: pair))
         }
         return out
     }
@@ -112,9 +115,9 @@ public struct NetworkCrossings: Sendable {
     /// Finds the crossings of the network's lines. `countries`: country polygons (iso_a2).
     static func find(_ net: RoadNetwork, countries: String, posts: [RoutePost], unlistedMeters: Double = 10_000) throws -> NetworkCrossings {
         let countryLayer = try Dataset.open(countries).layer(named: nil)
-        var o = CrossingOptions()
+        var o = CrossingParameters()
         if countryLayer.geometryType.dimensionFamily == 2 { o.countries = try countryLayer.snapshot() }
-        o.posts = posts.map { ($0.name, $0.location) }
+        o.posts = posts.map { BorderPost(name: $0.name, pair: $0.pair, location: $0.location) }
         o.unlistedMeters = unlistedMeters
         // Lines by (source, fid), with pieces of split lines.
         var byFeature: [Int64: [Int32]] = [:]

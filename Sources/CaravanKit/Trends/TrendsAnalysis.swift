@@ -381,12 +381,3 @@ func binsLayer(_ cube: SpaceTimeCube, _ gi: SpaceTimeGiResult) -> ResultLayer {
                        centre: { k in tess.center(locations[k / T]) })
 }
 
-let giBinClasses: [FieldClass] = [
-    FieldClass(value: "3", label: "Hot spot, 99 % confidence", labelRussian: "Горячая точка, 99 %", colour: "#D62F27"),
-    FieldClass(value: "2", label: "Hot spot, 95 % confidence", labelRussian: "Горячая точка, 95 %", colour: "#ED7551"),
-    FieldClass(value: "1", label: "Hot spot, 90 % confidence", labelRussian: "Горячая точка, 90 %", colour: "#FAB984"),
-    FieldClass(value: "0", label: "Not significant", labelRussian: "Незначимо", colour: "#F7F7F2"),
-    FieldClass(value: "-1", label: "Cold spot, 90 % confidence", labelRussian: "Холодная точка, 90 %", colour: "#C0CCBE"),
-    FieldClass(value: "-2", label: "Cold spot, 95 % confidence", labelRussian: "Холодная точка, 95 %", colour: "#849EBA"),
-    FieldClass(value: "-3", label: "Cold spot, 99 % confidence", labelRussian: "Холодная точка, 99 %", colour: "#4575B5"),
-]
