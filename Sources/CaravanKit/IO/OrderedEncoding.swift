@@ -14,7 +14,7 @@ final class OrderedEncoder: @unchecked Sendable {
     private let file: OutputFile
     private let workers: Int
     private let condition = NSCondition()
-    private var queue: [(Int, Job)] = []
+    private var queue: [(Int, Job?)] = []
     private var queueHead = 0
     private var results: [Int: [UInt8]] = [:]
     private var failure: Error?
@@ -102,9 +102,11 @@ final class OrderedEncoder: @unchecked Sendable {
         while true {
             while queueHead == queue.count && !closed && failure == nil { condition.wait() }
             if failure != nil || queueHead == queue.count { break }
-            let (seq, job) = queue[queueHead]
+            let (seq, taken) = queue[queueHead]
+            queue[queueHead].1 = nil   // the chunk's features are freed once encoded
             queueHead += 1
             if queueHead > 64 && queueHead * 2 > queue.count { queue.removeFirst(queueHead); queueHead = 0 }
+            guard let job = taken else { continue }
             condition.unlock()
             var outcome: Error?
             do {

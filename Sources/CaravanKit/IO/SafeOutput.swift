@@ -156,6 +156,15 @@ public final class SafeOutput {
         let fm = FileManager.default
         let dir = URL(fileURLWithPath: target).deletingLastPathComponent().path
         let files = (try? fm.contentsOfDirectory(atPath: tempDirectory)) ?? []
+        // Flush what GDAL wrote to the disk: a write that the disk refuses late fails here.
+        for f in files {
+            let fd = open(tempDirectory + "/" + f, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            let ok = fsync(fd) == 0 || errno == EINVAL || errno == EROFS
+            let e = errno
+            _ = close(fd)
+            if !ok { throw OutputFile.error(e, target) }
+        }
         var placed: [String] = []
         func rollback() { for p in placed { unlink(p) } }
         for f in files {
@@ -213,8 +222,15 @@ public final class SafeOutput {
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
                 TemporaryRegistry.shared.removeAll()
+                // Die of the signal, as without the handler: the signal is blocked on this
+                // thread (Dispatch reads it from a signalfd), so unblock it first.
                 signal(sig, SIG_DFL)
+                var set = sigset_t()
+                sigemptyset(&set)
+                sigaddset(&set, sig)
+                pthread_sigmask(SIG_UNBLOCK, &set, nil)
                 raise(sig)
+                _exit(128 + sig)
             }
             source.resume()
             return source

@@ -210,6 +210,19 @@ public final class VectorWriter {
         defn = OGR_L_GetLayerDefn(l)
     }
 
+    /// Refuses a finished file that does not end as its format must (cut off by a full disk).
+    static func checkEnds(_ file: String, with marker: String, displayPath: String) throws {
+        guard let h = FileHandle(forReadingAtPath: file) else { throw GeoError(.write, "the output was not written", file: displayPath) }
+        defer { try? h.close() }
+        let size = (try? h.seekToEnd()) ?? 0
+        try? h.seek(toOffset: size > 64 ? size - 64 : 0)
+        let tail = String(decoding: h.readDataToEndOfFile(), as: UTF8.self)
+        guard tail.contains(marker) else {
+            throw GeoError(.write, "the output is incomplete (the disk is full or a file-size limit was reached)", file: displayPath,
+                           hint: "free some space and run again; nothing was written at the output")
+        }
+    }
+
     /// Shapefile (dBASE) field names hold 10 bytes: names that would be cut get a unique
     /// 10-byte name, and each renaming is said ("GiZScoreFixed → GiZScoreFi").
     static func shapefileFieldNames(_ names: [String]) -> ([String], [String]) {
@@ -446,6 +459,8 @@ public final class VectorWriter {
         dataset = nil
         layer = nil
         if let failure { throw failure.error(.write, "GDALClose", file: path) }
+        // GDAL's KML writer does not check its writes: a full disk leaves a cut-off file.
+        if format == .kml { try VectorWriter.checkEnds(output.temporaryPath, with: "</kml>", displayPath: path) }
         if longText > 0 {
             warnings.append("\(longText) text value\(longText == 1 ? " was" : "s were") longer than 254 bytes and cut to 254 (a Shapefile's limit); write .gpkg to keep them whole")
         }
