@@ -215,41 +215,41 @@ final class FeatureEncoder {
         out += FeatureEncoder.typeNames[g.type]!
         switch g {
         case .point(let p):
-            if p.x.isNaN { out += [91, 32, 93] } else { appendPosition(flat[cursor], to: &out); cursor += 1 }
+            if p.x.isNaN { out.append(91); out.append(32); out.append(93) } else { appendPosition(flat[cursor], to: &out); cursor += 1 }
         case .lineString(let c), .multiPoint(let c): appendSequence(c.count, ring: nil, cursor: &cursor, to: &out)
         case .polygon(let rings): appendRings(rings, cursor: &cursor, to: &out)
         case .multiLineString(let lines):
-            out += [91, 32]
+            out.append(91); out.append(32)
             for (i, l) in lines.enumerated() {
-                if i > 0 { out += [44, 32] }
+                if i > 0 { out.append(44); out.append(32) }
                 appendSequence(l.count, ring: nil, cursor: &cursor, to: &out)
             }
-            out += [32, 93]
+            out.append(32); out.append(93)
         case .multiPolygon(let polys):
-            out += [91, 32]
+            out.append(91); out.append(32)
             for (i, p) in polys.enumerated() {
-                if i > 0 { out += [44, 32] }
+                if i > 0 { out.append(44); out.append(32) }
                 appendRings(p, cursor: &cursor, to: &out)
             }
-            out += [32, 93]
+            out.append(32); out.append(93)
         case .collection(let gs):
-            out += [91, 32]
+            out.append(91); out.append(32)
             for (i, part) in gs.enumerated() {
-                if i > 0 { out += [44, 32] }
+                if i > 0 { out.append(44); out.append(32) }
                 appendGeometry(part, cursor: &cursor, to: &out)
             }
-            out += [32, 93]
+            out.append(32); out.append(93)
         }
-        out += [32, 125]
+        out.append(32); out.append(125)
     }
 
     private func appendRings(_ rings: [[XY]], cursor: inout Int, to out: inout [UInt8]) {
-        out += [91, 32]
+        out.append(91); out.append(32)
         for (i, r) in rings.enumerated() {
-            if i > 0 { out += [44, 32] }
+            if i > 0 { out.append(44); out.append(32) }
             appendSequence(r.count, ring: i == 0 ? .shell : .hole, cursor: &cursor, to: &out)
         }
-        out += [32, 93]
+        out.append(32); out.append(93)
     }
 
     private enum RingRole { case shell, hole }
@@ -270,19 +270,19 @@ final class FeatureEncoder {
             reverse = ring == .shell ? area < 0 : area > 0
         }
         for j in 0..<n {
-            if j > 0 { out += [44, 32] }
+            if j > 0 { out.append(44); out.append(32) }
             appendPosition(flat[reverse ? start + n - 1 - j : start + j], to: &out)
         }
-        out += [32, 93]
+        out.append(32); out.append(93)
     }
 
     @inline(__always)
     private func appendPosition(_ p: XY, to out: inout [UInt8]) {
-        out += [91, 32]
+        out.append(91); out.append(32)
         NumberText.appendFixed(p.x, decimals: spec.precision, to: &out)
-        out += [44, 32]
+        out.append(44); out.append(32)
         NumberText.appendFixed(p.y, decimals: spec.precision, to: &out)
-        out += [32, 93]
+        out.append(32); out.append(93)
     }
 
     /// A JSON string: `"`, `\` and control characters escaped, everything else as UTF-8.
@@ -297,16 +297,16 @@ final class FeatureEncoder {
                 if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<i])) }
                 runStart = i + 1
                 switch c {
-                case 34: out += [92, 34]
-                case 92: out += [92, 92]
-                case 10: out += [92, UInt8(ascii: "n")]
-                case 13: out += [92, UInt8(ascii: "r")]
-                case 9: out += [92, UInt8(ascii: "t")]
-                case 8: out += [92, UInt8(ascii: "b")]
-                case 12: out += [92, UInt8(ascii: "f")]
+                case 34: out.append(92); out.append(34)
+                case 92: out.append(92); out.append(92)
+                case 10: out.append(92); out.append(UInt8(ascii: "n"))
+                case 13: out.append(92); out.append(UInt8(ascii: "r"))
+                case 9: out.append(92); out.append(UInt8(ascii: "t"))
+                case 8: out.append(92); out.append(UInt8(ascii: "b"))
+                case 12: out.append(92); out.append(UInt8(ascii: "f"))
                 default:
                     let hex = Array("0123456789abcdef".utf8)
-                    out += [92, UInt8(ascii: "u"), 48, 48, hex[Int(c >> 4)], hex[Int(c & 15)]]
+                    out.append(92); out.append(UInt8(ascii: "u")); out.append(48); out.append(48); out.append(hex[Int(c >> 4)]); out.append(hex[Int(c & 15)])
                 }
             }
             if runStart < u.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart...])) }

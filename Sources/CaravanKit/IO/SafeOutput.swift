@@ -156,15 +156,6 @@ public final class SafeOutput {
         let fm = FileManager.default
         let dir = URL(fileURLWithPath: target).deletingLastPathComponent().path
         let files = (try? fm.contentsOfDirectory(atPath: tempDirectory)) ?? []
-        // Flush what GDAL wrote to the disk: a write that the disk refuses late fails here.
-        for f in files {
-            let fd = open(tempDirectory + "/" + f, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { continue }
-            let ok = fsync(fd) == 0 || errno == EINVAL || errno == EROFS
-            let e = errno
-            _ = close(fd)
-            if !ok { throw OutputFile.error(e, target) }
-        }
         var placed: [String] = []
         func rollback() { for p in placed { unlink(p) } }
         for f in files {
