@@ -29,10 +29,44 @@ public struct CSVTable: Sendable {
     /// The table's fields, all text (values are as written).
     public var schema: Schema { Schema(header.map { FieldDefinition($0, .string) }) }
 
+    /// The fields with the narrowest type that writes every value back exactly as it is in the
+    /// file: Integer64 when each value is an integer in its plain form ("12", not "0012" or
+    /// "+12"), Real when each is a number in its shortest form ("10.227", not "1.50" or "1e5"),
+    /// String otherwise. Empty values fit any type.
+    public func inferredSchema() -> Schema {
+        Schema(header.indices.map { c in
+            var integer = true, real = true
+            for r in rows {
+                let v = r[c]
+                if v.isEmpty { continue }
+                if integer, let n = Int64(v), String(n) == v { continue }
+                integer = false
+                if real, let d = Double(v), d.isFinite, CSVTable.shortestPlain(d) == v { continue }
+                real = false
+                break
+            }
+            return FieldDefinition(header[c], integer ? .integer64 : real ? .real : .string)
+        })
+    }
+
+    static func shortestPlain(_ d: Double) -> String {
+        var s = NumberText.shortest(d)
+        if s.hasSuffix(".0") { s.removeLast(2) }
+        return s
+    }
+
     /// Row `i` as a feature without geometry, as `Dataset` reads a CSV: fid = the 1-based row
-    /// number, every value text, an empty field null.
+    /// number, an empty field null, values typed as `schema` says (`schema` or `inferredSchema()`).
     public func feature(_ i: Int, schema: Schema) -> Feature {
-        Feature(fid: Int64(i + 1), geometry: nil, values: rows[i].map { $0.isEmpty ? .null : .string($0) }, schema: schema)
+        let values: [FieldValue] = rows[i].enumerated().map { c, v in
+            if v.isEmpty { return .null }
+            switch schema.fields[c].type {
+            case .integer, .integer64: return Int64(v).map { .integer($0) } ?? .string(v)
+            case .real: return Double(v).map { .real($0) } ?? .string(v)
+            default: return .string(v)
+            }
+        }
+        return Feature(fid: Int64(i + 1), geometry: nil, values: values, schema: schema)
     }
 
     static let geometryColumns: Set<String> = ["wkt", "geom", "geometry", "the_geom", "wkb_geometry", "shape"]
