@@ -411,7 +411,11 @@ public final class VectorWriter {
                 }
             }
         }
+        // A Shapefile's driver warns once per layer with the whole cut value; the writer counts them instead.
+        let quiet = format == .shapefile
+        if quiet { CPLPushErrorHandler(CPLQuietErrorHandler) }
         let (err, failure) = withGDALError { OGR_L_CreateFeature(layer, f) }
+        if quiet { CPLPopErrorHandler() }
         if err != 0 {
             throw GeoError(.write, failure?.message ?? "cannot write the feature", library: .gdal,
                            operation: "OGR_L_CreateFeature", file: path, featureID: fid)
