@@ -147,6 +147,9 @@ public final class VectorWriter {
         default: break
         }
         layerOptions = options.layerCreationOptions + layerOptions  // the first of a name wins in GDAL
+        // The GeoPackage is a private temporary file until it is complete: no need for SQLite to
+        // wait for the disk after each transaction.
+        if transactions { CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF") }
         let ds: UnsafeMutableRawPointer
         if options.update && FileManager.default.fileExists(atPath: path) {
             // Add to a copy of the existing GeoPackage; the copy replaces it when complete.
