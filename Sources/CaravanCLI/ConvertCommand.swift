@@ -18,6 +18,11 @@ struct ConvertCommand: ParsableCommand {
           caravan convert shapefiles/roads.shp out/roads_utm.gpkg --t-srs EPSG:32642 \\
               --select kind,length_km
           caravan convert samples/events/seizures.csv out/seizures.gpkg
+          caravan convert shapefiles/roads.shp out/layers.gpkg --output-layer roads
+          caravan convert shapefiles/railways.shp out/layers.gpkg --output-layer railways --update
+          caravan convert samples/events/seizures.csv out/seizures_excel.csv --csv-dialect excel-ru
+        GeoJSON and CSV are written by caravan's own encoder on every core; GeoPackage,
+        Shapefile, KML, XLSX (.xlsx) and FlatGeobuf (.fgb) through GDAL.
         """
     )
 
@@ -45,6 +50,15 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Decimal places of GeoJSON coordinates.")
     var precision = 6
 
+    @Option(name: .customLong("output-layer"), help: "The layer's name in the output (GeoPackage), as ogr2ogr's -nln.")
+    var outputLayer: String?
+
+    @Flag(help: "Add the layer to an existing GeoPackage (as ogr2ogr -update); with --overwrite, replace a layer of that name.")
+    var update = false
+
+    @Option(name: .customLong("csv-dialect"), help: "CSV output: standard (',' and '.', the default) or excel-ru (UTF-8 BOM, ';', decimal commas).")
+    var csvDialect: String = "standard"
+
     @Flag(name: .customLong("make-valid"), help: "Repair invalid polygons with GEOS MakeValid (otherwise they are reported).")
     var makeValid = false
 
@@ -55,6 +69,10 @@ struct ConvertCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...15).contains(precision) else { throw ValidationError("--precision must be between 0 and 15") }
+        guard CSVDialect(rawValue: csvDialect) != nil else { throw ValidationError("--csv-dialect must be standard or excel-ru") }
+        if let select, select.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).contains(where: \.isEmpty) || select.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--select needs field names, e.g. --select name,kind (an empty list would drop every attribute)")
+        }
     }
 
     func run() throws {
@@ -65,7 +83,8 @@ struct ConvertCommand: ParsableCommand {
         o.select = select.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         o.targetCRS = try targetSRS.map { try CRS($0) }
         o.makeValid = makeValid
-        o.write = WriteOptions(overwrite: overwrite, coordinatePrecision: precision, format: format)
+        o.write = WriteOptions(overwrite: overwrite, coordinatePrecision: precision, format: format, layerName: outputLayer,
+                               update: update, csvDialect: CSVDialect(rawValue: csvDialect) ?? .standard)
         let s = try convert(source: ds, to: output, options: o) { n in Console.progress("caravan: \(n) features written…") }
         Console.endProgress()
         if s.invalid > 0 {
@@ -73,6 +92,7 @@ struct ConvertCommand: ParsableCommand {
             Console.line("caravan: warning: \(s.invalid) invalid polygon\(s.invalid == 1 ? "" : "s") \(what):")
             for ex in s.invalidExamples { Console.line("    \(ex)") }
         }
+        for w in s.warnings { Console.line("caravan: warning: \(w)") }
         var extra = ""
         if s.withoutGeometry > 0 { extra = " (\(s.withoutGeometry) without geometry)" }
         Console.line("caravan: wrote \(s.features) feature\(s.features == 1 ? "" : "s")\(extra) to \(output)" + (s.outputCRS.map { " in \($0.label)" } ?? ""))

@@ -37,7 +37,7 @@ public struct RasterGrid: Sendable {
         var gt = [originX, cellSize, 0, originY + Double(height) * cellSize, 0, -cellSize]
         let srs = try VectorWriter.spatialReference(crs)
         defer { OSRRelease(srs) }
-        let band = GDALGetRasterBand(ds, 1)
+        guard let band = GDALGetRasterBand(ds, 1) else { throw GeoError(.write, "the GeoTIFF has no band", library: .gdal, operation: "GDALGetRasterBand", file: path) }
         // A GeoTIFF that lost its georeferencing or NoData would map wrongly without a word: check each.
         for (operation, call) in [("GDALSetGeoTransform", { GDALSetGeoTransform(ds, &gt) }),
                                   ("GDALSetSpatialRef", { GDALSetSpatialRef(ds, srs) }),
@@ -58,7 +58,14 @@ public struct RasterGrid: Sendable {
             flipped.withUnsafeMutableBytes { GDALRasterIO(band, GF_Write, 0, 0, Int32(width), Int32(height), $0.baseAddress, Int32(width), Int32(height), GDT_Float32, 0, 0) }
         }
         if err != CE_None { throw wfail?.error(.write, "GDALRasterIO", file: path) ?? GeoError(.write, "cannot write the raster", file: path) }
-        _ = GDALComputeRasterStatistics(band, 0, nil, nil, nil, nil, nil, nil)
+        // Statistics let QGIS stretch the band at once; a grid of NoData only has none to compute.
+        if values.contains(where: { $0 != noData && !$0.isNaN }) {
+            let (serr, sfail) = withGDALError { GDALComputeRasterStatistics(band, 0, nil, nil, nil, nil, nil, nil) }
+            if serr != CE_None {
+                throw sfail?.error(.write, "GDALComputeRasterStatistics", file: path)
+                    ?? GeoError(.write, "cannot compute the raster's statistics", library: .gdal, operation: "GDALComputeRasterStatistics", file: path)
+            }
+        }
         let (_, cfail) = withGDALError { GDALClose(ds) }
         closed = true
         if let cfail { throw cfail.error(.write, "GDALClose", file: path) }

@@ -24,6 +24,8 @@ public struct ConvertSummary: Sendable {
     /// Up to five examples of invalid geometries: "feature 3: Self-intersection[...]".
     public var invalidExamples: [String] = []
     public var outputCRS: CRS?
+    /// What the writer changed and says so (renamed Shapefile fields, cut text).
+    public var warnings: [String] = []
 }
 
 /// Copies a layer into a new file, streaming, with optional filter, field selection,
@@ -41,6 +43,10 @@ public func convert(source: Dataset, to output: String, options: ConvertOptions,
     let schema = layer.schema
     var indices = Array(0..<schema.count)
     if let select = options.select {
+        guard !select.isEmpty, !select.contains(where: { $0.isEmpty }) else {
+            throw GeoError(.invalidArgument, "the list of fields to keep is empty or has an empty name; it would drop attributes",
+                           file: source.path, layer: layer.name, hint: "name the fields, e.g. --select name,kind (the fields are: \(schema.names.joined(separator: ", ")))")
+        }
         indices = try select.map { name in
             guard let i = schema.index(of: name) else {
                 throw GeoError(.invalidArgument, "no field '\(name)'; the fields are: \(schema.names.joined(separator: ", "))",
@@ -96,16 +102,15 @@ public func convert(source: Dataset, to output: String, options: ConvertOptions,
             summary.withoutGeometry += 1
         }
         do {
-            try writer.write(geometry: g, values: indices.map { f.values[$0] })
+            try writer.write(geometry: g, values: indices.map { f.values[$0] }, featureID: f.fid)
         } catch let e as GeoError {
-            var e = e
-            e.featureID = f.fid
-            e.layer = layer.name
-            throw e
+            // Errors of features encoded later name their own feature.
+            throw e.with(layer: layer.name, featureID: f.fid)
         }
         summary.features += 1
         if summary.features % 10_000 == 0 { progress?(summary.features) }
     }
-    try writer.commit()
+    do { try writer.commit() } catch let e as GeoError { throw e.with(layer: layer.name) }
+    summary.warnings = writer.warnings
     return summary
 }

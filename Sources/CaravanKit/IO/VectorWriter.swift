@@ -3,7 +3,7 @@ import Foundation
 
 /// Options for writing a vector layer.
 public struct WriteOptions: Sendable {
-    /// Replace an existing output.
+    /// Replace an existing output (or, with `update`, an existing layer of that name).
     public var overwrite = false
     /// Paths that must not be overwritten (the inputs).
     public var inputs: [String] = []
@@ -13,8 +13,19 @@ public struct WriteOptions: Sendable {
     public var format: String?
     /// Extra GDAL layer creation options (`NAME=VALUE`), as ogr2ogr's `-lco`.
     public var layerCreationOptions: [String] = []
-    public init(overwrite: Bool = false, inputs: [String] = [], coordinatePrecision: Int = 6, format: String? = nil) {
+    /// `--layer NAME`: the layer's name inside the output (GeoPackage); nil = the writer's own.
+    public var layerName: String?
+    /// `--update`: add the layer to an existing GeoPackage instead of creating a new file,
+    /// as `ogr2ogr -update` does (the file is still rewritten safely: a copy, then a rename).
+    public var update = false
+    /// `--csv-dialect`: `standard` (`,`, decimal point) or `excel-ru` (BOM, `;`, decimal comma).
+    public var csvDialect: CSVDialect = .standard
+    /// Threads that encode GeoJSON and CSV; nil = every core. The bytes are the same whatever it is.
+    public var workers: Int?
+    public init(overwrite: Bool = false, inputs: [String] = [], coordinatePrecision: Int = 6, format: String? = nil,
+                layerName: String? = nil, update: Bool = false, csvDialect: CSVDialect = .standard) {
         self.overwrite = overwrite; self.inputs = inputs; self.coordinatePrecision = coordinatePrecision; self.format = format
+        self.layerName = layerName; self.update = update; self.csvDialect = csvDialect
     }
 }
 
@@ -22,7 +33,9 @@ public struct WriteOptions: Sendable {
 ///
 /// GeoJSON is RFC 7946: WGS84 lon/lat (reprojected here if needed), right-hand winding,
 /// 6 decimals, no `crs` member, every property on every feature. CSV of points gets `lon`
-/// and `lat` columns; other CSV geometries are WKT. KML is WGS84.
+/// and `lat` columns; other CSV geometries are WKT. KML is WGS84. GeoJSON and CSV are written
+/// by Caravan's own streaming encoders (`FeatureEncoder`), chunks encoded on every core and
+/// written in order; the other formats go through GDAL.
 ///
 /// ```swift
 /// let w = try VectorWriter(path: "out.geojson", layerName: "posts", geometryType: .point,
@@ -38,16 +51,29 @@ public final class VectorWriter {
     public let inputCRS: CRS?
     /// The CRS written.
     public let outputCRS: CRS?
+    /// The declared geometry type (multi when single and multi parts are promoted).
+    public let geometryType: GeometryType
+    /// What the writer had to change and says so: renamed Shapefile fields, cut text.
+    public private(set) var warnings: [String] = []
     private let output: SafeOutput
     private var dataset: UnsafeMutableRawPointer?
     private var layer: UnsafeMutableRawPointer?
     private let transformer: Transformer?
     private let pointColumns: Bool
+    private let wktColumn: Bool
     private let transactions: Bool
     private var inTransaction = false
     private var defn: OGRFeatureDefnH?
     private var wkb: [UInt8] = []
+    private var longText = 0
     public private(set) var count = 0
+    // The streaming encoders (GeoJSON, CSV).
+    private var encoder: OrderedEncoder?
+    private var encodedFile: OutputFile?
+    private var spec: EncoderSpec?
+    private var pending: [EncodedItem] = []
+    private var pendingVertices = 0
+    private var submittedCount = 0
 
     public init(path: String, layerName: String? = nil, geometryType: GeometryType, crs: CRS?,
                 fields: [FieldDefinition], options: WriteOptions = WriteOptions()) throws {
@@ -63,41 +89,101 @@ public final class VectorWriter {
             throw GeoError(.invalidArgument, "unknown output format '\(format.driver)'", file: path,
                            hint: "use a GDAL vector driver name such as GeoJSON, GPKG, 'ESRI Shapefile', CSV, KML")
         }
+        guard !format.isInMemory, GDALGetMetadataItem(driver, "DCAP_CREATE", nil) != nil else {
+            throw GeoError(.invalidArgument, "the format '\(format.driver)' does not write a file", file: path,
+                           hint: "use GeoJSON, GPKG, 'ESRI Shapefile', CSV, KML, XLSX or FlatGeobuf")
+        }
         if format == .shapefile, geometryType == .unknown || geometryType == .geometryCollection {
             throw GeoError(.write, "a Shapefile holds one geometry type, and this layer mixes several", file: path,
                            hint: "write GeoPackage (.gpkg) or GeoJSON, or keep one type, e.g. --where \"OGR_GEOMETRY='POINT'\"")
         }
-        // Points in a CSV become lon and lat columns, unless the fields already carry them.
-        pointColumns = format == .csv && geometryType == .point
+        if options.update && format != .geoPackage && format.driver != "SQLite" {
+            throw GeoError(.invalidArgument, "only a GeoPackage takes another layer (--update)", file: path,
+                           hint: "write to a .gpkg, or drop --update")
+        }
+        self.geometryType = geometryType
+        let tableFormat = format == .csv || format == .xlsx
+        // Points in a table become lon and lat columns, unless the fields already carry them.
+        pointColumns = tableFormat && geometryType == .point
             && !fields.contains { $0.name.lowercased() == "lon" } && !fields.contains { $0.name.lowercased() == "lat" }
+        // A workbook has no geometry: other geometries go into a WKT column.
+        wktColumn = format == .xlsx && !pointColumns && geometryType != .none
         inputCRS = crs
         if (format.requiresWGS84 || pointColumns), let crs, !crs.isEquivalent(to: .wgs84) {
             outputCRS = .wgs84
-            transformer = try Transformer(from: crs, to: .wgs84)
+            transformer = format.isEncoded && options.layerCreationOptions.isEmpty ? nil : try Transformer(from: crs, to: .wgs84)
         } else {
-            outputCRS = crs
+            outputCRS = format.requiresWGS84 || pointColumns ? .wgs84 : crs
             transformer = nil
         }
-        output = try SafeOutput(target: path, overwrite: options.overwrite, inputs: options.inputs)
+        output = try SafeOutput(target: path, overwrite: options.overwrite || options.update, inputs: options.inputs,
+                                keepExisting: options.update)
         transactions = format == .geoPackage || format.driver == "SQLite"
+        let name = options.layerName ?? layerName ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+
+        if format.isEncoded && options.layerCreationOptions.isEmpty {
+            let csvGeometry: EncoderSpec.CSVGeometry = format != .csv ? .none
+                : pointColumns ? .lonLat : geometryType == .none ? .none : .wkt
+            let reproject = (format.requiresWGS84 || pointColumns) ? crs.flatMap { $0.isEquivalent(to: .wgs84) ? nil : $0 } : nil
+            let spec = EncoderSpec(kind: format == .geoJSON ? .geoJSON : .csv, fields: fields, geometryType: geometryType,
+                                   reprojectFrom: reproject, precision: options.coordinatePrecision, csvGeometry: csvGeometry,
+                                   dialect: options.csvDialect, path: path, layer: name)
+            // A transformer that cannot be built fails here, before any work.
+            if let reproject { _ = try Transformer(from: reproject, to: .wgs84) }
+            let file = try OutputFile(path: output.temporaryPath, displayPath: path)
+            try file.write(spec.header())
+            self.spec = spec
+            encodedFile = file
+            encoder = OrderedEncoder(spec: spec, file: file, workers: options.workers ?? processorCount)
+            return
+        }
 
         var layerOptions: [String] = []
         switch format.driver {
         case "GeoJSON": layerOptions = ["RFC7946=YES", "COORDINATE_PRECISION=\(options.coordinatePrecision)", "SIGNIFICANT_FIGURES=15", "WRITE_NAME=NO"]
         case "ESRI Shapefile": layerOptions = ["ENCODING=UTF-8"]
         case "CSV": layerOptions = (geometryType == .none || pointColumns ? [] : ["GEOMETRY=AS_WKT"]) + ["STRING_QUOTING=IF_NEEDED"]
+            + (options.csvDialect == .excelRU ? ["SEPARATOR=SEMICOLON", "WRITE_BOM=YES"] : [])
         default: break
         }
         layerOptions = options.layerCreationOptions + layerOptions  // the first of a name wins in GDAL
-        let (ds, failure) = withGDALError { GDALCreate(driver, output.temporaryPath, 0, 0, 0, GDT_Unknown, nil) }
-        guard let ds else {
-            throw (failure?.error(.write, "GDALCreate", file: path) ?? GeoError(.write, "cannot create the output", file: path))
+        // The GeoPackage is a private temporary file until it is complete: no need for SQLite to
+        // wait for the disk after each transaction.
+        if transactions { CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF") }
+        let ds: UnsafeMutableRawPointer
+        if options.update && FileManager.default.fileExists(atPath: path) {
+            // Add to a copy of the existing GeoPackage; the copy replaces it when complete.
+            do { try FileManager.default.copyItem(atPath: path, toPath: output.temporaryPath) }
+            catch { throw GeoError(.write, "cannot copy the GeoPackage to add a layer: \(error.localizedDescription)", file: path) }
+            let (h, failure) = withGDALError {
+                GDALOpenEx(output.temporaryPath, UInt32(GDAL_OF_VECTOR | GDAL_OF_UPDATE | GDAL_OF_VERBOSE_ERROR), nil, nil, nil)
+            }
+            guard let h else {
+                throw (failure?.error(.open, "GDALOpenEx", file: path) ?? GeoError(.open, "cannot open the GeoPackage to add a layer", file: path))
+            }
+            ds = h
+            for i in 0..<GDALDatasetGetLayerCount(h) {
+                guard let l = GDALDatasetGetLayer(h, i), String(cString: OGR_L_GetName(l)).lowercased() == name.lowercased() else { continue }
+                guard options.overwrite else {
+                    GDALClose(h)
+                    throw GeoError(.write, "the GeoPackage already has a layer '\(name)'", file: path,
+                                   hint: "choose another --layer name, or pass --overwrite to replace that layer")
+                }
+                let (err, f) = withGDALError { GDALDatasetDeleteLayer(h, i) }
+                if err != 0 { GDALClose(h); throw f?.error(.write, "GDALDatasetDeleteLayer", file: path) ?? GeoError(.write, "cannot replace layer '\(name)'", file: path) }
+                break
+            }
+        } else {
+            let (h, failure) = withGDALError { GDALCreate(driver, output.temporaryPath, 0, 0, 0, GDT_Unknown, nil) }
+            guard let h else {
+                throw (failure?.error(.write, "GDALCreate", file: path) ?? GeoError(.write, "cannot create the output", file: path))
+            }
+            ds = h
         }
         dataset = ds
         let srs = try outputCRS.map { try VectorWriter.spatialReference($0) }
         defer { if let srs { OSRRelease(srs) } }
-        let name = layerName ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        let gtype = pointColumns ? wkbNone : OGRwkbGeometryType(rawValue: geometryType == .unknown ? 0 : geometryType.wkbCode)
+        let gtype = pointColumns || wktColumn ? wkbNone : OGRwkbGeometryType(rawValue: geometryType == .unknown ? 0 : geometryType.wkbCode)
         let (l, lfail) = withGDALError {
             withCStringList(layerOptions) { GDALDatasetCreateLayer(ds, name, srs, gtype, $0) }
         }
@@ -106,6 +192,12 @@ public final class VectorWriter {
         }
         layer = l
         var allFields = fields
+        if format == .shapefile {
+            let (renamed, notes) = VectorWriter.shapefileFieldNames(fields.map(\.name))
+            for i in allFields.indices { allFields[i].name = renamed[i] }
+            warnings += notes
+        }
+        if wktColumn { allFields.insert(FieldDefinition("WKT", .string), at: 0) }
         if pointColumns { allFields += [FieldDefinition("lon", .real), FieldDefinition("lat", .real)] }
         for f in allFields {
             let fd = OGR_Fld_Create(f.name, VectorWriter.ogrType(f.type))
@@ -121,13 +213,57 @@ public final class VectorWriter {
         defn = OGR_L_GetLayerDefn(l)
     }
 
+    /// Refuses a finished file that does not end as its format must (cut off by a full disk).
+    static func checkEnds(_ file: String, with marker: String, displayPath: String) throws {
+        guard let h = FileHandle(forReadingAtPath: file) else { throw GeoError(.write, "the output was not written", file: displayPath) }
+        defer { try? h.close() }
+        let size = (try? h.seekToEnd()) ?? 0
+        try? h.seek(toOffset: size > 64 ? size - 64 : 0)
+        let tail = String(decoding: h.readDataToEndOfFile(), as: UTF8.self)
+        guard tail.contains(marker) else {
+            throw GeoError(.write, "the output is incomplete (the disk is full or a file-size limit was reached)", file: displayPath,
+                           hint: "free some space and run again; nothing was written at the output")
+        }
+    }
+
+    /// Shapefile (dBASE) field names hold 10 bytes: names that would be cut get a unique
+    /// 10-byte name, and each renaming is said ("GiZScoreFixed → GiZScoreFi").
+    static func shapefileFieldNames(_ names: [String]) -> ([String], [String]) {
+        var used = Set<String>()
+        var out: [String] = []
+        var notes: [String] = []
+        func cut(_ s: String, _ bytes: Int) -> String {
+            var r = ""
+            for ch in s { if r.utf8.count + String(ch).utf8.count > bytes { break }; r.append(ch) }
+            return r
+        }
+        for n in names where n.utf8.count <= 10 { used.insert(n.lowercased()) }
+        for n in names {
+            if n.utf8.count <= 10 { out.append(n); continue }
+            var candidate = cut(n, 10)
+            var k = 1
+            while used.contains(candidate.lowercased()) {
+                let suffix = "_\(k)"
+                candidate = cut(n, 10 - suffix.utf8.count) + suffix
+                k += 1
+            }
+            used.insert(candidate.lowercased())
+            out.append(candidate)
+            notes.append("field '\(n)' is '\(candidate)' in the Shapefile (its names hold 10 bytes)")
+        }
+        return (out, notes)
+    }
+
     deinit {
+        encoder?.stop()
         if let dataset { GDALClose(dataset) }
         output.abandon()
     }
 
     static func spatialReference(_ crs: CRS) throws -> OGRSpatialReferenceH {
-        let srs = OSRNewSpatialReference(nil)!
+        guard let srs = OSRNewSpatialReference(nil) else {
+            throw GeoError(.projection, "GDAL cannot make a spatial reference", library: .gdal, operation: "OSRNewSpatialReference")
+        }
         let input = crs.identifier ?? crs.wkt
         var err = OSRSetFromUserInput(srs, input)
         if err != 0 { err = OSRSetFromUserInput(srs, crs.wkt) }
@@ -135,6 +271,8 @@ public final class VectorWriter {
             OSRRelease(srs)
             throw GeoError(.projection, "GDAL cannot use the CRS \(crs)", library: .gdal, operation: "OSRSetFromUserInput")
         }
+        // Carry the authority code where one exists (a WKT without an ID may still be EPSG:n).
+        if OSRGetAuthorityCode(srs, nil) == nil { _ = withGDALError { OSRAutoIdentifyEPSG(srs) } }
         OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER)
         return srs
     }
@@ -152,17 +290,107 @@ public final class VectorWriter {
     }
 
     /// Writes a feature: `values` in the order of `fields`; geometry in `inputCRS`.
-    public func write(geometry: Geometry?, values: [FieldValue]) throws {
+    /// `featureID` names the feature in errors (default: its 1-based position).
+    public func write(geometry: Geometry?, values: [FieldValue], featureID: Int64? = nil) throws {
+        guard values.count == fields.count else {
+            throw GeoError(.write, "\(values.count) values for \(fields.count) fields", file: path, featureID: featureID ?? Int64(count + 1))
+        }
+        if encoder != nil {
+            pending.append(EncodedItem(geometry: geometry, values: values, fid: featureID ?? Int64(count + 1)))
+            count += 1
+            if let geometry { geometry.forEachSequence { pendingVertices += $0.count } }
+            if pending.count >= 4096 || pendingVertices >= 131_072 { try submitPending() }
+            return
+        }
+        try writeThroughGDAL(geometry: geometry, values: values, fid: featureID ?? Int64(count + 1))
+    }
+
+    /// Writes a feature read elsewhere (values must follow `fields`).
+    public func write(_ feature: Feature) throws {
+        try write(geometry: feature.geometry, values: feature.values, featureID: feature.fid)
+    }
+
+    private func submitPending() throws {
+        guard let encoder, !pending.isEmpty else { return }
+        let items = pending
+        let first = submittedCount
+        submittedCount += items.count
+        pending.removeAll(keepingCapacity: true)
+        pendingVertices = 0
+        do { try encoder.submit { enc, out in try enc.encode(items, firstIndex: first, into: &out) } }
+        catch { encoder.stop(); self.encoder = nil; throw error }
+    }
+
+    /// Writes features `0..<n` produced on demand, encoding them on every core when the format
+    /// allows (`geometry` and `values` are called from worker threads).
+    func writeAll(count n: Int, geometry: @escaping @Sendable (Int) throws -> Geometry?,
+                  values: @escaping @Sendable (Int) -> [FieldValue]) throws {
+        guard let encoder else {
+            for i in 0..<n { try write(geometry: try geometry(i), values: values(i), featureID: Int64(i + 1)) }
+            return
+        }
+        try submitPending()
+        let fieldCount = fields.count
+        let chunk = 2048
+        var start = 0
+        while start < n {
+            let range = start..<min(n, start + chunk)
+            let first = submittedCount
+            let file = path
+            do {
+                try encoder.submit { enc, out in
+                    var items: [EncodedItem] = []
+                    items.reserveCapacity(range.count)
+                    for i in range {
+                        let v = values(i)
+                        guard v.count == fieldCount else {
+                            throw GeoError(.write, "\(v.count) values for \(fieldCount) fields", file: file, featureID: Int64(i + 1))
+                        }
+                        items.append(EncodedItem(geometry: try geometry(i), values: v, fid: Int64(i + 1)))
+                    }
+                    try enc.encode(items, firstIndex: first, into: &out)
+                }
+            } catch { encoder.stop(); self.encoder = nil; throw error }
+            submittedCount += range.count
+            count += range.count
+            start = range.upperBound
+        }
+    }
+
+    private func writeThroughGDAL(geometry: Geometry?, values: [FieldValue], fid: Int64) throws {
         guard let layer, let defn else { throw GeoError(.write, "the writer is closed", file: path) }
-        precondition(values.count == fields.count, "VectorWriter.write: \(values.count) values for \(fields.count) fields")
-        if transactions && !inTransaction { _ = GDALDatasetStartTransaction(dataset, 0); inTransaction = true }
-        let f = OGR_F_Create(defn)!
+        if transactions && !inTransaction {
+            let (err, failure) = withGDALError { GDALDatasetStartTransaction(dataset, 0) }
+            if err != 0 {
+                throw failure?.error(.write, "GDALDatasetStartTransaction", file: path)
+                    ?? GeoError(.write, "cannot start a transaction", library: .gdal, operation: "GDALDatasetStartTransaction", file: path)
+            }
+            inTransaction = true
+        }
+        guard let f = OGR_F_Create(defn) else { throw GeoError(.write, "cannot make a feature", library: .gdal, operation: "OGR_F_Create", file: path) }
         defer { OGR_F_Destroy(f) }
-        for (i, v) in values.enumerated() { set(f, Int32(i), v) }
-        if var g = geometry, !g.isEmpty || !pointColumns {
+        let offset: Int32 = wktColumn ? 1 : 0
+        for (i, v) in values.enumerated() {
+            if format == .shapefile, case .string(let s) = v, s.utf8.count > 254 { longText += 1 }
+            set(f, Int32(i) + offset, v)
+        }
+        if var g = geometry, !g.isEmpty {
+            var bad: XY?
+            g.forEachSequence { for p in $0 where bad == nil && (!p.x.isFinite || !p.y.isFinite) { bad = p } }
+            if let bad {
+                throw GeoError(.geometry, "a vertex is (\(bad.x), \(bad.y)): a coordinate that is not a finite number", file: path,
+                               featureID: fid, hint: "fix or drop this feature in the input; it was not written")
+            }
+            if case .point(let p) = g, !p.y.isFinite { throw GeoError(.geometry, "the point has no latitude", file: path, featureID: fid) }
+            switch (geometryType, g) {
+            case (.multiPolygon, .polygon(let r)): g = .multiPolygon([r])
+            case (.multiLineString, .lineString(let c)): g = .multiLineString([c])
+            case (.multiPoint, .point(let p)): g = .multiPoint([p])
+            default: break
+            }
             if let transformer {
                 do { g = try transformer.transform(g) }
-                catch { throw error.adding(file: path, index: count + 1) }
+                catch { throw error.adding(file: path, featureID: fid) }
             }
             if pointColumns {
                 if case .point(let p) = g {
@@ -175,23 +403,29 @@ public final class VectorWriter {
                 var og: OGRGeometryH? = nil
                 let err = wkb.withUnsafeBytes { OGR_G_CreateFromWkbEx($0.baseAddress, nil, &og, $0.count) }
                 guard err == 0, let og else {
-                    throw GeoError(.write, "cannot build the geometry of feature \(count + 1)", library: .gdal,
-                                   operation: "OGR_G_CreateFromWkbEx", file: path)
+                    throw GeoError(.write, "cannot build the geometry", library: .gdal, operation: "OGR_G_CreateFromWkbEx", file: path, featureID: fid)
                 }
-                OGR_F_SetGeometryDirectly(f, og)
+                if wktColumn {
+                    var text: UnsafeMutablePointer<CChar>? = nil
+                    if OGR_G_ExportToWkt(og, &text) == 0, let text { OGR_F_SetFieldString(f, 0, text); VSIFree(text) }
+                    OGR_G_DestroyGeometry(og)
+                } else {
+                    OGR_F_SetGeometryDirectly(f, og)
+                }
             }
         }
+        // A Shapefile's driver warns once per layer with the whole cut value; the writer counts them instead.
+        let quiet = format == .shapefile
+        if quiet { CPLPushErrorHandler(CPLQuietErrorHandler) }
         let (err, failure) = withGDALError { OGR_L_CreateFeature(layer, f) }
+        if quiet { CPLPopErrorHandler() }
         if err != 0 {
-            throw GeoError(.write, failure?.message ?? "cannot write feature \(count + 1)", library: .gdal,
-                           operation: "OGR_L_CreateFeature", file: path, index: count + 1)
+            throw GeoError(.write, failure?.message ?? "cannot write the feature", library: .gdal,
+                           operation: "OGR_L_CreateFeature", file: path, featureID: fid)
         }
         count += 1
-        if transactions && count % 50_000 == 0 { try commitTransaction() }
+        if transactions && count % 250_000 == 0 { try commitTransaction() }
     }
-
-    /// Writes a feature read elsewhere (values must follow `fields`).
-    public func write(_ feature: Feature) throws { try write(geometry: feature.geometry, values: feature.values) }
 
     private func set(_ f: OGRFeatureH, _ i: Int32, _ v: FieldValue) {
         switch v {
@@ -214,12 +448,29 @@ public final class VectorWriter {
     /// Finishes the file and moves it into place. Returns the number of features written.
     @discardableResult
     public func commit() throws -> Int {
+        if let encoder, let encodedFile, let spec {
+            try submitPending()
+            do {
+                try encoder.finish()
+                try encodedFile.write(spec.footer())
+                try encodedFile.close()
+            } catch { self.encoder = nil; throw error }
+            self.encoder = nil
+            self.encodedFile = nil
+            try output.commit()
+            return count
+        }
         guard let ds = dataset else { return count }
         if inTransaction { try commitTransaction() }
         let (_, failure) = withGDALError { GDALClose(ds) }
         dataset = nil
         layer = nil
         if let failure { throw failure.error(.write, "GDALClose", file: path) }
+        // GDAL's KML writer does not check its writes: a full disk leaves a cut-off file.
+        if format == .kml { try VectorWriter.checkEnds(output.temporaryPath, with: "</kml>", displayPath: path) }
+        if longText > 0 {
+            warnings.append("\(longText) text value\(longText == 1 ? " was" : "s were") longer than 254 bytes and cut to 254 (a Shapefile's limit); write .gpkg to keep them whole")
+        }
         try output.commit()
         return count
     }

@@ -1,0 +1,47 @@
+import Foundation
+
+/// What was written: the path, its format and how many features (or cells) it holds.
+public struct WrittenOutput: Sendable, Codable, Hashable {
+    public var path: String
+    public var driver: String
+    public var features: Int
+    /// What the writer changed and says so (renamed Shapefile fields, cut text).
+    public var warnings: [String]
+    public init(path: String, driver: String, features: Int, warnings: [String] = []) {
+        self.path = path; self.driver = driver; self.features = features; self.warnings = warnings
+    }
+}
+
+/// Writes result layers: the one writer of every caravan output.
+///
+/// A GeoTIFF output takes the layer's raster; a CSV takes one row per feature with the `lon`
+/// and `lat` of its point (or its centre); GeoJSON and CSV are written by Caravan's streaming
+/// encoders on every core (RFC 7946: WGS84, 6 decimals, counter-clockwise shells); GeoPackage,
+/// Shapefile, KML, XLSX and FlatGeobuf go through GDAL.
+public enum ResultWriter {
+    @discardableResult
+    public static func write(_ layer: ResultLayer, to path: String, options: WriteOptions = WriteOptions()) throws -> WrittenOutput {
+        let format = try OutputFormat.resolve(path: path, format: options.format)
+        if format.isRaster {
+            guard let raster = layer.raster else {
+                throw GeoError(.invalidArgument, "a GeoTIFF holds a raster of square cells, and this result (\(layer.title)) has none",
+                               file: path, hint: "write it to .geojson, .gpkg, .shp or .csv")
+            }
+            var grid = raster.grid
+            if grid.description.isEmpty { grid.description = raster.unit.map { "\(raster.meaning), \($0)" } ?? raster.meaning }
+            try grid.write(to: path, overwrite: options.overwrite, inputs: options.inputs)
+            return WrittenOutput(path: path, driver: format.driver, features: grid.width * grid.height)
+        }
+        if layer.isRasterOnly {
+            throw GeoError(.invalidArgument, "this result (\(layer.title)) is a raster", file: path, hint: "write it to .tif")
+        }
+        let asCentres = (format == .csv || format == .xlsx) && layer.geometryType != .point && layer.centre != nil
+        let writer = try VectorWriter(path: path, layerName: layer.name, geometryType: asCentres ? .point : layer.geometryType,
+                                      crs: layer.crs, fields: layer.fieldDefinitions, options: options)
+        let geometry: @Sendable (Int) throws -> Geometry?
+        if asCentres, let centre = layer.centre { geometry = { centre($0).map { .point($0) } } } else { geometry = layer.geometry }
+        try writer.writeAll(count: layer.count, geometry: geometry, values: layer.values)
+        let n = try writer.commit()
+        return WrittenOutput(path: path, driver: format.driver, features: n, warnings: writer.warnings)
+    }
+}
