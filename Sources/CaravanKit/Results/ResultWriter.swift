@@ -30,7 +30,7 @@ public enum ResultWriter {
             var grid = raster.grid
             if grid.description.isEmpty { grid.description = raster.unit.map { "\(raster.meaning), \($0)" } ?? raster.meaning }
             try grid.write(to: path, overwrite: options.overwrite, inputs: options.inputs)
-            return WrittenOutput(path: path, driver: format.driver, features: grid.width * grid.height)
+            return styled(WrittenOutput(path: path, driver: format.driver, features: grid.width * grid.height), layer)
         }
         if layer.isRasterOnly {
             throw GeoError(.invalidArgument, "this result (\(layer.title)) is a raster", file: path, hint: "write it to .tif")
@@ -42,6 +42,23 @@ public enum ResultWriter {
         if asCentres, let centre = layer.centre { geometry = { centre($0).map { .point($0) } } } else { geometry = layer.geometry }
         try writer.writeAll(count: layer.count, geometry: geometry, values: layer.values)
         let n = try writer.commit()
-        return WrittenOutput(path: path, driver: format.driver, features: n, warnings: writer.warnings)
+        return styled(WrittenOutput(path: path, driver: format.driver, features: n, warnings: writer.warnings), layer)
+    }
+
+    /// Gives the output its QGIS style (a `.qml` beside it, or the GeoPackage's `layer_styles`),
+    /// so it opens in QGIS with caravan's classes and colours. The data are already in place:
+    /// a style that cannot be written is a warning, never a failed output; a `.qml` that caravan
+    /// did not write (a user's own style) is left as it is.
+    static func styled(_ written: WrittenOutput, _ layer: ResultLayer) -> WrittenOutput {
+        var w = written
+        let qml = (written.path as NSString).deletingPathExtension + ".qml"
+        if written.driver != OutputFormat.geoPackage.driver, let existing = try? String(contentsOfFile: qml, encoding: .utf8),
+           !existing.contains(QGISStyle.marker) {
+            w.warnings.append("\(qml) exists and was not written by caravan: left as it is, so the layer opens with that style")
+            return w
+        }
+        do { try QGISStyle.attach(to: written, layer: layer) }
+        catch { w.warnings.append("the QGIS style could not be written: \((error as? GeoError)?.description ?? "\(error)")") }
+        return w
     }
 }

@@ -95,9 +95,13 @@ public enum QGISStyle {
         """
     }
 
+    /// The comment every `.qml` caravan writes carries, so a later run knows the file is its own.
+    public static let marker = "written by caravan"
+
     static func document(_ inner: String) -> String {
         """
         <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
+        <!-- Style \(marker): the classes and colours of caravan render. -->
         <qgis version="3.22.16-Białowieża" styleCategories="Symbology|Labeling">
         \(inner)
         </qgis>
