@@ -217,11 +217,15 @@ public final class Dataset {
     /// The layer of that name, or the only layer when `name` is nil.
     ///
     /// - Throws: `.open` listing the layers when the name is unknown or several layers exist.
+    /// A GeoPackage's `layer_styles` table (QGIS's styles, which caravan writes too) holds no data
+    /// and does not count when the only layer is taken.
     public func layer(named name: String?) throws -> Layer {
         guard let name else {
-            if layerCount == 1 { return try layer(at: 0) }
+            let data = layerNames.enumerated().filter { $0.element != "layer_styles" }.map(\.offset)
+            if data.count == 1 { return try layer(at: data[0]) }
             if layerCount == 0 { throw GeoError(.open, "the source has no layers", file: path) }
-            throw GeoError(.open, "the source has \(layerCount) layers; name one: \(layerNames.joined(separator: ", "))", file: path,
+            let names = layerNames.filter { $0 != "layer_styles" }
+            throw GeoError(.open, "the source has \(names.count) layers; name one: \(names.joined(separator: ", "))", file: path,
                            hint: "pass --layer NAME")
         }
         if let l = GDALDatasetGetLayerByName(handle, name) { return Layer(handle: l, dataset: self) }
