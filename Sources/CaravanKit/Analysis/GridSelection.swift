@@ -29,10 +29,17 @@ extension GridSelection {
         }
         if let a = cellArea {
             let m2 = try AreaSize.parse(a, option: "--cell-area").squareMeters
+            // Cells under 1 m² would number more than a 64-bit count holds over a country.
+            guard m2 >= 1 else {
+                throw GeoError(.invalidArgument, "--cell-area '\(a)' is under 1 m²", hint: "strategic-analysis cells are km across: e.g. --cell-area 500km2")
+            }
             return grid == .square ? .square(size: m2.squareRoot()) : .hexagon(area: m2)
         }
         guard let c = cell else { return nil }
         let d = try Distance.parse(c, option: "--cell").meters
+        guard d >= 1 else {
+            throw GeoError(.invalidArgument, "--cell '\(c)' is under 1 m", hint: "strategic-analysis cells are km across: e.g. --cell 25km")
+        }
         return grid == .square ? .square(size: d) : .hexagon(side: d / 3.0.squareRoot())
     }
 

@@ -12,7 +12,7 @@ public struct AreaSize: Hashable, Sendable {
         for (u, f) in units where t.hasSuffix(u) {
             number = String(t.dropLast(u.count)).trimmingCharacters(in: .whitespaces); factor = f; break
         }
-        guard let v = Double(number), v.isFinite, v > 0 else {
+        guard isPlainDecimal(number), let v = Double(number), v.isFinite, v > 0 else {
             throw GeoError(.invalidArgument, "\(option) '\(text)' is not a positive area", hint: "write it like 500km2, 100ha or 2.5mi2")
         }
         return AreaSize(squareMeters: v * factor)

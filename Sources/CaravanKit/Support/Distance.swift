@@ -21,7 +21,7 @@ public struct Distance: Hashable, Sendable, CustomStringConvertible {
         if requiringUnit, !hasUnit, Double(number) != nil {
             throw GeoError(.invalidArgument, "\(option) '\(text)' has no unit", hint: "write it with a unit: \(text)km, \(text)m or \(text)mi (m, km, mi, nm, ft)")
         }
-        guard let v = Double(number), v.isFinite else {
+        guard isPlainDecimal(number), let v = Double(number), v.isFinite else {
             throw GeoError(.invalidArgument, "\(option) '\(text)' is not a distance", hint: "write it like 500m, 10km or 5mi")
         }
         guard v > 0 else {
@@ -34,4 +34,22 @@ public struct Distance: Hashable, Sendable, CustomStringConvertible {
         if meters >= 1000 { let k = meters / 1000; return k == k.rounded() ? "\(Int(k)) km" : String(format: "%.2f km", k) }
         return meters == meters.rounded() ? "\(Int(meters)) m" : String(format: "%.1f m", meters)
     }
+}
+
+/// Whether `s` is a plain decimal number as people write one (`25`, `2.5`, `.5`, `1e3`): not
+/// hexadecimal (`0x10`, which Swift's Double(_:) reads as 16), not `inf` or `nan`, no sign.
+func isPlainDecimal(_ s: String) -> Bool {
+    var digits = 0, seenDot = false, seenExp = false, expDigits = 0, i = s.startIndex
+    while i < s.endIndex {
+        let c = s[i]
+        if c.isASCII && c.isNumber { if seenExp { expDigits += 1 } else { digits += 1 } }
+        else if c == "." && !seenDot && !seenExp { seenDot = true }
+        else if (c == "e" || c == "E") && digits > 0 && !seenExp {
+            seenExp = true
+            let n = s.index(after: i)
+            if n < s.endIndex, s[n] == "+" || s[n] == "-" { i = n }
+        } else { return false }
+        i = s.index(after: i)
+    }
+    return digits > 0 && (!seenExp || expDigits > 0)
 }

@@ -72,3 +72,38 @@ struct EventDatesTests {
         #expect(try S(from: nil, to: nil).resolvedDateColumn(in: schema, file: nil) == nil)
     }
 }
+
+@Suite("Sizes people type")
+struct SizeParsingTests {
+    struct G: GridSelection {
+        var grid: CellShape = .square
+        var cell: String?
+        var cellArea: String? = nil
+        var crs: String? = nil
+        var studyArea: String? = nil
+        var studyWhere: String? = nil
+        var maxCells = 10_000_000
+    }
+
+    @Test("hexadecimal, infinite and signed numbers are not distances (Swift's Double reads 0x10 as 16)")
+    func strictNumbers() throws {
+        for bad in ["0x10km", "infkm", "nanm", "-5km", "+5km", "1e", "km", "1.2.3km", "0x1p4m"] {
+            #expect(throws: GeoError.self, "\(bad)") { try Distance.parse(bad) }
+        }
+        #expect(throws: GeoError.self) { try AreaSize.parse("0x10km2") }
+        #expect(try Distance.parse("2.5km").meters == 2500)
+        #expect(try Distance.parse(".5km").meters == 500)
+        #expect(try Distance.parse("1e3m").meters == 1000)
+        #expect(try AreaSize.parse("500km2").squareMeters == 5e8)
+    }
+
+    @Test("cells under 1 m are refused before any grid is sized (1e-10 m crashed, 1e-13 m hung)")
+    func tinyCells() throws {
+        for c in ["1e-10m", "1e-13m", "0.5m"] {
+            #expect(throws: GeoError.self, "\(c)") { try G(cell: c).tessellation() }
+            #expect(throws: GeoError.self, "\(c)") { try G(grid: .hex, cell: c).tessellation() }
+        }
+        #expect(throws: GeoError.self) { try G(cell: nil, cellArea: "0.5m2").tessellation() }
+        #expect(try G(cell: "1m").tessellation() != nil)
+    }
+}
