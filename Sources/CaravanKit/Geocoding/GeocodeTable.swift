@@ -7,6 +7,8 @@ public struct GeocodeTableOptions: Sendable {
     public var country: String?
     public var layer: String?
     public var report: String?
+    /// The language of `match_name`.
+    public var names: NameLanguage = .english
     public var write = WriteOptions()
     public init(column: String) { self.column = column }
 }
@@ -14,10 +16,15 @@ public struct GeocodeTableOptions: Sendable {
 /// What `geocodeTable` did.
 public struct GeocodeSummary: Sendable {
     public var rows = 0, matched = 0, ambiguous = 0, unmatched = 0
+    /// Matched rows by precision (point, town, province, country).
+    public var byPrecision: [MatchPrecision: Int] = [:]
+    /// The share of rows matched (0 for an empty table).
+    public var matchedShare: Double { rows > 0 ? Double(matched) / Double(rows) : 0 }
 }
 
 /// Geocodes a table, streaming: every input row is written, in order, with all its columns plus
-/// match_status, match_name, match_country, match_score, match_kind; matched rows get a point.
+/// match_status, match_name (in `options.names`), match_country, match_score, match_kind and
+/// match_precision (point, town, province, country); matched rows get a point.
 /// Rows are geocoded in chunks on every core; memory stays bounded by a chunk.
 public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder, options: GeocodeTableOptions,
                          progress: ((Int) -> Void)? = nil) throws -> GeocodeSummary {
@@ -38,7 +45,7 @@ public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder,
     }
     let extraFields = [FieldDefinition("match_status", .string, width: 10), FieldDefinition("match_name", .string, width: 80),
                        FieldDefinition("match_country", .string, width: 2), FieldDefinition("match_score", .real, width: 6, precision: 3),
-                       FieldDefinition("match_kind", .string, width: 16)]
+                       FieldDefinition("match_kind", .string, width: 16), FieldDefinition("match_precision", .string, width: 8)]
     // Input geometry (if any) is replaced by the geocoded point; lon/lat columns of a CSV input stay as columns.
     let fields = schema.fields.map { f -> FieldDefinition in var f = f; if f.type == .list || f.type == .binary { f.type = .string }; return f } + extraFields
     let writer = try VectorWriter(path: output, layerName: layer.name, geometryType: .point, crs: .wgs84, fields: fields, options: options.write)
@@ -60,14 +67,15 @@ public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder,
         for (f, r) in zip(chunk, results) {
             summary.rows += 1
             switch r.status {
-            case .matched: summary.matched += 1
+            case .matched: summary.matched += 1; if let p = r.precision { summary.byPrecision[p, default: 0] += 1 }
             case .ambiguous: summary.ambiguous += 1
             case .unmatched: summary.unmatched += 1
             }
-            let name: FieldValue = r.place.map { .string($0.name) } ?? (r.kind == .coordinates ? .string("coordinates") : .null)
+            let name: FieldValue = r.place.map { .string($0.name(in: options.names)) } ?? (r.kind == .coordinates ? .string("coordinates") : .null)
             let values = f.values + [.string(r.status.rawValue), r.status == .matched ? name : .null,
                                      r.status == .matched ? (r.place.map { .string($0.country) } ?? .null) : .null,
-                                     .real(r.status == .matched ? r.score : 0), r.kind.map { .string($0.rawValue) } ?? .null]
+                                     .real(r.status == .matched ? r.score : 0), r.kind.map { .string($0.rawValue) } ?? .null,
+                                     r.precision.map { .string($0.rawValue) } ?? .null]
             try writer.write(geometry: r.status == .matched ? r.location.map { .point($0.xy) } : nil, values: values)
             if r.status != .matched, let rw = reportWriter {
                 let cands = r.candidates.prefix(3).map { "\($0.place.name) (\($0.place.country)) \(String(format: "%.2f", $0.score))" }.joined(separator: "; ")

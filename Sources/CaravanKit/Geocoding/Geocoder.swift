@@ -1,8 +1,22 @@
 import Foundation
 
 /// How a query was matched.
-public enum MatchKind: String, Sendable {
+public enum MatchKind: String, Sendable, Codable {
     case exact, alias, transliterated, fuzzy, extra, coordinates
+    /// One of the region's provinces (oblast, viloyat, velayat, province), placed at its centroid.
+    case province
+}
+
+/// How precise a matched location is, for a person to filter on (`match_precision`).
+public enum MatchPrecision: String, Sendable, Codable {
+    /// Coordinates given in the text.
+    case point
+    /// A town, village, border post or a user's place.
+    case town
+    /// A province's centroid: the text named only the province.
+    case province
+    /// A country's point: reserved (a text naming only a country is unmatched today, too coarse for a point).
+    case country
 }
 
 public enum MatchStatus: String, Sendable {
@@ -30,6 +44,16 @@ public struct GeocodeResult: Sendable {
     public var candidates: [GeocodeCandidate]
     /// Why it is unmatched or ambiguous, for a person.
     public var reason: String?
+
+    /// How precise the location is (nil unless matched).
+    public var precision: MatchPrecision? {
+        guard status == .matched else { return nil }
+        if kind == .coordinates { return .point }
+        guard let place else { return nil }
+        if place.isProvince { return .province }
+        if place.kind == "country" && !place.isExtra { return .country }
+        return .town
+    }
 
     static func unmatched(_ reason: String, candidates: [GeocodeCandidate] = []) -> GeocodeResult {
         GeocodeResult(status: .unmatched, place: nil, location: nil, score: 0, kind: nil, candidates: candidates, reason: reason)
@@ -76,8 +100,21 @@ final class FuzzyScratch {
 /// ```
 public final class Geocoder: Sendable {
     public let gazetteer: Gazetteer
+    /// The numbers it ranks and decides by.
+    public let policy: GeocoderPolicy
 
-    public init(gazetteer: Gazetteer = .shared) { self.gazetteer = gazetteer }
+    public init(gazetteer: Gazetteer = .shared, policy: GeocoderPolicy = .standard) {
+        self.gazetteer = gazetteer
+        self.policy = policy
+    }
+
+    /// The shipped gazetteer with a user's extra gazetteers added (border posts, checkpoints, BLOs),
+    /// which take precedence: what `caravan geocode --extra` and `caravan routes --extra` use.
+    public convenience init(extraGazetteers: [String], policy: GeocoderPolicy = .standard) throws {
+        var g = Gazetteer.shared
+        for path in extraGazetteers { g = try g.adding(extraFrom: path) }
+        self.init(gazetteer: g, policy: policy)
+    }
 
     /// Geocodes one query. `countryHint` is an ISO-2 code or a country name.
     public func geocode(_ query: String, countryHint: String? = nil) -> GeocodeResult {
@@ -97,17 +134,45 @@ public final class Geocoder: Sendable {
         guard !parsed.segments.isEmpty else {
             return .unmatched(parsed.nonPlaceReason ?? "empty")
         }
-        // Every form of the text by name first (exact, alias, transliterated), then fuzzy: a name
-        // that contains a decoration ("Mexico City") must not be guessed at before it is looked up.
-        // With a country given, a name found only elsewhere ("Kashi" is Varanasi) waits until the
-        // fuzzy pass has looked inside that country ("Kashi" in UZ is a misspelt Karshi).
+        // A province named beside a town ("Жамбылская обл., Кордай"): the town in that province
+        // is the answer, the province only when no other part of the text is a place in it.
+        var province: GeocodeResult? = nil, provincePart = -1
+        if parsed.partCount > 1 {
+            for (i, segment) in parsed.segments.enumerated() {
+                let r = match(segment, hint: hint, fuzzyAllowed: false)
+                if r.status == .matched, r.place?.isProvince == true { province = r; provincePart = parsed.parts[i]; break }
+            }
+            if hint == nil { hint = province?.place?.country }
+        }
+        // Every form of the text by name first (exact, alias, transliterated, then Russian case
+        // forms), then fuzzy: a name that contains a decoration ("Mexico City") must not be guessed
+        // at before it is looked up. With a country given, a name found only elsewhere ("Kashi" is
+        // Varanasi) waits until the fuzzy pass has looked inside that country ("Kashi" in UZ is a misspelt Karshi).
         var best: GeocodeResult? = nil
         var elsewhere: GeocodeResult? = nil
+        let within = province?.place
         for fuzzyAllowed in [false, true] {
             // Fuzzy guesses are made on the shortest forms (decorations dropped) first.
-            let forms = fuzzyAllowed ? parsed.segments.sorted { $0.count < $1.count } : parsed.segments
-            for segment in forms {
-                let r = match(segment, hint: hint, fuzzyAllowed: fuzzyAllowed)
+            var forms = zip(parsed.segments, parsed.parts).map { (text: $0, part: $1, caseForm: false) }
+            if fuzzyAllowed {
+                forms.sort { $0.text.count < $1.text.count }
+            } else {
+                forms += parsed.caseForms.map { (text: $0.0, part: $0.1, caseForm: true) }
+            }
+            // A respelling of a Russian case form ("Оша" is the key of Osa, Russia), or a name far
+            // from the region ("Ошу" is Ōshū, Japan), waits for the nominative ("Ош") to be looked up by name.
+            let caseFormParts = Set(parsed.caseForms.map(\.1))
+            var held: GeocodeResult? = nil
+            for form in forms where form.part != provincePart {
+                var r = match(form.text, hint: hint, fuzzyAllowed: fuzzyAllowed, within: within)
+                if form.caseForm {
+                    guard r.kind != .transliterated else { continue }
+                    r.score = (r.score * policy.caseFormFactor * 1000).rounded() / 1000
+                } else if !fuzzyAllowed, r.status == .matched, caseFormParts.contains(form.part),
+                          r.kind == .transliterated || r.place.map({ !policy.region.contains($0.country) }) == true {
+                    if held == nil { held = r }
+                    continue
+                }
                 if r.status == .matched {
                     if hint == nil || r.place?.country == hint { return r }
                     if elsewhere == nil { elsewhere = r }
@@ -115,9 +180,14 @@ public final class Geocoder: Sendable {
                 }
                 if best == nil || (r.status == .ambiguous && best!.status == .unmatched) { best = r }
             }
+            if let held {
+                if hint == nil || held.place?.country == hint { return held }
+                if elsewhere == nil { elsewhere = held }
+            }
             if best?.status == .ambiguous && elsewhere == nil { break }
         }
         if let elsewhere { return elsewhere }
+        if let province { return province }
         // Nothing matched the whole text: one word of it may be the place.
         if best?.status != .ambiguous, let r = placeWithinText(parsed, hint: hint) { return r }
         return best ?? .unmatched("not a known place")
@@ -138,12 +208,13 @@ public final class Geocoder: Sendable {
         for w in words.sorted(by: { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }) {
             var r = match(w, hint: hint, fuzzyAllowed: false)
             // A name or alias, or a respelling of a place in the region ("darya" alone is not Dar'ā, Syria).
-            guard r.status == .matched, let p = r.place, r.kind != .transliterated || QueryCleaner.region.contains(p.country) else {
+            // (A province's name beside a town qualifies it: "Fayzabad Badakhshan".)
+            guard r.status == .matched, let p = r.place, !p.isProvince, r.kind != .transliterated || policy.region.contains(p.country) else {
                 if !QueryCleaner.isMisspeltDecoration(w) { unknown.append(w) }
                 continue
             }
-            if found.contains(where: { $0.place.map { Geodesic.distance($0.location, p.location) < 10_000 } ?? false }) { continue }
-            r.score = (r.score * 0.85 * 1000).rounded() / 1000
+            if found.contains(where: { $0.place.map { Geodesic.distance($0.location, p.location) < policy.sameTextPlaceDistance } ?? false }) { continue }
+            r.score = (r.score * policy.withinTextFactor * 1000).rounded() / 1000
             found.append(r)
         }
         // A word beside it that is neither a place nor a decoration makes the text another
@@ -208,6 +279,7 @@ public final class Geocoder: Sendable {
             var word = basis, whole = basis, joined = basis
             let special = Geocoder.specialWords
             var table: [UInt32: TextNormalizer.Mapping]? = nil
+            var nonASCII = false
             @inline(__always) func letter(_ l: UInt8) {
                 if lastSpace { word = basis }
                 out[len] = l; len += 1; letters += 1; lastSpace = false
@@ -235,6 +307,7 @@ public final class Geocoder: Sendable {
                     continue
                 }
                 if table == nil { table = TextNormalizer.table }
+                nonASCII = true
                 guard let m = table![v], len + Int(m.count) < n * 2 else { return nil }
                 switch m.kind {
                 case .letters:
@@ -251,6 +324,8 @@ public final class Geocoder: Sendable {
             guard letters >= 3 else { return nil }
             if special.contains(whole) || QueryCleaner.nonPlaceHashes.contains(joined) { return nil }
             let r = match(UnsafeBufferPointer(start: out.baseAddress, count: len), hint: hint, fuzzyAllowed: false)
+            // A respelling of Cyrillic text may be a case form ("Ошу"): the general path looks up its nominative first.
+            if nonASCII && (r.kind == .transliterated || r.place.map { !policy.region.contains($0.country) } == true) { return nil }
             // The general path gives the same answer for a match in the hinted country (or with
             // no hint) and for a tie; anything else goes on to its other forms and fuzzy search.
             if r.status == .ambiguous || (r.status == .matched && (hint == nil || r.place?.country == hint)) { return r }
@@ -258,16 +333,18 @@ public final class Geocoder: Sendable {
         }
     }
 
-    private func match(_ normal: String, hint: String?, fuzzyAllowed: Bool = true) -> GeocodeResult {
+    /// `within`: a province the text named beside this part; only places in it are taken.
+    private func match(_ normal: String, hint: String?, fuzzyAllowed: Bool = true, within: Place? = nil) -> GeocodeResult {
         var normal = normal
-        return normal.withUTF8 { match($0, hint: hint, fuzzyAllowed: fuzzyAllowed) }
+        return normal.withUTF8 { match($0, hint: hint, fuzzyAllowed: fuzzyAllowed, within: within) }
     }
 
-    private func match(_ normal: UnsafeBufferPointer<UInt8>, hint: String?, fuzzyAllowed: Bool) -> GeocodeResult {
-        let g = gazetteer
+    private func match(_ normal: UnsafeBufferPointer<UInt8>, hint: String?, fuzzyAllowed: Bool, within: Place? = nil) -> GeocodeResult {
+        let g = gazetteer, policy = policy
         var scored: [Scored] = []
         func consider(_ i: Int32, _ score: Double, _ kind: MatchKind, among count: Int) {
-            let k: MatchKind = g.places[Int(i)].isExtra ? .extra : kind
+            let place = g.places[Int(i)]
+            let k: MatchKind = place.isExtra ? .extra : place.isProvince ? .province : kind
             for j in 0..<min(count, scored.count) where scored[j].place == i {
                 if scored[j].score < score { scored[j] = Scored(place: i, score: score, kind: k) }
                 return
@@ -276,7 +353,7 @@ public final class Geocoder: Sendable {
         }
         for e in Gazetteer.lookup(Gazetteer.fnv(normal), g.exactHashes, g.exactPlaces) {
             let primary = e < 0
-            consider(primary ? -e - 1 : e, primary ? 1.0 : 0.97, primary ? .exact : .alias, among: .max)
+            consider(primary ? -e - 1 : e, primary ? 1.0 : policy.aliasScore, primary ? .exact : .alias, among: .max)
         }
         let key = [UInt8](unsafeUninitializedCapacity: max(normal.count, 1)) { b, count in
             count = TextNormalizer.phoneticKey(normal, writingTo: b.baseAddress!)
@@ -284,30 +361,38 @@ public final class Geocoder: Sendable {
         if scored.isEmpty {
             let h = key.withUnsafeBufferPointer { Gazetteer.fnv($0) }
             // A short key says little about a place far away ("qhy" is not Creil, France).
-            for i in Gazetteer.lookup(h, g.phoneticHashes, g.phoneticPlaces) where key.count >= 5 || QueryCleaner.region.contains(g.places[Int(i)].country) {
-                consider(i, 0.92, .transliterated, among: .max)
+            for i in Gazetteer.lookup(h, g.phoneticHashes, g.phoneticPlaces) where key.count >= policy.shortKeyLength || policy.region.contains(g.places[Int(i)].country) {
+                consider(i, policy.transliteratedScore, .transliterated, among: .max)
             }
         }
         // Fuzzy when nothing matched, or when a country was given and nothing matched there
         // ("Kashi" with UZ is a misspelt Karshi, not Varanasi).
-        if fuzzyAllowed && key.count >= 4 && !QueryCleaner.isStopWord(String(decoding: normal, as: UTF8.self))
-            && (scored.isEmpty || (hint != nil && !scored.contains { g.places[Int($0.place)].country == hint })) {
+        // (Names in other scripts, Arabic or Chinese, are taken as written: never guessed at.)
+        if fuzzyAllowed && key.count >= policy.fuzzyMinimumKeyLength && !normal.contains(where: { $0 >= 0x80 })
+            && !QueryCleaner.isStopWord(String(decoding: normal, as: UTF8.self))
+            && (scored.isEmpty || (hint != nil && !scored.contains { g.places[Int($0.place)].country == hint })
+                || within.map { w in !scored.contains { w.contains(g.places[Int($0.place)], radiusFactor: policy.provinceRadiusFactor) } } == true) {
             let before = scored.count   // fuzzy answers are one per place: compared only with the names found before
             // A guess at a misspelling must be close: one edit in a five-letter name stands only
             // inside the country the officer gave or for a city of the focus countries ("Hirat"),
             // a little more is needed for a smaller place there or a neighbour's city, more still
             // for the rest of the world. A wrong point is worse than an honest "unmatched".
             for (i, sim) in fuzzy(key, normal: normal) {
-                let score = 0.9 * sim, place = g.places[Int(i)]
-                let focus = QueryCleaner.focusCountries.contains(place.country), city = place.population >= 100_000
-                let needed = place.country == hint || (focus && city) ? 0.72
-                    : focus || (city && QueryCleaner.isNearRegion(place)) ? 0.75 : 0.78
-                guard score >= needed, key.count >= 5 || QueryCleaner.region.contains(place.country) else { continue }
+                let score = policy.fuzzyScale * sim, place = g.places[Int(i)]
+                let focus = policy.focusCountries.contains(place.country), city = place.population >= policy.cityPopulation
+                let needed = place.country == hint || (focus && city) ? policy.fuzzyNeededHintedOrFocusCity
+                    : focus || (city && policy.isNearRegion(place)) ? policy.fuzzyNeededFocusOrNearCity : policy.fuzzyNeededElsewhere
+                guard score >= needed, key.count >= policy.shortKeyLength || policy.region.contains(place.country) else { continue }
                 consider(i, score, .fuzzy, among: before)
             }
         }
         guard !scored.isEmpty else { return .unmatched("no place of that name") }
-        let minimum = 0.72
+        // With a province named beside it, only a place in that province.
+        if let within {
+            scored.removeAll { !within.contains(g.places[Int($0.place)], radiusFactor: policy.provinceRadiusFactor) }
+            guard !scored.isEmpty else { return .unmatched("no place of that name in \(within.name)") }
+        }
+        let minimum = policy.minimumScore
         // With a country given, a good match there wins; outside it only an exact name or alias
         // may stand (a meeting in Madrid), never a fuzzy guess.
         if let hint {
@@ -322,15 +407,15 @@ public final class Geocoder: Sendable {
         func rank(_ c: Scored) -> Double {
             let place = g.places[Int(c.place)]
             // Size matters: an alias of a city of 350,000 outranks the exact name of a village.
-            var r = c.score + 0.15 * log10(Double(place.population) + 1) / 7
-            if place.isExtra { r += 0.5 }   // a user's own gazetteer takes precedence
+            var r = c.score + policy.populationWeight * log10(Double(place.population) + 1) / 7
+            if place.isExtra { r += policy.extraBonus }   // a user's own gazetteer takes precedence
             // A shipped border post called by its own name counts like a town of 10,000 ("Alat" is
             // the post, not Alot, India); its aliases earn nothing.
-            else if place.isShippedPost && c.kind == .exact { r += 0.06 }
-            if let hint { r += place.country == hint ? 0.15 : -0.15 }
+            else if place.isShippedPost && c.kind == .exact { r += policy.shippedPostBonus }
+            if let hint { r += place.country == hint ? policy.hintBonus : -policy.hintBonus }
             // The five countries and Afghanistan first: a place there outranks one of the same
             // name up to about 2.2 times its size elsewhere (Chkalovsk is Buston, TJ, not Russia's).
-            if QueryCleaner.focusCountries.contains(place.country) { r += 0.05 }
+            if policy.focusCountries.contains(place.country) { r += policy.focusBonus }
             return r
         }
         // Ties go to the place listed first: the lower GeoNames id; of a post's two sides, the first
@@ -344,8 +429,8 @@ public final class Geocoder: Sendable {
         var list: [GeocodeCandidate] = []
         for (c, _, _) in ranked {
             let place = g.places[Int(c.place)]
-            if list.contains(where: { abs($0.place.location.lat - place.location.lat) < 0.045
-                                        && abs($0.place.location.lon - place.location.lon) < 0.06 }) { continue }
+            if list.contains(where: { abs($0.place.location.lat - place.location.lat) < policy.duplicateLatitude
+                                        && abs($0.place.location.lon - place.location.lon) < policy.duplicateLongitude }) { continue }
             list.append(GeocodeCandidate(place: place, score: c.score, kind: c.kind))
         }
         var top = list[0]
@@ -357,10 +442,10 @@ public final class Geocoder: Sendable {
             let p1 = Double(max(top.place.population, 1)), p2 = Double(max(second.place.population, 1))
             // An alternate name shared by several places (often a historic name) needs a clearer
             // difference in size (20×) before the larger is taken.
-            let ratioLimit = top.kind == .alias && second.kind == .alias ? 20.0 : 2.0
+            let ratioLimit = top.kind == .alias && second.kind == .alias ? policy.sharedAliasPopulationRatio : policy.tiePopulationRatio
             // Size decides only for the clearly bigger place: one ranked first for being in the
             // focus countries while much smaller than the other is still a tie ("Rasht").
-            var tied = abs(top.score - second.score) < 0.005 && p1 / p2 < ratioLimit
+            var tied = abs(top.score - second.score) < policy.tieScoreDifference && p1 / p2 < ratioLimit
                 && (hint == nil || top.place.country == second.place.country) && second.score >= minimum
                 && top.place.isFromGeoNames == second.place.isFromGeoNames   // a user's place or a shipped post is preferred, not tied
             // A shared alias decides for the place whose own name is closest to what was typed.
@@ -368,9 +453,9 @@ public final class Geocoder: Sendable {
                 func closeness(_ c: GeocodeCandidate) -> Int {
                     EditDistance.damerauLevenshtein(key, Array(TextNormalizer.phoneticKey(TextNormalizer.normalize(c.place.name)).utf8), limit: 3)
                 }
-                let d1 = closeness(top), d2 = closeness(second)
-                if d1 <= 2 && d2 > d1 { tied = false }
-                else if d2 <= 2 && d1 > d2 { list.swapAt(0, 1); tied = false }
+                let d1 = closeness(top), d2 = closeness(second), near = policy.tieClosenessEdits
+                if d1 <= near && d2 > d1 { tied = false }
+                else if d2 <= near && d1 > d2 { list.swapAt(0, 1); tied = false }
             }
             if tied {
                 return GeocodeResult(status: .ambiguous, place: nil, location: nil, score: top.score, kind: top.kind,
@@ -380,7 +465,7 @@ public final class Geocoder: Sendable {
         }
         top = list[0]
         var score = top.score
-        if let hint, top.place.country != hint { score *= 0.8 }
+        if let hint, top.place.country != hint { score *= policy.outsideHintFactor }
         return GeocodeResult(status: .matched, place: top.place, location: top.place.location, score: (score * 1000).rounded() / 1000,
                              kind: top.kind, candidates: Array(list.prefix(3)), reason: nil)
     }

@@ -8,6 +8,50 @@ enum QueryCleaner {
         var segments: [String]
         var countryHint: String?
         var nonPlaceReason: String?
+        /// The part of the text (comma-separated) each segment comes from.
+        var parts: [Int] = []
+        /// How many parts hold a candidate.
+        var partCount = 0
+        /// Russian case forms taken back to a nominative ("tashkente" → "tashkent"), with their part:
+        /// looked up by name only, never guessed at.
+        var caseForms: [(String, Int)] = []
+    }
+
+    /// Russian prepositions before a place ("в Ташкенте", "из Алма-Аты", "под Шымкентом"), transliterated.
+    static let prepositions: Set<String> = ["v", "vo", "iz", "pod", "u", "do", "ot", "k", "ko", "s", "so", "na", "okolo", "bliz",
+                                            "vozle", "cherez", "za", "pered", "mezhdu", "posle", "vblizi", "ryadom"]
+
+    /// Province abbreviations that are names of a province, not only a country hint.
+    static let provinceAbbreviations: Set<String> = ["gbao", "vmkb"]
+
+    /// The nominatives a Russian case form may come from, by its ending (transliterated):
+    /// "-е" (в Ташкенте, в Фергане), "-а" (из Оша), "-ы" (из Алма-Аты), "-у" (к Ошу, в Москву),
+    /// "-ом"/"-ем" (под Шымкентом), "-ой"/"-ей" (под Ферганой). Only the last word; the stem keeps 3 letters.
+    static func nominatives(of word: String) -> [String] {
+        func stem(_ n: Int) -> String? { word.count - n >= 2 ? String(word.dropLast(n)) : nil }
+        var out: [String] = []
+        if word.hasSuffix("om") || word.hasSuffix("em") { if let s = stem(2) { out += [s] } }
+        else if word.hasSuffix("oy") || word.hasSuffix("ey") { if let s = stem(2) { out += [s + "a", s + "ya"] } }
+        else if word.hasSuffix("e") { if let s = stem(1) { out += [s, s + "a", s + "ya"] } }
+        else if word.hasSuffix("a") { if let s = stem(1) { out += [s] } }
+        else if word.hasSuffix("y") { if let s = stem(1) { out += [s + "a"] } }
+        else if word.hasSuffix("u") { if let s = stem(1) { out += [s, s + "a"] } }
+        return out.filter { $0.count >= 3 }
+    }
+
+    /// A surname with two initials ("Ivanov S.P.", "С. П. Иванов"): a person, not a place.
+    static func isPersonName(_ part: Substring) -> Bool {
+        var initials = 0, words = 0
+        for t in part.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+            let letters = t.filter { $0 != "." }
+            if t.contains("."), !letters.isEmpty, letters.count <= 2, letters.allSatisfy(\.isUppercase),
+               t.filter({ $0 == "." }).count == letters.count {
+                initials += letters.count; continue
+            }
+            if t.count >= 3, t.first?.isUppercase == true, t.dropFirst().allSatisfy({ $0.isLowercase || $0 == "-" }) { words += 1; continue }
+            return false
+        }
+        return words == 1 && initials == 2
     }
 
     static let focusCountries: Set<String> = ["KZ", "KG", "TJ", "TM", "UZ", "AF"]
@@ -34,14 +78,14 @@ enum QueryCleaner {
     static let isoCodes: Set<String> = ["KZ", "KG", "TJ", "TM", "UZ", "AF", "IR", "PK", "CN", "RU", "MN", "AZ", "ES", "AT", "TR", "IN"]
 
     /// Words dropped from queries (normal forms; Russian ones after transliteration).
-    static let decorations: Set<String> = [
+    static let decorations: Set<String> = Set<String>([
         "city", "of", "the", "town", "village", "region", "oblast", "oblys", "oblysy", "district", "rayon", "raion", "tumani", "tuman",
         "province", "velayat", "welayat", "viloyati", "viloyat", "republic", "near", "outskirts", "vicinity", "area", "centre", "center",
         "settlement", "kishlak", "aul", "ail",
         "g", "gor", "gorod", "goroda", "oblast", "oblasti", "obl", "raiona", "rayona", "r n", "rn", "pos", "poselok", "posyolok", "s", "selo",
         "d", "derevnya", "aul", "okrestnosti", "vblizi", "okolo", "ryadom", "s", "v", "rai", "gbao", "respublika", "respubliki",
         "vilayat", "wilaya", "district of", "mahalla", "pgt", "st", "stantsiya", "station",
-    ]
+    ]).union(["ولایت", "ولسوالی", "ولسوالۍ", "شهر", "استان", "شهرستان"].map(TextNormalizer.normalize))
 
     /// Decorations that name an administrative area.
     static let areaWords: Set<String> = ["oblast", "oblasti", "obl", "region", "rayon", "raion", "raiona", "rayona", "rn", "district", "province",
@@ -144,23 +188,39 @@ enum QueryCleaner {
         var isoTokens: Set<String> = []
         let u = Array(text.utf8)
         if u.count > 2, (1..<u.count).contains(where: { (65...90).contains(u[$0]) && (65...90).contains(u[$0 - 1]) }) {
-            for token in text.split(whereSeparator: { !$0.isLetter }) where token.count == 2 && token == token.uppercased() && isoCodes.contains(String(token)) {
+            // A code stands apart (space, comma, bracket): "AT-BASHY" is a name, not Austria.
+            for token in text.split(whereSeparator: { $0.isWhitespace || ",;/()[]".contains($0) })
+            where token.count == 2 && token == token.uppercased() && isoCodes.contains(String(token)) {
                 hint = hint ?? String(token)
                 isoTokens.insert(token.lowercased())
             }
         }
-        var segments: [String] = []
+        var segments: [String] = [], parts: [Int] = [], caseForms: [(String, Int)] = []
         var nonPlace: String? = nil
         for part in text.split(whereSeparator: { ",;/\n".contains($0) }) {
             let norm = TextNormalizer.normalize(String(part))
             if norm.isEmpty { continue }
+            if isPersonName(part) {
+                nonPlace = "'\(part.trimmingCharacters(in: .whitespaces))' is a person's name (a surname with initials), not a place"; continue
+            }
+            if provinceAbbreviations.contains(norm) {
+                hint = hint ?? countries[norm]
+                parts.append(parts.last.map { $0 + 1 } ?? 0); segments.append(norm); continue
+            }
             if nonPlaceWords.contains(norm) || nonPlaceTexts.contains(norm)
                 || (norm.utf8.contains(32) && nonPlaceWords.contains(String(norm.filter { $0 != " " }))) {
                 nonPlace = "'\(part.trimmingCharacters(in: .whitespaces))' is not a place name"; continue
             }
-            if let c = countries[norm] { hint = hint ?? c; continue }
+            if let c = countries[norm] {
+                hint = hint ?? c
+                nonPlace = nonPlace ?? "only a country (\(c)) is named: too coarse for a point; give a town or a province"
+                continue
+            }
             var words = norm.split(separator: " ").map(String.init)
             if words.count > 1 && !isoTokens.isEmpty { words.removeAll { isoTokens.contains($0) } }
+            // Russian prepositions before the place go ("в Ташкенте", "из Алма-Аты").
+            let cyrillic = part.unicodeScalars.contains { (0x400...0x52F).contains($0.value) }
+            if cyrillic { while words.count > 1, prepositions.contains(words[0]) { words.removeFirst() } }
             if words.allSatisfy({ $0.allSatisfy(\.isNumber) }) { nonPlace = "a number, not a place"; continue }
             if let w = words.first(where: { nonPlaceWords.contains($0) }) { nonPlace = "'\(w)' is not a place name"; continue }
             // Country names inside a part ("Termez Uzbekistan") become hints.
@@ -170,10 +230,16 @@ enum QueryCleaner {
             }
             let kept = words.filter { !decorations.contains($0) }
             if kept.isEmpty { nonPlace = nonPlace ?? "only decorations"; continue }
-            if kept.joined().count < 3 { nonPlace = nonPlace ?? "too short to be a place name"; continue }
+            if kept.joined().count < (TextNormalizer.isHan(kept.joined()) ? 2 : 3) { nonPlace = nonPlace ?? "too short to be a place name"; continue }
             // The whole text first ("Mexico City" is a name), then without its decorations ("г. Ташкент").
             let whole = words.joined(separator: " "), stripped = kept.joined(separator: " ")
+            let partIndex = parts.last.map { $0 + 1 } ?? 0
+            let before = segments.count
+            defer { parts += Array(repeating: partIndex, count: segments.count - before) }
             segments.append(whole)
+            if cyrillic, let last = kept.last {
+                for n in nominatives(of: last) { caseForms.append(((kept.dropLast() + [n]).joined(separator: " "), partIndex)) }
+            }
             // A Russian adjective naming a province or district after its town ("Ошская область",
             // "Ташкентский район"): the town, before the adjective itself.
             if words.contains(where: { areaWords.contains($0) }), let last = kept.last, let stem = adjectiveStem(last) {
@@ -181,7 +247,8 @@ enum QueryCleaner {
             }
             if stripped != whole { segments.append(stripped) }
         }
-        return Parsed(segments: segments, countryHint: hint, nonPlaceReason: nonPlace)
+        return Parsed(segments: segments, countryHint: hint, nonPlaceReason: nonPlace, parts: parts,
+                      partCount: Set(parts).count, caseForms: caseForms)
     }
 }
 

@@ -122,10 +122,15 @@ public enum TextNormalizer {
         // Strip diacritics: decompose and drop combining marks.
         var out = ""
         var lastSpace = true
-        for scalar in latin.decomposedStringWithCanonicalMapping.unicodeScalars {
-            let v = scalar.value
+        for var scalar in latin.decomposedStringWithCanonicalMapping.unicodeScalars {
+            var v = scalar.value
             if (0x300...0x36F).contains(v) { continue }                       // combining marks
+            if (0x600...0x6FF).contains(v) {                                  // Arabic script: one form per letter
+                guard let a = arabic(v), let u = Unicode.Scalar(a) else { continue }
+                v = a; scalar = u
+            }
             if scalar == "'" || scalar == "`" || (0x2018...0x201B).contains(v) || v == 0x2BB || v == 0x2BC || v == 0x2B9 || v == 0xB4 { continue }
+            if v == 0x200C { continue }   // zero-width non-joiner (Persian): inside a word, not a space
             if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
                 out.unicodeScalars.append(scalar)
                 lastSpace = false
@@ -136,6 +141,22 @@ public enum TextNormalizer {
         }
         if out.hasSuffix(" ") { out.removeLast() }
         return out
+    }
+
+    /// One form of an Arabic-script letter as Dari, Pashto, Persian, Uyghur and Arabic write it:
+    /// yeh (ي ى ی) as ی, kaf (ك ک) as ک, alef with hamza or madda as ا, teh marbuta and heh goal
+    /// (ة ۀ) as ه, waw with hamza as و; tatweel, vowel marks (harakat, superscript alef) and
+    /// Quranic marks vanish (nil). Other letters stay as they are.
+    static func arabic(_ v: UInt32) -> UInt32? {
+        switch v {
+        case 0x640, 0x64B...0x65F, 0x670, 0x6D6...0x6ED: return nil
+        case 0x64A, 0x649: return 0x6CC
+        case 0x643: return 0x6A9
+        case 0x622, 0x623, 0x625, 0x671: return 0x627
+        case 0x629, 0x6C0: return 0x647
+        case 0x624: return 0x648
+        default: return v
+        }
     }
 
     /// The spelling-insensitive key of a normal form (ASCII letters and digits only), in one
@@ -202,6 +223,21 @@ public enum TextNormalizer {
     /// Whether a normal form is plain Latin (worth indexing: officers type Latin or Cyrillic).
     static func isLatin(_ normal: String) -> Bool {
         normal.unicodeScalars.allSatisfy { $0.isASCII }
+    }
+
+    /// Whether a normal form is written in Arabic script (Dari, Pashto, Persian, Uyghur, Urdu) and spaces.
+    static func isArabicScript(_ normal: String) -> Bool {
+        normal.unicodeScalars.contains { (0x600...0x6FF).contains($0.value) }
+            && normal.unicodeScalars.allSatisfy { $0 == " " || (0x600...0x6FF).contains($0.value) || (0x750...0x77F).contains($0.value) }
+    }
+
+    /// Whether a normal form is written in Chinese characters (Han) only.
+    static func isHan(_ normal: String) -> Bool {
+        !normal.isEmpty && normal.unicodeScalars.allSatisfy { isHan($0) }
+    }
+
+    static func isHan(_ s: Unicode.Scalar) -> Bool {
+        (0x4E00...0x9FFF).contains(s.value) || (0x3400...0x4DBF).contains(s.value) || (0x20000...0x2A6DF).contains(s.value)
     }
 }
 

@@ -10,6 +10,10 @@ struct GeocoderTests {
     struct Case: CustomStringConvertible {
         var category: String, query: String, hint: String?
         var expected: (country: String, location: LonLat)?
+        /// The match_precision it must have, when the fixture says.
+        var precision: MatchPrecision?
+        /// Why it is a known failure (it is expected to fail until the reason is fixed).
+        var knownFailure: String?
         var description: String { "[\(category)] \(query)" }
     }
 
@@ -19,35 +23,72 @@ struct GeocoderTests {
         return text.split(separator: "\n", omittingEmptySubsequences: true).filter { !$0.hasPrefix("#") }.map { line in
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             let expected = f[3] == "UNMATCHED" ? nil : (f[3], LonLat(lon: Double(f[5])!, lat: Double(f[4])!))
-            return Case(category: f[0], query: f[1], hint: f[2].isEmpty ? nil : f[2], expected: expected)
+            let precision = f.count > 6 && !f[6].isEmpty ? MatchPrecision(rawValue: f[6]) : nil
+            if f.count > 6 && !f[6].isEmpty && precision == nil { Issue.record("unknown precision '\(f[6])' in the fixture: \(f[1])") }
+            return Case(category: f[0], query: f[1], hint: f[2].isEmpty ? nil : f[2], expected: expected, precision: precision,
+                        knownFailure: f.count > 7 && !f[7].isEmpty ? f[7] : nil)
         }
     }()
 
     static func correct(_ c: Case, _ r: GeocodeResult) -> Bool {
         guard let e = c.expected else { return r.status == .unmatched }
-        guard r.status == .matched, let l = r.location else { return false }
+        guard r.status == .matched, let l = r.location, r.place?.country ?? e.country == e.country else { return false }
+        if let p = c.precision, r.precision != p { return false }
         return Geodesic.distance(l, e.location) < 30_000
     }
 
-    @Test("accuracy on the realistic cases (over 150): at least 95% right, and no non-place ever matched")
+    @Test("every listed case is right (no tolerance): a regression fails; known failures are marked with their reason")
     func accuracy() {
-        var wrong: [String] = []
+        var wrong: [String] = [], nowRight: [String] = []
         var byCategory: [String: (Int, Int)] = [:]
         for c in Self.cases {
             let r = sharedGeocoder.geocode(c.query, countryHint: c.hint)
             let ok = Self.correct(c, r)
             byCategory[c.category, default: (0, 0)].0 += ok ? 1 : 0
             byCategory[c.category, default: (0, 0)].1 += 1
-            if !ok { wrong.append("\(c) → \(r.status) \(r.place?.name ?? "") \(r.place?.country ?? "") \(r.reason ?? "")") }
+            let answer = "\(r.status) \(r.place?.name ?? "") \(r.place?.country ?? "") \(r.precision?.rawValue ?? "") \(r.reason ?? "")"
+            if c.knownFailure != nil { if ok { nowRight.append("\(c) → \(answer)") }; continue }
+            if !ok { wrong.append("\(c) → \(answer)") }
             if c.expected == nil { #expect(r.status == .unmatched, "a non-place was matched: \(c.query) → \(r.place?.name ?? "?")") }
         }
-        let right = Self.cases.count - wrong.count
-        let share = Double(right) / Double(Self.cases.count)
-        #expect(Self.cases.count >= 150)
-        #expect(share >= 0.95, "\(right)/\(Self.cases.count) right; wrong:\n\(wrong.joined(separator: "\n"))")
-        print("geocoder accuracy: \(right)/\(Self.cases.count) = \(String(format: "%.1f", share * 100))%  " +
-              byCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.0)/\($0.value.1)" }.joined(separator: ", "))
-        if !wrong.isEmpty { print("wrong:\n" + wrong.joined(separator: "\n")) }
+        #expect(Self.cases.count >= 300)
+        #expect(wrong.isEmpty, "\(wrong.count) of \(Self.cases.count) cases wrong:\n\(wrong.joined(separator: "\n"))")
+        #expect(nowRight.isEmpty, "known failures that are now right (remove their mark):\n\(nowRight.joined(separator: "\n"))")
+        print("geocoder cases: \(Self.cases.count - wrong.count - Self.cases.count(where: { $0.knownFailure != nil }))/\(Self.cases.count) right, "
+              + "\(Self.cases.count(where: { $0.knownFailure != nil })) known failures; "
+              + byCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.0)/\($0.value.1)" }.joined(separator: ", "))
+    }
+
+    @Test("the correctness rule can fail: a wrong place, a wrong precision, a match for a non-place")
+    func correctnessRuleCanFail() {
+        let tashkent = sharedGeocoder.geocode("Tashkent")
+        let osh = Case(category: "t", query: "Osh", hint: nil, expected: ("KG", LonLat(lon: 72.79850, lat: 40.52828)))
+        #expect(!Self.correct(osh, tashkent))
+        var asProvince = Case(category: "t", query: "Tashkent", hint: nil, expected: ("UZ", LonLat(lon: 69.21627, lat: 41.26465)))
+        #expect(Self.correct(asProvince, tashkent))
+        asProvince.precision = .province
+        #expect(!Self.correct(asProvince, tashkent))
+        #expect(!Self.correct(Case(category: "t", query: "Tashkent", hint: nil, expected: nil), tashkent))
+    }
+
+    @Test("the ranking numbers are one policy value: the defaults the cases were tuned on, and changing one changes answers")
+    func policy() {
+        let p = GeocoderPolicy.standard
+        #expect(p.aliasScore == 0.97 && p.transliteratedScore == 0.92 && p.minimumScore == 0.72)
+        #expect(p.fuzzyNeededHintedOrFocusCity == 0.72 && p.fuzzyNeededFocusOrNearCity == 0.75 && p.fuzzyNeededElsewhere == 0.78)
+        #expect(p.withinTextFactor == 0.85 && p.populationWeight == 0.15 && p.shippedPostBonus == 0.06 && p.focusBonus == 0.05)
+        #expect(p.sharedAliasPopulationRatio == 20 && p.tiePopulationRatio == 2)
+        #expect(p.focusCountries == ["KZ", "KG", "TJ", "TM", "UZ", "AF"])
+        #expect(sharedGeocoder.policy == p)
+        // The geocoder reads its policy: a stricter minimum refuses the guess the standard one takes.
+        var strict = p
+        strict.minimumScore = 0.9
+        let g = Geocoder(gazetteer: sharedGeocoder.gazetteer, policy: strict)
+        #expect(sharedGeocoder.geocode("Akhshabad").status == .matched)
+        #expect(g.geocode("Akhshabad").status == .unmatched)
+        var noAlias = p
+        noAlias.aliasScore = 0.5
+        #expect(Geocoder(gazetteer: sharedGeocoder.gazetteer, policy: noAlias).geocode("Alma-Ata").score != 0.97)
     }
 
     @Test("match kinds and scores: exact 1, alias 0.97, transliterated or fuzzy below, coordinates 1")
@@ -141,7 +182,7 @@ struct GeocoderTests {
         // GeoNames' airport codes are not aliases ("KBL" would be Kabul, "SCO" Aktau).
         let g = sharedGeocoder.gazetteer
         let shortAliases = g.places.indices.filter { g.places[$0].isFromGeoNames }.map { g.nameLists[$0] }.filter { list in
-            list.components(separatedBy: "|").dropFirst().contains { $0.count < 4 }
+            list.components(separatedBy: "|").dropFirst().contains { $0.count < 4 && TextNormalizer.isLatin($0) }
         }
         #expect(shortAliases.isEmpty, "\(shortAliases.prefix(3))")
     }
@@ -236,12 +277,73 @@ struct GeocoderTests {
     func extra() throws {
         let dir = TempDir()
         let p = dir.write("posts.csv", "name,aliases,lon,lat,country,kind\nBLO Termez,Termez BLO|Border Liaison Office Termez,67.30,37.20,UZ,BLO\nTashkent,,69.0,41.0,UZ,checkpoint\n")
-        let g = Geocoder(gazetteer: try Gazetteer.shared.adding(extraFrom: p))
+        let g = try Geocoder(extraGazetteers: [p])
         // Every place keeps its own id: the user's places are numbered after the shipped posts.
         #expect(Set(g.gazetteer.places.map(\.id)).count == g.gazetteer.places.count)
         let r = g.geocode("Termez BLO")
         #expect(r.status == .matched && r.kind == .extra && r.place?.kind == "BLO")
         #expect(g.geocode("Tashkent").location == LonLat(lon: 69.0, lat: 41.0))
+    }
+
+    @Test("Arabic-script variants meet (ي/ی, ك/ک, tatweel, vowel marks); Chinese is taken exactly; neither is guessed at")
+    func otherScripts() {
+        func n(_ s: String) -> String { TextNormalizer.normalize(s) }
+        #expect(n("كابل") == n("کابل") && n("هـرات") == n("هرات") && n("شريف") == n("شریف"))
+        #expect(n("مَزارِ شَریف") == n("مزار شریف") && n("أفغانستان") == n("افغانستان"))
+        #expect(n("喀什") == "喀什")
+        #expect(sharedGeocoder.geocode("کابل").place?.name == "Kabul")
+        #expect(sharedGeocoder.geocode("كابل").place?.name == "Kabul")
+        #expect(sharedGeocoder.geocode("کابلل").status == .unmatched)   // one letter more: not guessed at
+        #expect(sharedGeocoder.geocode("喀什什").status == .unmatched)
+    }
+
+    @Test("Russian case forms are taken back only to a known name, and only in Cyrillic text; prepositions go")
+    func caseForms() {
+        #expect(QueryCleaner.nominatives(of: "tashkente").contains("tashkent"))
+        #expect(QueryCleaner.nominatives(of: "shymkentom") == ["shymkent"])
+        #expect(QueryCleaner.nominatives(of: "aty") == ["ata"])
+        let r = sharedGeocoder.geocode("в Ташкенте")
+        #expect(r.place?.name == "Tashkent" && r.kind == .exact && r.score == GeocoderPolicy.standard.caseFormFactor)
+        #expect(sharedGeocoder.geocode("под Шымкентом").place?.name == "Shymkent")
+        // Latin text is not declined ("Tashkente" may be guessed at, but is no case form).
+        #expect(sharedGeocoder.geocode("Tashkente").kind != .exact)
+        // A word that is no known name in any case stays unmatched.
+        #expect(sharedGeocoder.geocode("в Бырдымкенте").status == .unmatched)
+    }
+
+    @Test("provinces: the province alone, the town with its province, only places in that province")
+    func provinces() {
+        let almaty = sharedGeocoder.geocode("Almaty oblast")
+        #expect(almaty.kind == .province && almaty.precision == .province && almaty.place?.name == "Almaty Region")
+        #expect(sharedGeocoder.geocode("Almaty").precision == .town)
+        let korday = sharedGeocoder.geocode("Жамбылская обл., Кордай")
+        #expect(korday.place?.name == "Korday" && korday.precision == .town)
+        // A town of that name elsewhere is not taken: the province stands.
+        let elsewhere = sharedGeocoder.geocode("Жамбылская обл., Ош")
+        #expect(elsewhere.place?.isProvince == true && elsewhere.place?.name == "Jambyl Region")
+        let p = sharedGeocoder.gazetteer.places.first { $0.name == "Jambyl Region" }!
+        #expect(p.contains(sharedGeocoder.geocode("Taraz").place!) && !p.contains(sharedGeocoder.geocode("Osh").place!))
+        #expect(p.name(in: .russian) == "Жамбылская область" && p.name(in: .local) == "Жамбыл облысы")
+        #expect(sharedGeocoder.geocode("41.3, 69.2").precision == .point)
+    }
+
+    @Test("GeocodeOptions: the flags' names, validated in one place; the --min-matched gate")
+    func options() throws {
+        var o = GeocodeOptions(input: "a.csv", column: "place", output: "b.csv")
+        o.minMatched = 1.5
+        #expect(throws: GeoError.self) { try o.validate() }
+        o.minMatched = 0.95
+        try o.validate()
+        var s = GeocodeSummary()
+        s.rows = 100; s.matched = 94
+        #expect(!o.passes(s))
+        s.matched = 95
+        #expect(o.passes(s))
+        o.country = "KZ"; o.countryColumn = "c"
+        #expect(throws: GeoError.self) { try o.validate() }
+        let json = String(decoding: try JSONEncoder().encode(o), as: UTF8.self)
+        #expect(json.contains("\"minMatched\"") && json.contains("\"countryColumn\"") && json.contains("\"names\":\"en\""))
+        #expect(GeocodeOptions.command == "geocode" && o.inputPaths == ["a.csv"] && o.outputPaths == ["b.csv"])
     }
 
     @Test("the batch form equals one-by-one geocoding, in order")
@@ -254,11 +356,12 @@ struct GeocoderTests {
         }
     }
 
-    @Test("the shipped gazetteer holds GeoNames' 37,887 places and the shipped border posts, each side in its country")
+    @Test("the shipped gazetteer holds GeoNames' 37,887 places, 98 provinces and the shipped border posts, each side in its country")
     func shippedGazetteer() throws {
         let g = try Gazetteer.load()
-        #expect(g.places.count == 37_887)
-        #expect(Gazetteer.shared.places.count > 37_887 + 29)
+        #expect(g.places.count(where: \.isFromGeoNames) == 37_887)
+        #expect(g.places.count(where: \.isProvince) == 98)
+        #expect(Gazetteer.shared.places.count > 37_887 + 98 + 29)
         #expect(sharedGeocoder.geocode("Hairatan").place?.country == "AF")
         #expect(sharedGeocoder.geocode("Termez").place?.country == "UZ")
     }
