@@ -17,7 +17,7 @@ public struct CaravanCommand: ParsableCommand {
               --where "role = 'focus'"
         """,
         version: "0.1.0",
-        subcommands: [InfoCommand.self, ConvertCommand.self, BordersCommand.self, GeocodeCommand.self, RoutesCommand.self, DensityCommand.self, CrossingsCommand.self, HotSpotsCommand.self, KDECommand.self, GazetteerCommand.self]
+        subcommands: [InfoCommand.self, ConvertCommand.self, BordersCommand.self, GeocodeCommand.self, RoutesCommand.self, DensityCommand.self, CrossingsCommand.self, HotSpotsCommand.self, KDECommand.self, GazetteerCommand.self, ExtractCommand.self]
     )
 
     public init() {}
