@@ -42,4 +42,8 @@ if command -v gdaldem >/dev/null; then
   rm -f "$OUT/.ramp.txt" "$OUT/road_density.png.aux.xml"
 fi
 
+say "9. Reports to events: the CARICC news page compared with the hand-made table, and the Russian field reports (caravan extract)"
+"$CARAVAN" extract samples/reports/caricc-news-2022.txt -o "$OUT/caricc-events.csv" --report "$OUT/caricc-review.csv" --compare samples/events/caricc-2022.csv --overwrite
+"$CARAVAN" extract samples/reports/ru -o "$OUT/ru-events.gpkg" --report "$OUT/ru-review.csv" --lang ru --overwrite
+
 printf '\nAll outputs are in %s/ — open the .geojson and .gpkg files in QGIS or ArcGIS Pro.\n' "$OUT"

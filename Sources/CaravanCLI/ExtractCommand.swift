@@ -25,6 +25,8 @@ struct ExtractCommand: ParsableCommand {
         Examples:
           caravan extract samples/reports/caricc-news-2022.txt -o out/caricc-events.csv \\
               --report out/caricc-review.csv
+          caravan extract samples/reports/caricc-news-2022.txt -o out/caricc-events.gpkg \\
+              --compare samples/events/caricc-2022.csv
           caravan extract samples/reports/ru -o out/ru-events.gpkg --lang ru
         """
     )
@@ -34,6 +36,7 @@ struct ExtractCommand: ParsableCommand {
     @Option(help: "The reports' language: auto (by script), en, ru (ru also names places in Russian).") var lang: ExtractLanguage = .auto
     @Option(help: "Write the sentences a person should look at here (CSV).") var report: String?
     @Option(help: "Extra institutions → city (CSV: name, city, country); may repeat.") var extra: [String] = []
+    @Option(help: "Compare the events with a hand-made table (date_start, date_end, place, country, kind) and print what matches and what differs.") var compare: String?
     @Flag(help: "Replace outputs that exist.") var overwrite = false
 
     func validate() throws {
@@ -42,12 +45,12 @@ struct ExtractCommand: ParsableCommand {
 
     func run() throws {
         var o = ExtractOptions(reports: reports, output: output)
-        (o.lang, o.report, o.extra, o.overwrite) = (lang, report, extra, overwrite)
+        (o.lang, o.report, o.extra, o.compare, o.overwrite) = (lang, report, extra, compare, overwrite)
         let start = Date()
         let result = try extractEvents(o)
         Console.line(String(format: "caravan: %@ in %.2f s; written to %@", result.summary[0], Date().timeIntervalSince(start), output))
         for line in result.summary.dropFirst() { Console.line("caravan: \(line)") }
-        if let t = result.tables.first, !t.rows.isEmpty { print(t.text) }
+        for t in result.tables where !t.rows.isEmpty { print(t.text) }
         for w in result.warnings { Console.line("caravan: warning: \(w)") }
         if let report, result.figures["review", default: 0] > 0 { Console.line("caravan: the sentences to check are in \(report)") }
     }

@@ -96,12 +96,15 @@ public enum DateExpressions {
                 func n(_ k: Int) -> Int? { g(k).flatMap { Int($0) } }
                 func mo(_ k: Int) -> Int? { g(k).flatMap(month) }
                 var d: DateMention?
+                var impossibleDay = false
                 let t = ns.substring(with: m.range)
                 func make(_ sy: Int?, _ sm: Int?, _ sd: Int?, _ ey: Int?, _ em: Int?, _ ed: Int?) -> DateMention? {
                     guard let sm, let sd, let em, let ed, (1...12).contains(sm), (1...12).contains(em) else { return nil }
+                    impossibleDay = true
                     for y in [sy, ey].compactMap({ $0 }) where !(1900...2100).contains(y) { return nil }
                     guard sd >= 1, sd <= EventDate.daysIn(month: sm, year: sy ?? ey ?? 2000),
                           ed >= 1, ed <= EventDate.daysIn(month: em, year: ey ?? sy ?? 2000) else { return nil }
+                    impossibleDay = false
                     return DateMention(text: t, location: m.range.location, length: m.range.length,
                                        startYear: sy, startMonth: sm, startDay: sd, endYear: ey, endMonth: em, endDay: ed)
                 }
@@ -124,6 +127,8 @@ public enum DateExpressions {
                 // "from 12 to 16 September" with a start later than the end in the same month is not a range.
                 if let x = d, !x.isRelative, x.startYear == nil, x.endYear == nil, x.startMonth == x.endMonth, x.startDay > x.endDay { d = nil }
                 if let x = d { found.append(x); taken.append(m.range) }
+                // "31 February 2023": an impossible day is no date, and not "February 2023" either.
+                else if impossibleDay { taken.append(m.range) }
             }
         }
         return found.sorted { $0.location < $1.location }

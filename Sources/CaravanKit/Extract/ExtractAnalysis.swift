@@ -13,6 +13,8 @@ public struct ExtractOptions: AnalysisOptions {
     public var report: String?
     /// Extra institutions → city (CSV: name, city, country), ahead of the shipped table.
     public var extra: [String] = []
+    /// A hand-made table (date_start, date_end, place, country, kind) to compare the events with.
+    public var compare: String?
     public var overwrite = false
 
     public init(reports: [String], output: String) { self.reports = reports; self.output = output }
@@ -25,7 +27,7 @@ public struct ExtractOptions: AnalysisOptions {
         if output.isEmpty { throw GeoError(.invalidArgument, "no output named", hint: "-o events.csv or events.gpkg") }
     }
 
-    public var inputPaths: [String] { reports + extra }
+    public var inputPaths: [String] { reports + extra + (compare.map { [$0] } ?? []) }
     public var outputPaths: [String] { [output] + (report.map { [$0] } ?? []) }
 }
 
@@ -342,7 +344,8 @@ public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = 
     var extra: [Institution] = []
     for p in options.extra { extra += try Institutions.read(p) }
     let names: NameLanguage = options.lang == .ru ? .russian : .english
-    let extractor = EventExtractor(institutions: extra + Institutions.shipped, names: names)
+    let geocoder = Geocoder()
+    let extractor = EventExtractor(geocoder: geocoder, institutions: extra + Institutions.shipped, names: names)
     let files = EventExtractor.files(options.reports)
     if files.isEmpty { throw GeoError(.invalidArgument, "no report files (.txt, .md, .html, .pdf) in the paths given", hint: "name report files or a folder holding them") }
     var events: [ExtractedEvent] = [], review: [ReviewSentence] = []
@@ -381,7 +384,13 @@ public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = 
                             rows: events.map { e in [e.start == e.end ? e.start.iso : "\(e.start.iso)…\(e.end.iso)", e.geocode.place?.name(in: names) ?? e.placeText,
                                                      e.geocode.place?.country ?? "", e.kind.rawValue + (e.drug.map { " (\($0))" } ?? ""), String(format: "%.2f", e.confidence)] })
     if events.isEmpty { summary.append("no event found: no sentence with both a date and a place") }
-    let figures: [String: Double] = ["documents": Double(files.count), "items": Double(items), "sentences": Double(sentences),
+    var tables = [table]
+    var figures: [String: Double] = ["documents": Double(files.count), "items": Double(items), "sentences": Double(sentences),
                                      "events": Double(events.count), "located": Double(located), "review": Double(review.count)]
-    return AnalysisOutput(layers: [layer], summary: summary, tables: [table], figures: figures, warnings: context.warnings.messages, written: written)
+    if let cp = options.compare {
+        let c = try EventComparison.compare(events, withTable: cp, geocoder: geocoder)
+        tables.append(c.table)
+        (figures["same"], figures["kindDiffers"], figures["missing"], figures["extra"]) = (Double(c.matched), Double(c.kindDiffers), Double(c.missing), Double(c.extra))
+    }
+    return AnalysisOutput(layers: [layer], summary: summary, tables: tables, figures: figures, warnings: context.warnings.messages, written: written)
 }
