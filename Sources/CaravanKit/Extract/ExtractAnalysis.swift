@@ -296,7 +296,7 @@ public final class EventExtractor: Sendable {
 }
 
 /// The fields of the events layer, in order.
-let eventFields: [ResultField] = [
+let extractEventFields: [ResultField] = [
     ResultField("date_start", .string, role: .date, meaning: "first day of the event (ISO)", width: 10),
     ResultField("date_end", .string, role: .date, meaning: "last day of the event (ISO)", width: 10),
     ResultField("date_text", .string, role: .text, meaning: "the date as written"),
@@ -322,7 +322,7 @@ let eventFields: [ResultField] = [
     ResultField("lang", .string, role: .category, meaning: "en or ru"),
 ]
 
-func eventRow(_ e: ExtractedEvent, names: NameLanguage) -> [FieldValue] {
+func extractEventRow(_ e: ExtractedEvent, names: NameLanguage) -> [FieldValue] {
     func s(_ v: String?) -> FieldValue { v.map { .string($0) } ?? .null }
     let g = e.geocode, ok = g.status == .matched
     return [.string(e.start.iso), .string(e.end.iso), .string(e.dateText), .string(e.placeText), .string(e.placeSource),
@@ -358,10 +358,10 @@ public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = 
         events += r.events; review += r.review
         if (n + 1) % 100 == 0 { context.progress("\(n + 1) reports read") }
     }
-    let rows = events.map { eventRow($0, names: names) }
+    let rows = events.map { extractEventRow($0, names: names) }
     let geoms: [Geometry?] = events.map { e in e.geocode.status == .matched ? e.geocode.location.map { .point($0.xy) } : nil }
     let layer = ResultLayer(name: "events", kind: .events, title: "Events extracted from reports", crs: .wgs84, geometryType: .point,
-                            fields: eventFields, geometries: geoms, rows: rows, metadata: ["command": "extract"])
+                            fields: extractEventFields, geometries: geoms, rows: rows, metadata: ["command": "extract"])
     let write = WriteOptions(overwrite: options.overwrite, inputs: files + options.extra)
     var written = [try ResultWriter.write(layer, to: options.output, options: write)]
     if let rp = options.report {
