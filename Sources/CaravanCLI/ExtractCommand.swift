@@ -23,10 +23,10 @@ struct ExtractCommand: ParsableCommand {
         no place, a place but no date, a relative date ("yesterday") or only a
         country go to --report for a person, never into the events.
         Examples:
-          caravan extract samples/reports/caricc-news-2022.txt -o out/caricc-events.csv \\
-              --report out/caricc-review.csv
-          caravan extract samples/reports/caricc-news-2022.txt -o out/caricc-events.gpkg \\
-              --compare samples/events/caricc-2022.csv
+          caravan extract samples/reports/caricc-news-2022.txt \\
+              -o out/caricc-events.csv --report out/caricc-review.csv
+          caravan extract samples/reports/caricc-news-2022.txt \\
+              -o out/caricc-events.gpkg --compare samples/events/caricc-2022.csv
           caravan extract samples/reports/ru -o out/ru-events.gpkg --lang ru
         """
     )

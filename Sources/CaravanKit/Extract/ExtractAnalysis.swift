@@ -350,13 +350,34 @@ public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = 
     if files.isEmpty { throw GeoError(.invalidArgument, "no report files (.txt, .md, .html, .pdf) in the paths given", hint: "name report files or a folder holding them") }
     var events: [ExtractedEvent] = [], review: [ReviewSentence] = []
     var items = 0, sentences = 0
-    for (n, f) in files.enumerated() {
-        let doc = try ReportText.read(f)
-        items += doc.items.count
-        sentences += doc.items.reduce(0) { $0 + $1.sentences.count }
-        let r = extractor.extract(doc, lang: options.lang)
-        events += r.events; review += r.review
-        if (n + 1) % 100 == 0 { context.progress("\(n + 1) reports read") }
+    // Reports are read and extracted on every core, in chunks, and kept in input order.
+    typealias One = Result<(ReportDocument, [ExtractedEvent], [ReviewSentence]), Error>
+    final class Slots: @unchecked Sendable {
+        var values: [One?]
+        let lock = NSLock()
+        init(_ n: Int) { values = Array(repeating: nil, count: n) }
+        func set(_ i: Int, _ v: One) { lock.lock(); values[i] = v; lock.unlock() }
+    }
+    var done = 0
+    for chunkStart in stride(from: 0, to: files.count, by: 256) {
+        let chunk = Array(files[chunkStart..<min(files.count, chunkStart + 256)])
+        let slots = Slots(chunk.count)
+        DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
+            slots.set(i, Result {
+                let doc = try ReportText.read(chunk[i])
+                let r = extractor.extract(doc, lang: options.lang)
+                return (doc, r.events, r.review)
+            })
+        }
+        for v in slots.values {
+            guard let v else { continue }
+            let (doc, e, r) = try v.get()
+            items += doc.items.count
+            sentences += doc.items.reduce(0) { $0 + $1.sentences.count }
+            events += e; review += r
+        }
+        done += chunk.count
+        context.progress("\(done) reports read")
     }
     let rows = events.map { extractEventRow($0, names: names) }
     let geoms: [Geometry?] = events.map { e in e.geocode.status == .matched ? e.geocode.location.map { .point($0.xy) } : nil }
