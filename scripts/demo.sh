@@ -68,5 +68,8 @@ done
 say "9. The weekly set as a recipe: every layer, a manifest and the bulletin (caravan run)"
 "$CARAVAN" run samples/recipes/weekly-bulletin.yaml -o "$OUT/bulletin"
 printf 'The bulletin: %s/bulletin/bulletin.html (and bulletin.pdf); how each layer was made: %s/bulletin/manifest.json\n' "$OUT" "$OUT"
+say "9. Reports to events: the CARICC news page compared with the hand-made table, and the Russian field reports (caravan extract)"
+"$CARAVAN" extract samples/reports/caricc-news-2022.txt -o "$OUT/caricc-events.csv" --report "$OUT/caricc-review.csv" --compare samples/events/caricc-2022.csv --overwrite
+"$CARAVAN" extract samples/reports/ru -o "$OUT/ru-events.gpkg" --report "$OUT/ru-review.csv" --lang ru --overwrite
 
 printf '\nAll outputs are in %s/ — open the .geojson and .gpkg files in QGIS or ArcGIS Pro.\n' "$OUT"

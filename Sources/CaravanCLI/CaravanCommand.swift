@@ -36,6 +36,7 @@ public struct CaravanCommand: ParsableCommand {
             CountCommand.self,
             NetworkCommand.self,
             FlowsCommand.self,
+            ExtractCommand.self,
         ]
     )
 

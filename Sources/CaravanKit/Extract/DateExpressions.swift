@@ -1,0 +1,136 @@
+import Foundation
+
+/// A date expression found in a sentence, as written and as read.
+public struct DateMention: Sendable, Hashable {
+    /// The text as written ("from 12 to 16 September 2022").
+    public var text: String
+    /// UTF-16 position and length in the sentence.
+    public var location: Int
+    public var length: Int
+    /// Year (nil: not written), month, day of the first and last day.
+    public var startYear: Int?, startMonth: Int, startDay: Int
+    public var endYear: Int?, endMonth: Int, endDay: Int
+    /// "yesterday", "вчера": left unresolved.
+    public var isRelative = false
+    /// A whole month ("In August 2022").
+    public var isMonth = false
+
+    public var hasYear: Bool { startYear != nil || endYear != nil }
+
+    /// The first and last day, with `year` for a date written without one.
+    public func resolved(year: Int?) -> (EventDate, EventDate)? {
+        guard !isRelative else { return nil }
+        guard let ey = endYear ?? startYear ?? year else { return nil }
+        // "from 28 December to 3 January 2023": the start is in the year before.
+        var sy = startYear ?? ey
+        if startYear == nil, startMonth > endMonth { sy = ey - 1 }
+        let a = EventDate(year: sy, month: startMonth, day: startDay), b = EventDate(year: ey, month: endMonth, day: endDay)
+        return b < a ? nil : (a, b)
+    }
+}
+
+/// Date expressions as reports write them, in English and Russian.
+///
+/// Ranges: "from 12 to 16 September 2022", "from October 4 to November 30, 2021",
+/// "On August 18-19", "2-3 August 2022", "12–16 сентября 2022 г.", "с 4 октября по 30 ноября 2021
+/// года", "с 4 по 6 апреля"; single days: "On September 2, 2022", "12 марта 2023 г.",
+/// "12.03.2023", "2023-03-12"; months: "In August 2022", "в августе 2022 года". Relative dates
+/// ("yesterday", "вчера", "накануне") are found and marked, never resolved to a guess.
+public enum DateExpressions {
+    static let monthWord = "([A-Za-zА-Яа-яЁё]{3,9})\\.?"
+    static let day = "(\\d{1,2})(?:st|nd|rd|th|-?го|-?е)?(?!\\d)"
+    static let year = "(\\d{4})(?!\\d)(?:\\s*(?:гг?\\.|года|год|г(?![А-Яа-яЁё])))?"
+    static let dash = "\\s*[-–—]\\s*"
+    static let to = "\\s+(?:to|till|until|through|-|–)\\s+"
+    static let optYear = "(?:,?\\s+" + year + ")?"
+
+    /// Russian prepositional month forms ("в августе") and nominatives missing from `EventDates`.
+    static let ruPrepositional = ["январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе", "сентябре", "октябре", "ноябре", "декабре"]
+
+    /// The month a word names, in English or Russian (any case form used in dates).
+    public static func month(_ word: String) -> Int? {
+        let w = word.lowercased()
+        if let i = ruPrepositional.firstIndex(of: w) { return i + 1 }
+        if w == "may" || w == "мая" || w == "май" { return 5 }
+        // "Mar" and "March" but not "Marshal": English words are months only in full or as 3-4 letter abbreviations.
+        guard let m = EventDates.month(named: w) else { return nil }
+        return m
+    }
+
+    enum Shape { case mdmdY, dmdmY, ddmY, mddY, mY, dmyNumeric, dmyNumericRange, iso, mdY, dmY, relative }
+
+    static let patterns: [(Shape, NSRegularExpression)] = {
+        let list: [(Shape, String)] = [
+            (.mdmdY, "\\bfrom\\s+" + monthWord + "\\s+" + day + to + monthWord + "\\s+" + day + optYear),
+            (.dmdmY, "\\b(?:from|с|со)\\s+(?:the\\s+)?" + day + "\\s+(?:of\\s+)?" + monthWord + "(?:\\s+" + year + ")?" + "\\s+(?:to|till|until|по|до)\\s+(?:the\\s+)?" + day + "\\s+(?:of\\s+)?" + monthWord + optYear),
+            (.ddmY, "\\b(?:from|с|со)\\s+(?:the\\s+)?" + day + "\\s+(?:to|till|until|по|до)\\s+(?:the\\s+)?" + day + "\\s+(?:of\\s+)?" + monthWord + optYear),
+            (.mddY, "\\bfrom\\s+" + monthWord + "\\s+" + day + to + day + optYear),
+            (.dmdmY, "\\b" + day + "\\s+" + monthWord + "(?:\\s+" + year + ")?" + dash + day + "\\s+" + monthWord + optYear),
+            (.mdmdY, "\\b" + monthWord + "\\s+" + day + dash + monthWord + "\\s+" + day + optYear),
+            (.dmyNumericRange, "\\b(\\d{1,2})\\.(\\d{1,2})\\.(\\d{4})" + dash + "(\\d{1,2})\\.(\\d{1,2})\\.(\\d{4})(?!\\d)"),
+            (.dmyNumeric, "\\b(\\d{1,2})\\.(\\d{1,2})\\.(\\d{4})(?!\\d)(?:\\s*г\\.?)?"),
+            (.iso, "\\b(\\d{4})-(\\d{2})-(\\d{2})(?!\\d)"),
+            (.ddmY, "\\b" + day + dash + day + "\\s+" + monthWord + optYear),
+            (.mddY, "\\b" + monthWord + "\\s+" + day + dash + day + optYear),
+            (.mY, "\\b(?:in|during|throughout|в|во|за)\\s+" + monthWord + "\\s+" + year),
+            (.mdY, "\\b" + monthWord + "\\s+" + day + optYear),
+            (.dmY, "\\b" + day + "\\s+(?:of\\s+)?" + monthWord + optYear),
+            (.mY, "\\b" + monthWord + "\\s+" + year),
+            (.relative, "\\b(?:the day before yesterday|yesterday|today|tonight|last (?:week|month|night|year)|this (?:morning|week|month)|позавчера|вчера|сегодня|накануне|на прошлой неделе|в прошлом месяце|на днях)(?![A-Za-zА-Яа-яЁё])"),
+        ]
+        return list.map { ($0.0, try! NSRegularExpression(pattern: $0.1, options: [.caseInsensitive])) }
+    }()
+
+    /// Every date expression in `text`, in order; earlier patterns (ranges) win over the parts they contain.
+    public static func find(in text: String) -> [DateMention] {
+        let ns = text as NSString
+        var taken: [NSRange] = []
+        var found: [DateMention] = []
+        for (shape, re) in patterns {
+            for m in re.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+                if taken.contains(where: { NSIntersectionRange($0, m.range).length > 0 }) { continue }
+                func g(_ k: Int) -> String? {
+                    let r = m.range(at: k)
+                    return r.location == NSNotFound ? nil : ns.substring(with: r)
+                }
+                func n(_ k: Int) -> Int? { g(k).flatMap { Int($0) } }
+                func mo(_ k: Int) -> Int? { g(k).flatMap(month) }
+                var d: DateMention?
+                var impossibleDay = false
+                let t = ns.substring(with: m.range)
+                func make(_ sy: Int?, _ sm: Int?, _ sd: Int?, _ ey: Int?, _ em: Int?, _ ed: Int?) -> DateMention? {
+                    guard let sm, let sd, let em, let ed, (1...12).contains(sm), (1...12).contains(em) else { return nil }
+                    impossibleDay = true
+                    for y in [sy, ey].compactMap({ $0 }) where !(1900...2100).contains(y) { return nil }
+                    guard sd >= 1, sd <= EventDate.daysIn(month: sm, year: sy ?? ey ?? 2000),
+                          ed >= 1, ed <= EventDate.daysIn(month: em, year: ey ?? sy ?? 2000) else { return nil }
+                    impossibleDay = false
+                    return DateMention(text: t, location: m.range.location, length: m.range.length,
+                                       startYear: sy, startMonth: sm, startDay: sd, endYear: ey, endMonth: em, endDay: ed)
+                }
+                switch shape {
+                case .mdmdY: d = make(nil, mo(1), n(2), n(5), mo(3), n(4))
+                case .dmdmY: d = make(n(3), mo(2), n(1), n(6), mo(5), n(4))
+                case .ddmY: d = make(nil, mo(3), n(1), n(4), mo(3), n(2))
+                case .mddY: d = make(nil, mo(1), n(2), n(4), mo(1), n(3))
+                case .mdY: d = make(nil, mo(1), n(2), n(3), mo(1), n(2))
+                case .dmY: d = make(nil, mo(2), n(1), n(3), mo(2), n(1))
+                case .dmyNumeric: d = make(n(3), n(2), n(1), n(3), n(2), n(1))
+                case .dmyNumericRange: d = make(n(3), n(2), n(1), n(6), n(5), n(4))
+                case .iso: d = make(n(1), n(2), n(3), n(1), n(2), n(3))
+                case .mY:
+                    if let y = n(2), let mm = mo(1) { d = make(y, mm, 1, y, mm, EventDate.daysIn(month: mm, year: y)); d?.isMonth = true }
+                case .relative:
+                    d = DateMention(text: t, location: m.range.location, length: m.range.length, startYear: nil, startMonth: 1, startDay: 1,
+                                    endYear: nil, endMonth: 1, endDay: 1, isRelative: true)
+                }
+                // "from 12 to 16 September" with a start later than the end in the same month is not a range.
+                if let x = d, !x.isRelative, x.startYear == nil, x.endYear == nil, x.startMonth == x.endMonth, x.startDay > x.endDay { d = nil }
+                if let x = d { found.append(x); taken.append(m.range) }
+                // "31 February 2023": an impossible day is no date, and not "February 2023" either.
+                else if impossibleDay { taken.append(m.range) }
+            }
+        }
+        return found.sorted { $0.location < $1.location }
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+
+/// What kind of event a sentence reports.
+public enum EventKind: String, Sendable, Codable, CaseIterable {
+    case seizure, meeting, training, assessmentMission = "assessment mission", visit, operation, arrest, other
+}
+
+/// An amount of a drug as written, and normalised: mass in kg, liquids in liters.
+public struct DrugAmount: Sendable, Hashable {
+    public var text: String
+    public var value: Double
+    /// "kg" or "l".
+    public var unit: String
+    public var location: Int
+    public var length: Int
+}
+
+/// The words that make a sentence an event, the drugs and amounts of seizures and the agencies,
+/// in English and Russian.
+public enum EventVocabulary {
+    static func re(_ p: String) -> NSRegularExpression { try! NSRegularExpression(pattern: p, options: [.caseInsensitive]) }
+
+    static let L = "A-Za-zА-Яа-яЁё"
+    /// Event words in the order they decide: a seizure needs a drug as well; "assessment mission,
+    /// combined with a one-day training" is an assessment mission; "the visit …, a meeting was held" a meeting.
+    static let kinds: [(EventKind, NSRegularExpression)] = [
+        (.seizure, re("\\b(seiz(ed|ure|ures|ing)|confiscat\\w*|intercept\\w*|found|discovered|изъят\\w*|изъял\\w*|обнаружен\\w*|обнаружил\\w*|выявлен[оаы]?(?![А-Яа-яЁё])|конфискова\\w*)")),
+        (.assessmentMission, re("\\b(assessment missions?|оценочн\\w* мисси\\w*|мисси\\w* по оценке)")),
+        (.training, re("\\b(trainings?|training courses?|courses?|seminars?|workshops?|тренинг\\w*|обучени\\w*|семинар\\w*|учебн\\w* курс\\w*|курс\\w* обучения|мастер-класс\\w*)(?!\\s+(cent(er|re)|institute|facility))(?![" + L + "])")),
+        (.operation, re("\\b(operations?|special operation|ОПМ|операци\\w*|спецоперац\\w*)(?![" + L + "])")),
+        (.meeting, re("\\b(meetings?|met|meets|conferences?|talks|consultations|round table|встреч\\w*|совещани\\w*|заседани\\w*|конференци\\w*|переговор\\w*|круглый стол)(?![" + L + "])")),
+        (.visit, re("\\b(visit(ed|s)?|посети\\w*|посещени\\w*|визит\\w*)(?![" + L + "])")),
+        (.arrest, re("\\b(arrest(ed|s)?|detain(ed|s)?|detention|задержан\\w*|задержал\\w*|арестова\\w*|задержани\\w*)(?![" + L + "])")),
+    ]
+
+    /// Words that refer back to the item's event ("the event", "a similar meeting"): the sentence takes the item's kind.
+    static let anaphora = re("\\b(similar|the event|this event|the same|аналогичн\\w*|данное мероприятие|мероприятие)(?![" + L + "])")
+
+    /// Nouns that make a capitalised run a name ("Faculty of … Training", "Center for the Training of Specialists"), not an event.
+    static let institutionNouns: Set<String> = ["faculty", "center", "centre", "institute", "academy", "school", "department", "college", "university", "agency", "service", "committee"]
+
+    /// The kinds found in a sentence (in deciding order), skipping words inside institution names.
+    static func kinds(in sentence: String) -> [EventKind] {
+        let ns = sentence as NSString
+        var out: [EventKind] = []
+        for (k, r) in kinds {
+            for m in r.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) where !insideName(ns, m.range) {
+                out.append(k); break
+            }
+        }
+        return out
+    }
+
+    /// Whether a match is a capitalised word inside a run of capitalised words holding an institution noun.
+    static func insideName(_ ns: NSString, _ r: NSRange) -> Bool {
+        let word = ns.substring(with: r)
+        guard let f = word.first, f.isUppercase, r.location > 0 else { return false }
+        // The run of words around it: capitalised words joined by of/the/for/and.
+        let words = ns.substring(to: r.location).split(separator: " ").reversed()
+        var run: [String] = []
+        for w in words {
+            let t = w.trimmingCharacters(in: .punctuationCharacters)
+            if t.isEmpty { break }
+            if ["of", "the", "for", "and", "on", "in"].contains(t) { run.append(t); continue }
+            guard t.first?.isUppercase == true else { break }
+            run.append(t)
+            if w.last == "," { break }
+        }
+        let after = ns.substring(from: r.location + r.length).split(separator: " ").prefix(4).map { $0.trimmingCharacters(in: .punctuationCharacters) }
+        let all = run + after.prefix { $0.first?.isUppercase == true || ["of", "the", "for"].contains($0) }
+        return all.contains { institutionNouns.contains($0.lowercased()) }
+    }
+
+    static let drugs: [(String, NSRegularExpression)] = [
+        ("acetic anhydride", re("(acetic anhydride|уксусн\\w* ангидрид\\w*|ангидрид\\w* уксусной кислоты)")),
+        ("heroin", re("\\b(heroin|героин\\w*)")),
+        ("opium", re("\\b(opium|опи[йяюуе]\\w*|опиум\\w*)(?![" + L + "])")),
+        ("hashish", re("\\b(hashish|hash|гашиш\\w*)")),
+        ("cannabis", re("\\b(cannabis|marijuana|marihuana|марихуан\\w*|каннабис\\w*|канабис\\w*|анаш\\w*|конопл\\w*)")),
+        ("methamphetamine", re("\\b(methamphetamine|метамфетамин\\w*)")),
+        ("amphetamine", re("\\b(amphetamine|амфетамин\\w*)")),
+        ("mephedrone", re("\\b(mephedrone|мефедрон\\w*)")),
+        ("cocaine", re("\\b(cocaine|кокаин\\w*)")),
+        ("tramadol", re("\\b(tramadol|трамадол\\w*)")),
+        ("NPS", re("(new psychoactive substances|\\bNPS\\b|новых психоактивных веществ|новые психоактивные вещества|\\bНПВ\\b|синтетическ\\w* наркотик\\w*|synthetic drugs)")),
+        ("precursors", re("\\b(precursors?|прекурсор\\w*)")),
+        ("psychotropic substances", re("\\b(psychotropic|психотропн\\w*)")),
+        ("drugs", re("\\b(narcotics|drugs|наркотик\\w*|наркотическ\\w* веществ\\w*)(?![" + L + "])")),
+    ]
+
+    /// The first drug named in a sentence, preferring the first after `position` (the amount).
+    static func drug(in sentence: String, after position: Int? = nil) -> String? {
+        let ns = sentence as NSString
+        var best: (Int, String)?
+        for (name, r) in drugs {
+            for m in r.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) {
+                let p = m.range.location
+                // Distance from the amount: words after it first, then before it.
+                let key = position.map { p >= $0 ? p - $0 : 10_000 + ($0 - p) } ?? p
+                if best == nil || key < best!.0 { best = (key, name) }
+                break
+            }
+        }
+        return best?.1
+    }
+
+    static let amountPattern = re("(?<![\\d.,])(\\d{1,3}(?:[ \u{00A0}]\\d{3})+|\\d+)(?:[.,](\\d+))?\\s*(kilograms?|kilos?|kg|grams?|g|gr|tonnes?|tons?|t|milliliters?|millilitres?|ml|liters?|litres?|l|килограмм\\w*|кг|граммов|грамма|грамм|гр|г|тонн\\w*|тн|т|миллилитр\\w*|мл|литр\\w*|л)(?![" + L + "])\\.?")
+
+    /// The amounts written in a sentence, normalised (g, t → kg; ml → l), skipping spans inside dates.
+    static func amounts(in sentence: String, excluding dates: [DateMention]) -> [DrugAmount] {
+        let ns = sentence as NSString
+        var out: [DrugAmount] = []
+        for m in amountPattern.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) {
+            if dates.contains(where: { NSIntersectionRange(NSRange(location: $0.location, length: $0.length), m.range).length > 0 }) { continue }
+            let whole = ns.substring(with: m.range(at: 1)).filter(\.isNumber)
+            let frac = m.range(at: 2).location == NSNotFound ? "" : ns.substring(with: m.range(at: 2))
+            guard let v = Double(frac.isEmpty ? whole : whole + "." + frac) else { continue }
+            let u = ns.substring(with: m.range(at: 3)).lowercased()
+            let (factor, unit): (Double, String)
+            if u.hasPrefix("kilo") || u == "kg" || u.hasPrefix("килограмм") || u == "кг" { (factor, unit) = (1, "kg") }
+            else if u.hasPrefix("gram") || u == "g" || u == "gr" || u.hasPrefix("грамм") || u == "гр" || u == "г" { (factor, unit) = (0.001, "kg") }
+            else if u.hasPrefix("ton") || u == "t" || u.hasPrefix("тонн") || u == "тн" || u == "т" { (factor, unit) = (1000, "kg") }
+            else if u.hasPrefix("milli") || u == "ml" || u.hasPrefix("миллилитр") || u == "мл" { (factor, unit) = (0.001, "l") }
+            else { (factor, unit) = (1, "l") }
+            // "г" alone after a four-digit number is a year ("2023 г"), never grams.
+            if u == "г", frac.isEmpty, whole.count == 4, (1900...2100).contains(Int(whole) ?? 0) { continue }
+            out.append(DrugAmount(text: ns.substring(with: m.range).trimmingCharacters(in: .whitespaces), value: (v * factor * 1_000_000).rounded() / 1_000_000,
+                                  unit: unit, location: m.range.location, length: m.range.length))
+        }
+        return out
+    }
+
+    /// Agencies named, as (pattern, name written out); more specific first.
+    static let agencies: [(String, NSRegularExpression)] = [
+        ("CARICC", re("\\b(CARICC|ЦАРИКЦ)\\b")),
+        ("UNODC", re("\\b(UNODC|УНП ООН)\\b")),
+        ("Border Service of the SCNS", re("(\\bПС ГКНБ\\b|Пограничн\\w+ служб\\w+ ГКНБ|Border Service of the State Committee for National Security)")),
+        ("Border Troops", re("(Border Troops|\\bПВ\\b|пограничн\\w+ войск\\w*|Погранвойск\\w*)")),
+        ("State Border Service", re("(State Border Service|Государственн\\w+ пограничн\\w+ служб\\w*)")),
+        ("State Committee for National Security", re("(\\bГКНБ\\b|\\bSCNS\\b|State Committee for National Security)")),
+        ("National Security Committee", re("(\\bКНБ\\b|\\bДКНБ\\b|National Security Committee)")),
+        ("State Security Service", re("(\\bСГБ\\b|State Security Service)")),
+        ("Drug Control Agency", re("(\\bDCA\\b|Drug Control Agency|\\bАКН\\b|Агентств\\w+ по контролю за наркотиками)")),
+        ("Counter Narcotics Service", re("(Counter Narcotics Service|\\bСБНОН\\b|Служб\\w+ по борьбе с незаконным оборотом наркотиков)")),
+        ("NIACCN", re("\\b(NIACCN|НИАЦ\\w*)\\b")),
+        ("Ministry of Internal Affairs", re("(Ministry of Internal Affairs|\\bMIA\\b|\\bМВД\\b|\\bОВД\\b|Министерств\\w+ внутренних дел)")),
+        ("Customs", re("(State Customs Committee|State Customs Service|Customs Committee|\\bГТК\\b|\\bГТС\\b|таможенн\\w+ (?:служб|комитет|орган)\\w*|таможн\\w+)")),
+        ("RATS SCO", re("(RATS SCO|\\bРАТС ШОС\\b)")),
+        ("FIIAPP", re("\\bFIIAPP\\b")),
+        ("CITCO", re("\\bCITCO\\b")),
+    ]
+
+    /// The agencies a sentence names, in the order written, each once.
+    static func agencies(in sentence: String) -> [String] {
+        let ns = sentence as NSString
+        var taken: [NSRange] = []
+        var found: [(Int, String)] = []
+        for (name, r) in agencies {
+            for m in r.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) {
+                if taken.contains(where: { NSIntersectionRange($0, m.range).length > 0 }) { continue }
+                taken.append(m.range)
+                if !found.contains(where: { $0.1 == name }) { found.append((m.range.location, name)) }
+            }
+        }
+        return found.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+}

@@ -1,0 +1,417 @@
+import Foundation
+
+/// The options of `caravan extract`: the same names as its flags.
+public struct ExtractOptions: AnalysisOptions {
+    public static let command = "extract"
+    /// Report files or folders (text, Markdown, HTML; PDF with poppler's pdftotext).
+    public var reports: [String]
+    /// The events table or layer (.csv, .gpkg, .geojson…).
+    public var output: String
+    /// The reports' language: auto (by script, per item), en, ru. Names match_name in Russian with ru.
+    public var lang: ExtractLanguage = .auto
+    /// Where the sentences for a person go (a date without a place, a place without an event…).
+    public var report: String?
+    /// Extra institutions → city (CSV: name, city, country), ahead of the shipped table.
+    public var extra: [String] = []
+    /// A hand-made table (date_start, date_end, place, country, kind) to compare the events with.
+    public var compare: String?
+    public var overwrite = false
+
+    public init(reports: [String], output: String) { self.reports = reports; self.output = output }
+
+    public func validate() throws {
+        if reports.isEmpty { throw GeoError(.invalidArgument, "no reports given", hint: "name report files or a folder of them") }
+        for r in reports where !FileManager.default.fileExists(atPath: r) {
+            throw GeoError(.invalidArgument, "the report does not exist", file: r, hint: "check the path")
+        }
+        if output.isEmpty { throw GeoError(.invalidArgument, "no output named", hint: "-o events.csv or events.gpkg") }
+    }
+
+    public var inputPaths: [String] { reports + extra + (compare.map { [$0] } ?? []) }
+    public var outputPaths: [String] { [output] + (report.map { [$0] } ?? []) }
+}
+
+public enum ExtractLanguage: String, Codable, Sendable, CaseIterable { case auto, en, ru }
+
+/// One event found in a report.
+public struct ExtractedEvent: Sendable {
+    public var start: EventDate
+    public var end: EventDate
+    public var dateText: String
+    public var placeText: String
+    /// "text" (a place named) or "institution" (the city of an institution named).
+    public var placeSource: String
+    public var geocode: GeocodeResult
+    public var kind: EventKind
+    public var drug: String?
+    public var amount: DrugAmount?
+    public var agencies: [String]
+    public var evidence: String
+    public var document: String
+    public var item: Int
+    public var offsetStart: Int
+    public var offsetEnd: Int
+    public var confidence: Double
+    public var lang: String
+}
+
+/// A sentence a person should look at, and why.
+public struct ReviewSentence: Sendable {
+    public var document: String
+    public var item: Int
+    public var offsetStart: Int
+    public var offsetEnd: Int
+    public var reason: String
+    public var dateText: String?
+    public var placeText: String?
+    public var evidence: String
+}
+
+/// Finds dated, placed events in report text: the engine behind `caravan extract`.
+public final class EventExtractor: Sendable {
+    let geocoder: Geocoder
+    let institutions: [(pattern: String, institution: Institution)]
+    let names: NameLanguage
+
+    public init(geocoder: Geocoder = Geocoder(), institutions: [Institution] = Institutions.shipped, names: NameLanguage = .english) {
+        self.geocoder = geocoder
+        self.names = names
+        var list: [(String, Institution)] = []
+        for i in institutions { for n in i.names { list.append((n.lowercased(), i)) } }
+        self.institutions = list.sorted { $0.0.count > $1.0.count }
+    }
+
+    struct PlaceMention {
+        var text: String
+        var location: Int
+        var rank: Int // 4 town, 3 institution, 2 province, 1 unmatched name after "in"/"to"
+        var source: String
+        var result: GeocodeResult
+    }
+
+    /// Words that start capitalised runs but name no place.
+    static let stopwords: Set<String> = [
+        "the", "a", "an", "on", "in", "at", "of", "for", "and", "to", "from", "during", "as", "also", "based", "after", "before", "with", "within",
+        "this", "that", "these", "those", "it", "its", "their", "they", "he", "she", "we", "mr", "mrs", "ms", "director", "general", "major",
+        "minister", "ministry", "ministers", "cabinet", "president", "government", "republic", "state", "states", "center", "centre", "program",
+        "programme", "service", "committee", "agency", "academy", "faculty", "institute", "department", "office", "offices", "union", "council",
+        "meeting", "training", "course", "phase", "operation", "regional", "national", "international", "central", "asian", "asia", "european",
+        "joint", "working", "group", "executive", "heads", "units", "border", "customs", "security", "internal", "affairs", "militia", "troops",
+        "higher", "military", "students", "participants", "parties", "delegation", "delegates", "experts", "specialists", "employees", "un", "eu",
+        "ro", "ms", "excel", "arcgis", "esri", "sas", "reflex", "substitution", "page", "breaking", "news", "rate", "item", "votes", "east", "west",
+        "north", "south", "liaison", "situation", "coordination", "expert", "competent", "analytical", "development", "sustainable", "agenda",
+        "в", "на", "и", "с", "по", "из", "у", "о", "об", "от", "до", "для", "при", "за", "к", "со", "во", "г", "гор", "город", "области", "область",
+        "район", "районе", "республики", "республика", "сотрудники", "сотрудниками", "кпп", "пост", "мвд", "гкнб", "пс", "кнб", "акн", "овд",
+        "управление", "управления", "службы", "служба", "в ходе", "также", "всего", "однако", "по данным", "согласно",
+    ]
+
+    static let actorAfter = try! NSRegularExpression(pattern: "^\\W{0,3}(delegation|delegations|specialists|experts|employees|staff|member|members|director|officials|representatives?|team|делегаци\\w*|специалист\\w*|сотрудник\\w*|эксперт\\w*|представител\\w*|государств\\w*)", options: [.caseInsensitive])
+    static let actorBefore = try! NSRegularExpression(pattern: "(director|head|officials|representatives?|delegation|specialists|experts|employees|staff|between|cooperation|директор\\w*|руководител\\w*|представител\\w*|сотрудник\\w*|между)\\s+(of\\s+)?(the\\s+)?$", options: [.caseInsensitive])
+    static let placeSuffix = try! NSRegularExpression(pattern: "^\\s+(области|обл\\.|oblast|province|region|velayat|viloyati|viloyat|района|районе|район|district)", options: [.caseInsensitive])
+    static let locativeBefore = try! NSRegularExpression(pattern: "(\\b(in|to|at|near|в|во|на|г\\.|у|под|около|КПП|пост\\w*|checkpoint|border post)\\s+[«\"“]?|\\()$", options: [.caseInsensitive])
+
+    /// Place mentions of a sentence: institutions from the table, then names the geocoder knows.
+    func places(in sentence: String) -> [PlaceMention] {
+        let ns = sentence as NSString
+        let lower = sentence.lowercased() as NSString
+        var taken: [NSRange] = []
+        var out: [PlaceMention] = []
+        for (pattern, inst) in institutions {
+            var from = 0
+            while from < lower.length {
+                let r = lower.range(of: pattern, options: [], range: NSRange(location: from, length: lower.length - from))
+                if r.location == NSNotFound { break }
+                from = r.location + r.length
+                // Whole words only.
+                if r.location > 0, let c = Character(ns.substring(with: NSRange(location: r.location - 1, length: 1))) as Character?, c.isLetter { continue }
+                if from < ns.length, let c = ns.substring(with: NSRange(location: from, length: 1)).first, c.isLetter { continue }
+                if taken.contains(where: { NSIntersectionRange($0, r).length > 0 }) { continue }
+                taken.append(r)
+                let before = ns.substring(to: r.location), after = ns.substring(from: from)
+                let actor = Self.actorAfter.firstMatch(in: after, range: NSRange(location: 0, length: (after as NSString).length)) != nil
+                    || Self.actorBefore.firstMatch(in: before, range: NSRange(location: 0, length: (before as NSString).length)) != nil
+                if actor { continue }
+                let g = geocoder.geocode(inst.city, countryHint: inst.country.isEmpty ? nil : inst.country)
+                out.append(PlaceMention(text: ns.substring(with: r), location: r.location, rank: 3, source: "institution", result: g))
+            }
+        }
+        // Capitalised runs (and «quoted» names), tried longest span first.
+        let words = try! NSRegularExpression(pattern: "[\\p{L}][\\p{L}\\p{M}'’-]*", options: [])
+        let tokens = words.matches(in: sentence, range: NSRange(location: 0, length: ns.length)).map { $0.range }
+        var i = 0
+        while i < tokens.count {
+            let w = ns.substring(with: tokens[i])
+            guard w.first?.isUppercase == true, DateExpressions.month(w) == nil,
+                  !taken.contains(where: { NSIntersectionRange($0, tokens[i]).length > 0 }) else { i += 1; continue }
+            var j = i
+            while j + 1 < tokens.count, j - i < 3 {
+                let gap = ns.substring(with: NSRange(location: tokens[j].location + tokens[j].length, length: tokens[j + 1].location - tokens[j].location - tokens[j].length))
+                guard gap == " " || gap == "-", ns.substring(with: tokens[j + 1]).first?.isUppercase == true else { break }
+                j += 1
+            }
+            var matched = false
+            for end in stride(from: j, through: i, by: -1) {
+                var range = NSRange(location: tokens[i].location, length: tokens[end].location + tokens[end].length - tokens[i].location)
+                let span = ns.substring(with: range)
+                let spanWords = span.lowercased().split(whereSeparator: { $0 == " " || $0 == "-" }).map(String.init)
+                if spanWords.allSatisfy({ Self.stopwords.contains($0) }) || Self.stopwords.contains(spanWords[0]) { continue }
+                var query = span
+                let rest = ns.substring(from: range.location + range.length)
+                if let s = Self.placeSuffix.firstMatch(in: rest, range: NSRange(location: 0, length: (rest as NSString).length)) {
+                    query += (rest as NSString).substring(with: s.range)
+                    range.length += s.range.length
+                }
+                let g = geocoder.geocode(query)
+                let before = ns.substring(to: range.location)
+                let locative = Self.locativeBefore.firstMatch(in: before, range: NSRange(location: 0, length: (before as NSString).length)) != nil
+                // Exact names of small places are often people's names ("Rustam"): without "in", "at", "в"… only towns of 50,000 or more, provinces and the user's places.
+                let big = (g.place?.population ?? 0) >= 50_000 || g.precision == .province || g.place?.isExtra == true || (g.place?.id ?? 1) < 0
+                let fuzzyOK = g.kind != .fuzzy || (g.score >= 0.9 && span.count >= 6) || (locative && g.score >= 0.75 && (g.place?.population ?? 0) >= 100_000)
+                if g.status == .matched, g.kind != nil, fuzzyOK, big || locative {
+                    let rank = g.precision == .province ? 2 : 4
+                    out.append(PlaceMention(text: query, location: range.location, rank: rank, source: "text", result: g))
+                    matched = true
+                } else if g.status == .ambiguous && locative {
+                    out.append(PlaceMention(text: query, location: range.location, rank: 1, source: "text", result: g))
+                    matched = true
+                } else if end == i && j == i && locative && !span.hasSuffix("ing") && QueryCleaner.countryCode(span) == nil && span.count >= 4
+                            && g.reason?.contains("country") != true && !(span.first?.isLowercase ?? true) && i > 0 {
+                    // A capitalised name after "in"/"to" the gazetteer does not hold: kept, unmatched, for a person.
+                    out.append(PlaceMention(text: span, location: range.location, rank: 1, source: "text", result: g))
+                    matched = true
+                }
+                if matched { i = end + 1; break }
+            }
+            if !matched { i += 1 }
+        }
+        return out.sorted { $0.location < $1.location }
+    }
+
+    /// Whether a sentence names a country (and nothing finer) — for the report.
+    func countries(in sentence: String) -> [String] {
+        var out: [String] = []
+        let lowered = sentence.lowercased()
+        for name in ["kyrgyz republic", "republic of tajikistan", "tajikistan", "turkmenistan", "uzbekistan", "kazakhstan", "afghanistan", "kyrgyzstan",
+                     "таджикистан", "туркменистан", "узбекистан", "казахстан", "кыргызстан", "киргизи", "афганистан"] where lowered.contains(name) {
+            if !out.contains(where: { $0.contains(name) }) { out.append(name) }
+        }
+        return out
+    }
+
+    static func language(of text: String) -> String {
+        var cyr = 0, lat = 0
+        for u in text.unicodeScalars {
+            if (0x0400...0x04FF).contains(u.value) { cyr += 1 } else if (0x41...0x7A).contains(u.value) { lat += 1 }
+        }
+        return cyr > lat ? "ru" : "en"
+    }
+
+    /// The events and the sentences for review of one document.
+    public func extract(_ doc: ReportDocument, lang: ExtractLanguage = .auto) -> (events: [ExtractedEvent], review: [ReviewSentence]) {
+        var events: [ExtractedEvent] = [], review: [ReviewSentence] = []
+        var lastYear: Int?
+        for item in doc.items {
+            let itemText = item.sentences.map(\.text).joined(separator: " ")
+            let language = lang == .auto ? Self.language(of: itemText) : lang.rawValue
+            // The item's year for dates written without one: the nearest earlier year, else the item's first.
+            let itemDates = item.sentences.map { DateExpressions.find(in: $0.text) }
+            let itemFirstYear = itemDates.joined().first(where: { $0.hasYear }).flatMap { $0.endYear ?? $0.startYear }
+            var itemKind: EventKind?
+            for (s, dates) in zip(item.sentences, itemDates) {
+                let own = EventVocabulary.kinds(in: s.text)
+                let amounts = EventVocabulary.amounts(in: s.text, excluding: dates)
+                let drug = EventVocabulary.drug(in: s.text, after: amounts.first?.location)
+                var kind: EventKind? = own.first { $0 != .seizure } ?? nil
+                var inherited = false
+                // A seizure needs an amount and a drug ("выявлению прекурсоров" in a seminar's title is none).
+                if own.contains(.seizure), drug != nil, !amounts.isEmpty { kind = .seizure }
+                else if own.contains(.arrest), drug != nil, !amounts.isEmpty { kind = .seizure }
+                if EventVocabulary.anaphora.firstMatch(in: s.text, range: NSRange(location: 0, length: (s.text as NSString).length)) != nil, let k = itemKind {
+                    kind = k; inherited = true
+                }
+                let places = self.places(in: s.text)
+                let dated = dates.first { !$0.isRelative }
+                let relative = dates.first { $0.isRelative }
+                func note(_ why: String, date: String? = nil, place: String? = nil) {
+                    review.append(ReviewSentence(document: doc.path, item: item.number, offsetStart: s.start, offsetEnd: s.end, reason: why,
+                                                 dateText: date, placeText: place, evidence: s.text))
+                }
+                defer { if itemKind == nil, let k = kind { itemKind = k } }
+                let best = places.max { ($0.rank, -$0.location) < ($1.rank, -$1.location) }
+                guard let date = dated else {
+                    if let r = relative { note("a relative date ('\(r.text)') that caravan does not resolve", date: r.text, place: best?.text) }
+                    else if let p = best { note(kind == nil ? "a place but no event or date" : "a place and an event (\(kind!.rawValue)) but no date", place: p.text) }
+                    continue
+                }
+                let year = date.hasYear ? nil : (lastYear ?? itemFirstYear)
+                if date.hasYear { lastYear = date.endYear ?? date.startYear }
+                guard let (a, b) = date.resolved(year: year) else {
+                    note("a date without a year, and no year earlier in the document", date: date.text, place: best?.text); continue
+                }
+                guard let place = best else {
+                    let cs = countries(in: s.text)
+                    note(cs.isEmpty ? "a date but no place" : "a date, and only countries named (\(cs.joined(separator: ", "))): too coarse for a point", date: date.text)
+                    continue
+                }
+                let k = kind ?? itemKind ?? .other
+                if kind == nil { inherited = itemKind != nil }
+                var conf = 1.0
+                if !date.hasYear { conf *= 0.9 }
+                if date.isMonth { conf *= 0.85 }
+                if place.source == "institution" { conf *= 0.9 }
+                conf *= place.result.status == .matched ? max(place.result.score, 0.5) : 0.5
+                if inherited { conf *= 0.9 }
+                if k == .other { conf *= 0.8 }
+                if places.filter({ $0.rank == place.rank && $0.result.place?.id != place.result.place?.id }).count > 0 { conf *= 0.85 }
+                let ev = ExtractedEvent(start: a, end: b, dateText: date.text, placeText: place.text, placeSource: place.source, geocode: place.result,
+                                        kind: k, drug: k == .seizure ? drug : nil, amount: k == .seizure ? amounts.first : nil,
+                                        agencies: EventVocabulary.agencies(in: s.text), evidence: s.text, document: doc.path, item: item.number,
+                                        offsetStart: s.start, offsetEnd: s.end, confidence: (conf * 100).rounded() / 100, lang: language)
+                // The same event told twice in an item (same dates, same place) is kept once.
+                if events.contains(where: { $0.document == ev.document && $0.item == ev.item && $0.start == ev.start && $0.end == ev.end
+                                           && $0.geocode.place?.id == ev.geocode.place?.id && $0.placeText == ev.placeText }) { continue }
+                events.append(ev)
+                if place.result.status != .matched {
+                    note("the place '\(place.text)' is \(place.result.status.rawValue) (\(place.result.reason ?? "not in the gazetteer")); the event is kept without a point",
+                         date: date.text, place: place.text)
+                }
+            }
+        }
+        return (events, review)
+    }
+
+    /// The report files under the paths given (folders: their .txt, .md, .html, .htm, .pdf files, sorted).
+    public static func files(_ paths: [String]) -> [String] {
+        var out: [String] = []
+        let exts: Set<String> = ["txt", "md", "markdown", "html", "htm", "pdf", "text"]
+        for p in paths {
+            var dir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: p, isDirectory: &dir), dir.boolValue {
+                let items = (try? FileManager.default.subpathsOfDirectory(atPath: p)) ?? []
+                out += items.filter { exts.contains(($0 as NSString).pathExtension.lowercased()) }.sorted().map { (p as NSString).appendingPathComponent($0) }
+            } else { out.append(p) }
+        }
+        return out
+    }
+}
+
+/// The fields of the events layer, in order.
+let extractEventFields: [ResultField] = [
+    ResultField("date_start", .string, role: .date, meaning: "first day of the event (ISO)", width: 10),
+    ResultField("date_end", .string, role: .date, meaning: "last day of the event (ISO)", width: 10),
+    ResultField("date_text", .string, role: .text, meaning: "the date as written"),
+    ResultField("place_text", .string, role: .text, meaning: "the place (or institution) as written"),
+    ResultField("place_source", .string, role: .category, meaning: "text: a place named; institution: the city of an institution named"),
+    ResultField("match_status", .string, role: .category, meaning: "geocoder: matched, ambiguous, unmatched"),
+    ResultField("match_name", .string, role: .name, meaning: "the gazetteer's name of the place"),
+    ResultField("match_country", .string, role: .category, meaning: "ISO country code of the place"),
+    ResultField("match_score", .real, role: .measure, meaning: "geocoder confidence 0-1", width: 6, precision: 3),
+    ResultField("match_precision", .string, role: .category, meaning: "point, town, province"),
+    ResultField("kind", .string, role: .category, meaning: "seizure, meeting, training, assessment mission, visit, operation, arrest, other"),
+    ResultField("drug", .string, role: .category, meaning: "the drug seized"),
+    ResultField("amount", .real, role: .measure, meaning: "the amount seized, normalised", width: 14, precision: 6),
+    ResultField("unit", .string, role: .category, meaning: "kg (masses) or l (liquids)"),
+    ResultField("amount_text", .string, role: .text, meaning: "the amount as written"),
+    ResultField("agency", .string, role: .text, meaning: "agencies named in the sentence"),
+    ResultField("evidence", .string, role: .text, meaning: "the sentence the event was read from"),
+    ResultField("document", .string, role: .identifier, meaning: "the report file"),
+    ResultField("item", .integer, role: .identifier, meaning: "the item within the file (1-based)"),
+    ResultField("offset_start", .integer, role: .identifier, meaning: "first character of the evidence in the cleaned text"),
+    ResultField("offset_end", .integer, role: .identifier, meaning: "character after the evidence"),
+    ResultField("confidence", .real, role: .measure, meaning: "0-1: lowered for a year taken from the document, a month-only date, an institution's city, a fuzzy or missing match, a kind taken from the item", width: 5, precision: 2),
+    ResultField("lang", .string, role: .category, meaning: "en or ru"),
+]
+
+func extractEventRow(_ e: ExtractedEvent, names: NameLanguage) -> [FieldValue] {
+    func s(_ v: String?) -> FieldValue { v.map { .string($0) } ?? .null }
+    let g = e.geocode, ok = g.status == .matched
+    return [.string(e.start.iso), .string(e.end.iso), .string(e.dateText), .string(e.placeText), .string(e.placeSource),
+            .string(g.status.rawValue), ok ? s(g.place?.name(in: names)) : .null, ok ? s(g.place?.country) : .null,
+            .real(ok ? (g.score * 1000).rounded() / 1000 : 0), s(g.precision?.rawValue), .string(e.kind.rawValue), s(e.drug),
+            e.amount.map { .real($0.value) } ?? .null, s(e.amount?.unit), s(e.amount?.text),
+            e.agencies.isEmpty ? .null : .string(e.agencies.joined(separator: "; ")), .string(e.evidence), .string(e.document),
+            .integer(Int64(e.item)), .integer(Int64(e.offsetStart)), .integer(Int64(e.offsetEnd)), .real(e.confidence), .string(e.lang)]
+}
+
+/// Extracts dated, geocoded events from reports (the library entry point of `caravan extract`).
+///
+/// Every event row points to its evidence (document, item, sentence offsets); sentences with a
+/// date but no place, a place but no date or event, a relative date, or only a country go to
+/// `options.report` for a person, never into the events. `figures`: documents, items, sentences,
+/// events, located (events with a point), review.
+public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    try options.validate()
+    var extra: [Institution] = []
+    for p in options.extra { extra += try Institutions.read(p) }
+    let names: NameLanguage = options.lang == .ru ? .russian : .english
+    let geocoder = Geocoder()
+    let extractor = EventExtractor(geocoder: geocoder, institutions: extra + Institutions.shipped, names: names)
+    let files = EventExtractor.files(options.reports)
+    if files.isEmpty { throw GeoError(.invalidArgument, "no report files (.txt, .md, .html, .pdf) in the paths given", hint: "name report files or a folder holding them") }
+    var events: [ExtractedEvent] = [], review: [ReviewSentence] = []
+    var items = 0, sentences = 0
+    // Reports are read and extracted on every core, in chunks, and kept in input order.
+    typealias One = Result<(ReportDocument, [ExtractedEvent], [ReviewSentence]), Error>
+    final class Slots: @unchecked Sendable {
+        var values: [One?]
+        let lock = NSLock()
+        init(_ n: Int) { values = Array(repeating: nil, count: n) }
+        func set(_ i: Int, _ v: One) { lock.lock(); values[i] = v; lock.unlock() }
+    }
+    var done = 0
+    for chunkStart in stride(from: 0, to: files.count, by: 256) {
+        let chunk = Array(files[chunkStart..<min(files.count, chunkStart + 256)])
+        let slots = Slots(chunk.count)
+        DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
+            slots.set(i, Result {
+                let doc = try ReportText.read(chunk[i])
+                let r = extractor.extract(doc, lang: options.lang)
+                return (doc, r.events, r.review)
+            })
+        }
+        for v in slots.values {
+            guard let v else { continue }
+            let (doc, e, r) = try v.get()
+            items += doc.items.count
+            sentences += doc.items.reduce(0) { $0 + $1.sentences.count }
+            events += e; review += r
+        }
+        done += chunk.count
+        context.progress("\(done) reports read")
+    }
+    let rows = events.map { extractEventRow($0, names: names) }
+    let geoms: [Geometry?] = events.map { e in e.geocode.status == .matched ? e.geocode.location.map { .point($0.xy) } : nil }
+    let layer = ResultLayer(name: "events", kind: .events, title: "Events extracted from reports", crs: .wgs84, geometryType: .point,
+                            fields: extractEventFields, geometries: geoms, rows: rows, metadata: ["command": "extract"])
+    let write = WriteOptions(overwrite: options.overwrite, inputs: files + options.extra)
+    var written = [try ResultWriter.write(layer, to: options.output, options: write)]
+    if let rp = options.report {
+        let w = try VectorWriter(path: rp, layerName: "review", geometryType: .none, crs: nil,
+                                 fields: [FieldDefinition("document", .string), FieldDefinition("item", .integer), FieldDefinition("offset_start", .integer),
+                                          FieldDefinition("offset_end", .integer), FieldDefinition("reason", .string), FieldDefinition("date_text", .string),
+                                          FieldDefinition("place_text", .string), FieldDefinition("evidence", .string)], options: write)
+        for r in review {
+            try w.write(geometry: nil, values: [.string(r.document), .integer(Int64(r.item)), .integer(Int64(r.offsetStart)), .integer(Int64(r.offsetEnd)),
+                                                .string(r.reason), r.dateText.map { .string($0) } ?? .null, r.placeText.map { .string($0) } ?? .null, .string(r.evidence)])
+        }
+        written.append(WrittenOutput(path: rp, driver: "CSV", features: try w.commit()))
+    }
+    let located = events.filter { $0.geocode.status == .matched }.count
+    var byKind: [String: Int] = [:]
+    for e in events { byKind[e.kind.rawValue, default: 0] += 1 }
+    let kinds = byKind.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    var summary = ["\(files.count) report\(files.count == 1 ? "" : "s"), \(items) items, \(sentences) sentences: \(events.count) events (\(located) placed on the map)\(kinds.isEmpty ? "" : "; " + kinds); \(review.count) sentences for a person"]
+    let table = ResultTable(title: "Events", columns: ["date", "place", "country", "kind", "confidence"],
+                            rows: events.map { e in [e.start == e.end ? e.start.iso : "\(e.start.iso)…\(e.end.iso)", e.geocode.place?.name(in: names) ?? e.placeText,
+                                                     e.geocode.place?.country ?? "", e.kind.rawValue + (e.drug.map { " (\($0))" } ?? ""), String(format: "%.2f", e.confidence)] })
+    if events.isEmpty { summary.append("no event found: no sentence with both a date and a place") }
+    var tables = [table]
+    var figures: [String: Double] = ["documents": Double(files.count), "items": Double(items), "sentences": Double(sentences),
+                                     "events": Double(events.count), "located": Double(located), "review": Double(review.count)]
+    if let cp = options.compare {
+        let c = try EventComparison.compare(events, withTable: cp, geocoder: geocoder)
+        tables.append(c.table)
+        (figures["same"], figures["kindDiffers"], figures["missing"], figures["extra"]) = (Double(c.matched), Double(c.kindDiffers), Double(c.missing), Double(c.extra))
+    }
+    return AnalysisOutput(layers: [layer], summary: summary, tables: tables, figures: figures, warnings: context.warnings.messages, written: written)
+}
