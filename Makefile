@@ -23,6 +23,7 @@ test-deps: deps
 	  echo "Installing python3-qgis qgis-providers (apt-get) for the QGIS style tests…"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-qgis qgis-providers >/dev/null; \
+	fi
 	@# The recipe tests open the bulletin in headless Chromium and read its PDF (pdfinfo).
 	@if ! command -v chromium >/dev/null || ! command -v pdfinfo >/dev/null; then \
 	  echo "Installing chromium poppler-utils (apt-get) for the bulletin tests…"; \

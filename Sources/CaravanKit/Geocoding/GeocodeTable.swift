@@ -93,5 +93,12 @@ public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder,
     if !chunk.isEmpty { try flush() }
     try writer.commit()
     try reportWriter?.commit()
+    // The events open styled in QGIS, as every other output does (a user's own .qml is kept).
+    let qml = (output as NSString).deletingPathExtension + ".qml"
+    let styled = ["geojson", "json", "gpkg", "shp", "fgb"].contains((output as NSString).pathExtension.lowercased())
+    if styled, (try? String(contentsOfFile: qml, encoding: .utf8)).map({ $0.contains(QGISStyle.marker) }) ?? true {
+        do { try QGISStyle.attach(toFile: output) }
+        catch { Diagnostics.warn("\(output): the QGIS style could not be written: \((error as? GeoError)?.description ?? "\(error)")") }
+    }
     return summary
 }
