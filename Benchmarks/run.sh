@@ -10,10 +10,7 @@ CARAVAN=$ROOT/.build/release/caravan
 DATA=data
 mkdir -p "$DATA" results
 { command -v /usr/bin/time && command -v bc; } >/dev/null || apt-get install -y -qq time bc >/dev/null
-SECTIONS=${*:-read convert density hotspots crossings geocode render}
-SECTIONS=${*:-read convert density hotspots crossings geocode emerging}
-SECTIONS=${*:-read convert density hotspots crossings geocode network}
-SECTIONS=${*:-read convert writer density hotspots crossings geocode}
+SECTIONS=${*:-read convert writer density hotspots crossings geocode render emerging network}
 
 echo "== building caravan-bench and the C peer"
 if [ "$SECTIONS" != network ]; then   # the network section needs only the caravan binary
