@@ -43,27 +43,10 @@ struct GridOptions: ParsableArguments {
 
     func analysisCRS() throws -> CRS? { try crs.map { try CRS($0) } }
 
-    /// The union of the study-area polygons, in lon/lat.
+    /// The union of the study-area polygons, in lon/lat (the library's `StudyArea.load`).
     func studyAreaGeometry() throws -> Geometry? {
         guard let path = studyArea else { return nil }
-        let layer = try Dataset.open(path).layer(named: nil)
-        if let w = studyWhere { try layer.setAttributeFilter(w) }
-        guard let crs = try layer.crs else {
-            throw GeoError(.projection, "the study area has no CRS", file: path, hint: "add a .prj, or convert it with --s-srs first")
-        }
-        let t = try Transformer(from: crs, to: .wgs84)
-        var polys: [[[XY]]] = []
-        try layer.forEachGeometry { _, g in
-            switch try t.transform(g) {
-            case .polygon(let r): polys.append(r)
-            case .multiPolygon(let p): polys += p
-            default: break
-            }
-        }
-        guard !polys.isEmpty else {
-            throw GeoError(.invalidArgument, "the study area has no polygons\(studyWhere.map { " matching \($0)" } ?? "")", file: path)
-        }
-        return try Geometry.multiPolygon(polys).unaryUnion()
+        return try StudyArea.load(path, where: studyWhere)
     }
 }
 
