@@ -79,16 +79,11 @@ public struct HotSpotOptions: AnalysisOptions, GridSelection, EventSelection {
     }
 }
 
-/// The seven Gi_Bin classes as ArcGIS Pro draws them (cold 99 % to hot 99 %).
-public let giBinClasses: [FieldClass] = [
-    FieldClass(value: "-3", label: "Cold spot, 99 % confidence", labelRussian: "Холодное пятно, 99 %", colour: "#4575B5"),
-    FieldClass(value: "-2", label: "Cold spot, 95 % confidence", labelRussian: "Холодное пятно, 95 %", colour: "#849EBA"),
-    FieldClass(value: "-1", label: "Cold spot, 90 % confidence", labelRussian: "Холодное пятно, 90 %", colour: "#C0CCBE"),
-    FieldClass(value: "0", label: "Not significant", labelRussian: "Незначимо", colour: "#FFFFBF"),
-    FieldClass(value: "1", label: "Hot spot, 90 % confidence", labelRussian: "Горячее пятно, 90 %", colour: "#FAB984"),
-    FieldClass(value: "2", label: "Hot spot, 95 % confidence", labelRussian: "Горячее пятно, 95 %", colour: "#ED7551"),
-    FieldClass(value: "3", label: "Hot spot, 99 % confidence", labelRussian: "Горячее пятно, 99 %", colour: "#D62F27"),
-]
+/// The seven Gi_Bin classes as ArcGIS Pro draws them (cold 99 % to hot 99 %): the same classes,
+/// labels and colours as the map legend and the QGIS style (`LayerStyle.hotSpotClasses`).
+public let giBinClasses: [FieldClass] = LayerStyle.hotSpotClasses.reversed().map {
+    FieldClass(value: $0.value, label: $0.label, labelRussian: $0.labelRussian, colour: $0.colour)
+}
 
 /// One line stating the analysis CRS, for summaries.
 func analysisCRSLine(_ crs: CRS) -> String {

@@ -61,18 +61,11 @@ extension LayerStyle {
         StyleClass(value: "-3", label: "Cold spot, 99 % confidence", labelRussian: "Холодная зона, достоверность 99 %", colour: "#4575B5"),
     ]
 
-    /// ArcGIS Pro's Emerging Hot Spot Analysis patterns and colours (legend order).
-    public static let emergingClasses: [StyleClass] = [
-        ("New Hot Spot", "Новый очаг", "#8C0000"), ("Consecutive Hot Spot", "Последовательный очаг", "#E10000"),
-        ("Intensifying Hot Spot", "Усиливающийся очаг", "#FF4B00"), ("Persistent Hot Spot", "Устойчивый очаг", "#FF8700"),
-        ("Diminishing Hot Spot", "Ослабевающий очаг", "#FFB400"), ("Sporadic Hot Spot", "Эпизодический очаг", "#FFDC78"),
-        ("Oscillating Hot Spot", "Колеблющийся очаг", "#E1C8C8"), ("Historical Hot Spot", "Исторический очаг", "#C8A0A0"),
-        ("New Cold Spot", "Новая холодная зона", "#00008C"), ("Consecutive Cold Spot", "Последовательная холодная зона", "#0000E1"),
-        ("Intensifying Cold Spot", "Усиливающаяся холодная зона", "#004BFF"), ("Persistent Cold Spot", "Устойчивая холодная зона", "#0087FF"),
-        ("Diminishing Cold Spot", "Ослабевающая холодная зона", "#00B4FF"), ("Sporadic Cold Spot", "Эпизодическая холодная зона", "#78DCFF"),
-        ("Oscillating Cold Spot", "Колеблющаяся холодная зона", "#C8C8E1"), ("Historical Cold Spot", "Историческая холодная зона", "#A0A0C8"),
-        ("No Pattern Detected", "Тенденции нет", "#F0F0F0"),
-    ].map { StyleClass(value: $0.0, label: $0.0, labelRussian: $0.1, colour: $0.2) }
+    /// Emerging Hot Spot Analysis's 17 patterns, legend order: the classes `caravan emerging`
+    /// gives its PATTERN field (one palette for the map, the QGIS style and the layer).
+    public static let emergingClasses: [StyleClass] = EmergingPattern.fieldClasses.map {
+        StyleClass(value: $0.value, label: $0.label, labelRussian: $0.labelRussian ?? $0.label, colour: $0.colour)
+    }
 
     /// ColorBrewer ramps (5 classes), light to dark.
     public static let ramps: [String: [String]] = [
