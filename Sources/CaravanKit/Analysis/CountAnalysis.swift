@@ -184,7 +184,9 @@ func eventReportLayer(_ u: AggregatedUnits, check: BorderCheck?, unitNames: [Str
                   ResultField("counted_in", .string, role: .name, meaning: "the unit it was counted in")]
     var geoms: [Geometry?] = [], rows: [[FieldValue]] = []
     for (a, status) in list {
-        let ll = (try? toLL.transform(a.point)) ?? a.point
+        // Back from the analysis CRS: 44.22335000000004 is 44.22335 (a nanodegree is 0.1 mm).
+        let back = (try? toLL.transform(a.point)) ?? a.point
+        let ll = XY((back.x * 1e9).rounded() / 1e9, (back.y * 1e9).rounded() / 1e9)
         let rowCountry = check?.canonical(a.detail.kept.first ?? nil)
         let polyCountry = a.spatialUnit.flatMap { check?.polygonCountries[$0] }
         geoms.append(.point(ll))
