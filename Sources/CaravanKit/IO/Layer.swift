@@ -207,18 +207,21 @@ public final class FeatureCursor {
     let layer: Layer
     private let fields: Set<Int>?
     private let checkLonLat: Bool
+    /// False: attributes only, no geometry (lon/lat columns stay mere columns).
+    private let geometries: Bool
     private var row: Int64 = 0
     private var recodedWarned = false
 
-    /// `fields`: the field indices to read; nil = all.
-    init(layer: Layer, fields: Set<Int>? = nil) throws {
+    /// `fields`: the field indices to read; nil = all. `geometries: false` reads attributes only.
+    init(layer: Layer, fields: Set<Int>? = nil, geometries: Bool = true) throws {
         self.layer = layer
+        self.geometries = geometries
         var fields = fields
-        if let c = layer.pointColumns { fields?.formUnion([c.lon, c.lat]) }
+        if geometries, let c = layer.pointColumns { fields?.formUnion([c.lon, c.lat]) }
         self.fields = fields
         // Lon/lat range is checked per feature only when the layer's extent (cheap from GDAL for
         // most formats) is out of range or unknown: a valid extent proves every feature valid.
-        if (try layer.crs)?.isGeographic ?? false {
+        if geometries, (try layer.crs)?.isGeographic ?? false {
             checkLonLat = layer.pointColumns != nil || !(layer.quickExtent().map(FeatureCursor.inLonLatRange) ?? false)
         } else {
             checkLonLat = false
@@ -272,9 +275,9 @@ public final class FeatureCursor {
             values = Array(repeating: .null, count: layer.schema.count)
         }
         var geometry: Geometry? = nil
-        if let cols = layer.pointColumns {
+        if geometries, let cols = layer.pointColumns {
             geometry = try pointFromColumns(values, cols, fid: fid)
-        } else if let g = OGR_F_GetGeometryRef(f) {
+        } else if geometries, let g = OGR_F_GetGeometryRef(f) {
             do { geometry = try OGRGeometryReader.read(g) }
             catch { throw error.adding(file: layer.dataset.path, layer: layer.name, featureID: fid) }
         }
