@@ -75,6 +75,31 @@ private enum GeocodeSource {
     }
 }
 
+/// One row's question to the geocoder.
+struct GeocodeQuery: Hashable, Sendable {
+    var text: String
+    var hint: String?
+}
+
+/// The answers of a table's geocoding, each distinct place text (with its country hint) asked of
+/// the geocoder once: a table names the same towns again and again, and the geocoder gives one
+/// text and hint one answer. At most `limit` answers are kept (then it starts afresh).
+struct GeocodeCache {
+    let geocoder: Geocoder
+    var known: [GeocodeQuery: GeocodeResult] = [:]
+    var limit = 100_000
+
+    /// The answers, in order; the new texts geocoded on every core.
+    mutating func geocode(_ queries: [GeocodeQuery]) -> [GeocodeResult] {
+        if known.count > limit { known.removeAll(keepingCapacity: true) }
+        var seen = Set<GeocodeQuery>()
+        var fresh: [GeocodeQuery] = []
+        for q in queries where known[q] == nil && seen.insert(q).inserted { fresh.append(q) }
+        for (q, r) in zip(fresh, geocoder.geocode(fresh.map { ($0.text, $0.hint) })) { known[q] = r }
+        return queries.map { known[$0] ?? geocoder.geocode($0.text, countryHint: $0.hint) }
+    }
+}
+
 /// The columns `geocodeTable` adds (a table already holding them was geocoded before).
 let geocodeColumns = ["match_status", "match_name", "match_country", "match_score", "match_kind", "match_precision"]
 
@@ -134,15 +159,16 @@ public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder,
         reportStream = try ResultWriter.stream(reportLayer, to: report, options: o)
     }
     var summary = GeocodeSummary()
+    var answers = GeocodeCache(geocoder: geocoder)
     let names = options.names
     let chunkRows = 65_536
     while true {
         let rows = try source.next(chunkRows, from: summary.rows)
         if rows.isEmpty { break }
-        let queries = rows.map { v -> (String, String?) in
-            (v[placeIndex].stringValue ?? "", countryIndex.flatMap { v[$0].stringValue } ?? options.country)
+        let queries = rows.map { v -> GeocodeQuery in
+            GeocodeQuery(text: v[placeIndex].stringValue ?? "", hint: countryIndex.flatMap { v[$0].stringValue } ?? options.country)
         }
-        let results = geocoder.geocode(queries)
+        let results = answers.geocode(queries)
         var reportRows: [[FieldValue]] = []
         for (k, r) in results.enumerated() {
             switch r.status {

@@ -199,5 +199,15 @@ public final class Dataset {
     }
 }
 
+extension Layer {
+    /// Whether field `i` reads as a number where an analysis asks for one (a weight): a numeric
+    /// field, or a text column (a CSV's column of numbers written in several forms, "2.50" and
+    /// "4", is text, kept as written, and so is the table geocoded from it), parsed when used:
+    /// a value that is no number is an error naming its row and column.
+    func readsAsNumber(_ i: Int) -> Bool {
+        schema.fields[i].type.isNumeric || schema.fields[i].type == .string
+    }
+}
+
 @available(*, unavailable, message: "a Dataset belongs to the thread that opened it; open one per worker")
 extension Dataset: Sendable {}

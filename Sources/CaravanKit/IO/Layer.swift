@@ -159,7 +159,9 @@ public final class Layer {
         if err != 0 {
             throw GeoError(.invalidArgument, "bad --where clause '\(whereClause ?? "")': \(failure?.message ?? "OGR error \(err)")",
                            library: .gdal, operation: "OGR_L_SetAttributeFilter", file: dataset.path, layer: name,
-                           hint: "fields are: \(schema.names.joined(separator: ", "))")
+                           hint: (failure?.message.contains("Type mismatch") ?? false) && dataset.driverName == "CSV"
+                               ? "a CSV column is text unless every value is a plain number (2.50 and 0012 stay text): compare as numbers with CAST(name AS float) > 10"
+                               : "fields are: \(schema.names.joined(separator: ", "))")
         }
     }
 
