@@ -81,22 +81,56 @@ struct GeocodeQuery: Hashable, Sendable {
     var hint: String?
 }
 
+/// What one answer writes: the match columns (and the point's, when the output holds it in
+/// columns), the point, and for the report why and the best candidates. A class: a table's rows
+/// share the answers of their place texts.
+final class GeocodeAnswer: Sendable {
+    let status: MatchStatus
+    let precision: MatchPrecision?
+    let location: LonLat?
+    /// match_status, match_name, match_country, match_score, match_kind, match_precision[, match_lon, match_lat].
+    let columns: [FieldValue]
+    let reason: FieldValue
+    let candidates: FieldValue
+
+    init(_ r: GeocodeResult, names: NameLanguage, pointColumns: Bool) {
+        let matched = r.status == .matched
+        status = r.status
+        precision = r.precision
+        location = matched ? r.location : nil
+        let name: FieldValue = r.place.map { .string($0.name(in: names)) } ?? (r.kind == .coordinates ? .string("coordinates") : .null)
+        var c: [FieldValue] = [.string(r.status.rawValue), matched ? name : .null, matched ? (r.place.map { .string($0.country) } ?? .null) : .null,
+                               .real(matched ? r.score : 0), r.kind.map { .string($0.rawValue) } ?? .null, r.precision.map { .string($0.rawValue) } ?? .null]
+        if pointColumns { c += [location.map { .real($0.lon) } ?? .null, location.map { .real($0.lat) } ?? .null] }
+        columns = c
+        reason = r.reason.map { .string($0) } ?? .null
+        let cands = r.candidates.prefix(3).map { "\($0.place.name) (\($0.place.country)) \(String(format: "%.2f", $0.score))" }.joined(separator: "; ")
+        candidates = cands.isEmpty ? .null : .string(cands)
+    }
+}
+
 /// The answers of a table's geocoding, each distinct place text (with its country hint) asked of
 /// the geocoder once: a table names the same towns again and again, and the geocoder gives one
-/// text and hint one answer. At most `limit` answers are kept (then it starts afresh).
+/// text and hint one answer. At most about `limit` answers are kept (then it starts afresh).
 struct GeocodeCache {
     let geocoder: Geocoder
-    var known: [GeocodeQuery: GeocodeResult] = [:]
+    let names: NameLanguage
+    let pointColumns: Bool
+    var known: [GeocodeQuery: GeocodeAnswer] = [:]
     var limit = 100_000
 
     /// The answers, in order; the new texts geocoded on every core.
-    mutating func geocode(_ queries: [GeocodeQuery]) -> [GeocodeResult] {
+    mutating func geocode(_ queries: [GeocodeQuery]) -> [GeocodeAnswer] {
         if known.count > limit { known.removeAll(keepingCapacity: true) }
         var seen = Set<GeocodeQuery>()
         var fresh: [GeocodeQuery] = []
         for q in queries where known[q] == nil && seen.insert(q).inserted { fresh.append(q) }
-        for (q, r) in zip(fresh, geocoder.geocode(fresh.map { ($0.text, $0.hint) })) { known[q] = r }
-        return queries.map { known[$0] ?? geocoder.geocode($0.text, countryHint: $0.hint) }
+        for (q, r) in zip(fresh, geocoder.geocode(fresh.map { ($0.text, $0.hint) })) {
+            known[q] = GeocodeAnswer(r, names: names, pointColumns: pointColumns)
+        }
+        return queries.map { q in
+            known[q] ?? GeocodeAnswer(geocoder.geocode(q.text, countryHint: q.hint), names: names, pointColumns: pointColumns)
+        }
     }
 }
 
@@ -159,8 +193,7 @@ public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder,
         reportStream = try ResultWriter.stream(reportLayer, to: report, options: o)
     }
     var summary = GeocodeSummary()
-    var answers = GeocodeCache(geocoder: geocoder)
-    let names = options.names
+    var answers = GeocodeCache(geocoder: geocoder, names: options.names, pointColumns: ownLonLat)
     let chunkRows = 65_536
     while true {
         let rows = try source.next(chunkRows, from: summary.rows)
@@ -177,25 +210,18 @@ public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder,
             case .unmatched: summary.unmatched += 1
             }
             if r.status != .matched, reportStream != nil {
-                let cands = r.candidates.prefix(3).map { "\($0.place.name) (\($0.place.country)) \(String(format: "%.2f", $0.score))" }.joined(separator: "; ")
-                reportRows.append([.integer(Int64(summary.rows + k + 1)), rows[k][placeIndex], .string(r.status.rawValue),
-                                   r.reason.map { .string($0) } ?? .null, cands.isEmpty ? .null : .string(cands)])
+                reportRows.append([.integer(Int64(summary.rows + k + 1)), rows[k][placeIndex], .string(r.status.rawValue), r.reason, r.candidates])
             }
         }
+        let width = fields.count
         try stream.append(count: rows.count, geometry: { i in
             let r = results[i]
             return !ownLonLat && r.status == .matched ? r.location.map { .point($0.xy) } : nil
         }, values: { i in
-            let r = results[i]
-            let matched = r.status == .matched
-            let name: FieldValue = r.place.map { .string($0.name(in: names)) } ?? (r.kind == .coordinates ? .string("coordinates") : .null)
-            var v = rows[i]
-            v += [.string(r.status.rawValue), matched ? name : .null, matched ? (r.place.map { .string($0.country) } ?? .null) : .null,
-                  .real(matched ? r.score : 0), r.kind.map { .string($0.rawValue) } ?? .null, r.precision.map { .string($0.rawValue) } ?? .null]
-            if ownLonLat {
-                let p = matched ? r.location : nil
-                v += [p.map { .real($0.lon) } ?? .null, p.map { .real($0.lat) } ?? .null]
-            }
+            var v: [FieldValue] = []
+            v.reserveCapacity(width)
+            v += rows[i]
+            v += results[i].columns
             return v
         })
         if let rs = reportStream, !reportRows.isEmpty {

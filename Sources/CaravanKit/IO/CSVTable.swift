@@ -246,10 +246,45 @@ struct CSVScan {
     @inline(__always)
     static func numberState(_ f: UnsafeBufferPointer<UInt8>, _ state: UInt8) -> UInt8 {
         guard f.count <= 32 else { return 2 }
+        // The common forms decided on the bytes, exactly as the check below would decide them.
+        switch plainForm(f) {
+        case 1: if state == 0 { return 0 }; if f.count <= 15 { return 1 }
+        case 2: return 1
+        default: break
+        }
         for b in f where !((b >= 48 && b <= 57) || b == 45 || b == 43 || b == 46 || b == 101 || b == 69) { return 2 }
         let v = String(decoding: f, as: UTF8.self)
         if state == 0, let n = Int64(v), String(n) == v { return 0 }
         if let d = Double(v), d.isFinite, CSVTable.shortestPlain(d) == v { return 1 }
+        return 2
+    }
+
+    /// 1: an integer in its plain form of at most 18 digits ("12", "-4", "0"; not "0012", "+1",
+    /// "-0"); 2: a decimal in the form Swift's shortest printing gives it ("10.227", "-0.5",
+    /// "0.0001": at most 15 significant digits, no trailing zero, at least 1e-4, below 1e15);
+    /// 0: anything else (left to the exact check).
+    @inline(__always)
+    static func plainForm(_ f: UnsafeBufferPointer<UInt8>) -> Int {
+        var i = 0
+        if i < f.count && f[i] == 45 { i += 1 }
+        let intStart = i
+        while i < f.count && f[i] >= 48 && f[i] <= 57 { i += 1 }
+        let intDigits = i - intStart
+        guard intDigits > 0, intDigits <= 18, intDigits == 1 || f[intStart] != 48 else { return 0 }
+        if i == f.count { return f.count == 2 && f[0] == 45 && f[1] == 48 ? 0 : 1 }
+        guard f[i] == 46, intDigits <= 15 else { return 0 }
+        i += 1
+        let fracStart = i
+        while i < f.count && f[i] >= 48 && f[i] <= 57 { i += 1 }
+        let fracDigits = i - fracStart
+        guard i == f.count, fracDigits > 0, f[i - 1] != 48 else { return 0 }
+        if intDigits == 1 && f[intStart] == 48 {
+            var zeros = 0
+            while zeros < fracDigits && f[fracStart + zeros] == 48 { zeros += 1 }
+            guard zeros < 4, fracDigits - zeros <= 15 else { return 0 }
+        } else {
+            guard intDigits + fracDigits <= 15 else { return 0 }
+        }
         return 2
     }
 
@@ -320,6 +355,7 @@ public final class CSVFile: @unchecked Sendable {   // immutable after `open`
     private let data: Data
     private let bodyOffset: Int
     private let starts: [Int]
+    private let types: [FieldType]
 
     public var count: Int { starts.count }
 
@@ -328,6 +364,7 @@ public final class CSVFile: @unchecked Sendable {   // immutable after `open`
         header = scan.header
         schema = Schema(zip(scan.header, scan.types).map { FieldDefinition($0, $1) })
         starts = scan.rowStarts
+        types = scan.types
         blankLines = scan.blankLines
     }
 
@@ -367,14 +404,42 @@ public final class CSVFile: @unchecked Sendable {   // immutable after `open`
 
     /// Row `i` as typed values: an empty field is null (as `Dataset` reads a CSV).
     public func values(_ i: Int) -> [FieldValue] {
-        row(i).enumerated().map { c, v in
-            if v.isEmpty { return .null }
-            switch schema.fields[c].type {
-            case .integer64: return Int64(v).map { .integer($0) } ?? .string(v)
-            case .real: return Double(v).map { .real($0) } ?? .string(v)
-            default: return .string(v)
+        let width = header.count
+        var out: [FieldValue] = []
+        out.reserveCapacity(width)
+        data.withUnsafeBytes { raw in
+            let all = UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: raw.count)
+            var p = CSVTable.Parser(bytes: UnsafeBufferPointer(rebasing: all[bodyOffset...]), separator: separator, at: starts[i])
+            _ = try? p.nextFields(path: path) { f in
+                let c = out.count
+                guard c < width else { return }
+                if f.isEmpty { out.append(.null); return }
+                switch types[c] {
+                case .integer64: if let n = CSVFile.integer(f) { out.append(.integer(n)); return }
+                case .real: if let d = Double(String(decoding: f, as: UTF8.self)) { out.append(.real(d)); return }
+                default: break
+                }
+                out.append(.string(String(decoding: f, as: UTF8.self)))
             }
         }
+        while out.count < width { out.append(.null) }
+        return out
+    }
+
+    /// A plain integer's value (the scan typed the column: digits with an optional minus).
+    @inline(__always)
+    static func integer(_ f: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0, negative = false
+        if f[0] == 45 { negative = true; i = 1 }
+        guard i < f.count, f.count - i <= 18 else { return Int64(String(decoding: f, as: UTF8.self)) }
+        var n: Int64 = 0
+        while i < f.count {
+            let d = f[i] &- 48
+            guard d < 10 else { return nil }
+            n = n * 10 + Int64(d)
+            i += 1
+        }
+        return negative ? -n : n
     }
 }
 
@@ -406,7 +471,8 @@ extension CSVTable {
             do {
                 let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
                 if oneColumn {
-                    try oneColumnCopy(raw, bodyOffset: raw.count - bytes.count, to: target, path: path)
+                    let tab = (path as NSString).pathExtension.lowercased() == "tsv"
+                    try oneColumnCopy(raw, bodyOffset: raw.count - bytes.count, separator: tab ? 9 : 44, to: target, path: path)
                 } else {
                     try fm.createSymbolicLink(atPath: target, withDestinationPath: absolute)
                 }
@@ -433,14 +499,14 @@ extension CSVTable {
 
     /// A one-column table as GDAL reads it: a comma after the header, and `""` on each blank
     /// line (a blank line in a list of places is a row the user should see as unmatched).
-    private static func oneColumnCopy(_ raw: UnsafeRawBufferPointer, bodyOffset: Int, to target: String, path: String) throws {
+    private static func oneColumnCopy(_ raw: UnsafeRawBufferPointer, bodyOffset: Int, separator: UInt8, to target: String, path: String) throws {
         let all = UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: raw.count)
         var out: [UInt8] = []
         out.reserveCapacity(raw.count + 1024)
         var i = bodyOffset
         while i < all.count && all[i] != 10 && all[i] != 13 { i += 1 }
         out.append(contentsOf: all[0..<i])
-        out.append(44)
+        out.append(separator)
         var quoted = false
         var lineStart = false
         while i < all.count {

@@ -112,6 +112,9 @@ struct CSVValuesTests {
         #expect(f.map { $0["place"] } == [.string("Tashkent"), .null, .string("Osh"), .null, .string("Termez")])
         let s = try geocodeTable(input, to: dir.file("o.csv"), geocoder: sharedGeocoder, options: GeocodeTableOptions(column: "place"))
         #expect(s.rows == 5 && s.matched == 3 && s.unmatched == 2)
+        let tsv = dir.write("places.tsv", "place\nOsh\n\nNaryn\n")
+        #expect(try readAll(tsv).0.schema.names == ["place"])
+        #expect(try readAll(tsv).1.count == 3)
         // A quoted field spanning lines is one value, not a blank row.
         let multi = dir.write("m.csv", "note\n\"a\n\nb\"\nc\n")
         #expect(try readAll(multi).1.map { $0["note"] } == [.string("a\n\nb"), .string("c")])
@@ -184,5 +187,31 @@ struct CSVValuesTests {
             for i in 0..<bulk.count where bulk.values(i) != f[i].values { diff += 1 }
             #expect(diff == 0, "\(path)")
         }
+    }
+
+    @Test("the byte-level number check decides as the exact one (the value read back and printed is the text itself)")
+    func numberCheck() {
+        func exact(_ v: String, _ state: UInt8) -> UInt8 {
+            if state == 0, let n = Int64(v), String(n) == v { return 0 }
+            if let d = Double(v), d.isFinite, CSVTable.shortestPlain(d) == v { return 1 }
+            return 2
+        }
+        var rng = SeededRNG(seed: 7)
+        let alphabet = Array("0123456789-.e+")
+        var cases = ["0", "-0", "00", "12", "0012", "-4", "+4", "1.5", "1.50", "0.1", "0.0001", "0.00001", "10.227", "-0.5", ".5", "5.",
+                     "123456789012345", "1234567890123456", "12345678901234567", "123456789012345678", "1234567890123456789",
+                     "0.123456789012345", "0.1234567890123456", "99999999999999.9", "1e5", "1E5", "1e-05", "-", "--1", "1-2", "1.2.3"]
+        for _ in 0..<20_000 {
+            let n = Int.random(in: 1...19, using: &rng)
+            cases.append(String((0..<n).map { _ in alphabet[Int.random(in: 0..<(Int.random(in: 0...9, using: &rng) == 0 ? alphabet.count : 11), using: &rng)] }))
+        }
+        var wrong: [String] = []
+        for c in cases {
+            for state: UInt8 in [0, 1] {
+                let fast = Array(c.utf8).withUnsafeBufferPointer { CSVScan.numberState($0, state) }
+                if fast != exact(c, state) { wrong.append("\(c) (state \(state))") }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(10))")
     }
 }
