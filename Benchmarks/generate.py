@@ -3,6 +3,7 @@
   python3 generate.py routes N_VERTICES OUT.gpkg     route network of random-walk lines over the region
   python3 generate.py events N_ROWS OUT.csv           event table (lon, lat, weight) clustered near crossings
   python3 generate.py places N_ROWS OUT.csv           free-text place names as officers type them
+  python3 generate.py exact N_ROWS OUT.csv GAZETTEER  exact names of places over 20,000 people (the peer's draw)
 
 Routes: lines of 1,000 vertices, steps of ~1–2 km wandering between Central Asian towns, written
 as GeoJSON sequence and loaded into a GeoPackage with ogr2ogr. Standard library only.
@@ -59,7 +60,25 @@ def places(n, out):
             p = random.choice(spellings)
             f.write(f'{i},"{p}",{random.lognormvariate(0, 1):.3f}\n')
 
+def exact(n, out, gazetteer):
+    """A table of exact GeoNames names (places over 20,000 people, as the Python peer draws them)."""
+    big = []
+    for line in open(gazetteer, encoding="utf-8"):
+        if line.startswith("#"):
+            continue
+        f = line.rstrip("\n").split("\t")
+        if int(f[6] or 0) > 20000:
+            big.append(f[1])
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("id,place,amount_kg\n")
+        for i in range(1, n + 1):
+            p = random.choice(big).replace('"', '""')
+            f.write(f'{i},"{p}",{random.lognormvariate(0, 1):.3f}\n')
+
 if __name__ == "__main__":
     kind, n, out = sys.argv[1], int(float(sys.argv[2])), sys.argv[3]
-    {"routes": routes, "events": events, "places": places}[kind](n, out)
+    if kind == "exact":
+        exact(n, out, sys.argv[4])
+    else:
+        {"routes": routes, "events": events, "places": places}[kind](n, out)
     print(f"wrote {out}", file=sys.stderr)

@@ -1,7 +1,39 @@
 """A Python geocoding baseline over the same gazetteer (Caravan's compact file): a dict for exact
 normal forms, rapidfuzz's extractOne (WRatio) over every name for misspellings.
-usage: geocode_rapidfuzz.py GAZETTEER.tsv N"""
-import random, sys, time, unicodedata
+usage: geocode_rapidfuzz.py GAZETTEER.tsv N
+       geocode_rapidfuzz.py table GAZETTEER.tsv IN.csv COLUMN OUT.csv   (whole process: read, match, write)"""
+import csv, random, sys, time, unicodedata
+
+def norm(s):
+    return "".join(c for c in unicodedata.normalize("NFKD", s.lower()) if not unicodedata.combining(c)).replace("-", " ")
+
+if sys.argv[1] == "table":
+    # The whole-process peer of `caravan geocode`: the table read with the csv module, every row's
+    # place looked up in a dict of the gazetteer's normal forms (name and aliases, the most populous
+    # place first), every input column written as read plus the match columns and lon/lat.
+    gaz, src, column, dst = sys.argv[2:6]
+    exact = {}
+    rows = []
+    for line in open(gaz, encoding="utf-8"):
+        if line.startswith("#"):
+            continue
+        f = line.rstrip("\n").split("\t")
+        rows.append((int(f[6] or 0), f))
+    rows.sort(key=lambda r: -r[0])
+    for _, f in rows:
+        for nm in [f[7]] + (f[8].split("|") if f[8] else []):
+            exact.setdefault(nm, (f[1], f[4], f[3], f[2]))
+    with open(src, newline="", encoding="utf-8-sig") as fi, open(dst, "w", newline="", encoding="utf-8") as fo:
+        r = csv.reader(fi)
+        w = csv.writer(fo, lineterminator="\n")
+        header = next(r)
+        k = header.index(column)
+        w.writerow(header + ["match_status", "match_name", "match_country", "match_score", "lon", "lat"])
+        for row in r:
+            m = exact.get(norm(row[k]).strip())
+            w.writerow(row + (["matched", m[0], m[1], "1", m[2], m[3]] if m else ["unmatched", "", "", "0", "", ""]))
+    sys.exit(0)
+
 from rapidfuzz import process, fuzz
 from rapidfuzz.distance import OSA
 
@@ -19,8 +51,6 @@ exact = {}
 for nm, o in zip(names, owner):
     exact.setdefault(nm, o)
 load = time.time() - t0
-def norm(s):
-    return "".join(c for c in unicodedata.normalize("NFKD", s.lower()) if not unicodedata.combining(c)).replace("-", " ")
 big = [p[0] for p in places if p[1] > 20000]
 random.seed(1)
 qs = [random.choice(big) for _ in range(n)]

@@ -41,6 +41,7 @@ struct BordersCommand: ParsableCommand {
     var overwrite = false
 
     @OptionGroup var input: SourceOptions
+    @OptionGroup var writing: OutputOptions
 
     var options: BorderOptions {
         var o = BorderOptions(countries: countries, output: output)
@@ -50,8 +51,9 @@ struct BordersCommand: ParsableCommand {
     }
 
     func run() throws {
+        try writing.check(outputs: options.outputPaths, inputs: options.inputPaths)
         let result = try sharedBorders(options)
-        try ResultWriter.write(result.layers[0], to: output, options: WriteOptions(overwrite: overwrite, inputs: options.inputPaths))
+        try ResultWriter.write(result.layers[0], to: output, options: writing.main(overwrite: overwrite, inputs: options.inputPaths))
         for w in result.warnings { Console.line("caravan: warning: " + w) }
         for line in result.summary { Console.line("caravan: \(line), written to \(output)") }
     }

@@ -50,15 +50,6 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Decimal places of GeoJSON coordinates.")
     var precision = 6
 
-    @Option(name: .customLong("output-layer"), help: "The layer's name in the output (GeoPackage), as ogr2ogr's -nln.")
-    var outputLayer: String?
-
-    @Flag(help: "Add the layer to an existing GeoPackage (as ogr2ogr -update); with --overwrite, replace a layer of that name.")
-    var update = false
-
-    @Option(name: .customLong("csv-dialect"), help: "CSV output: standard (',' and '.', the default) or excel-ru (UTF-8 BOM, ';', decimal commas).")
-    var csvDialect: String = "standard"
-
     @Flag(name: .customLong("make-valid"), help: "Repair invalid polygons with GEOS MakeValid (otherwise they are reported).")
     var makeValid = false
 
@@ -67,15 +58,17 @@ struct ConvertCommand: ParsableCommand {
 
     @OptionGroup var input: SourceOptions
 
+    @OptionGroup var writing: OutputOptions
+
     func validate() throws {
         guard (0...15).contains(precision) else { throw ValidationError("--precision must be between 0 and 15") }
-        guard CSVDialect(rawValue: csvDialect) != nil else { throw ValidationError("--csv-dialect must be standard or excel-ru") }
         if let select, select.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).contains(where: \.isEmpty) || select.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--select needs field names, e.g. --select name,kind (an empty list would drop every attribute)")
         }
     }
 
     func run() throws {
+        try writing.check(outputs: [output], inputs: [source], format: format)
         let ds = try Dataset.open(source, options: try input.openOptions())
         var o = ConvertOptions()
         o.layer = layer
@@ -83,8 +76,9 @@ struct ConvertCommand: ParsableCommand {
         o.select = select.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         o.targetCRS = try targetSRS.map { try CRS($0) }
         o.makeValid = makeValid
-        o.write = WriteOptions(overwrite: overwrite, coordinatePrecision: precision, format: format, layerName: outputLayer,
-                               update: update, csvDialect: CSVDialect(rawValue: csvDialect) ?? .standard)
+        o.write = writing.main(overwrite: overwrite, inputs: [source])
+        o.write.coordinatePrecision = precision
+        o.write.format = format
         let s = try convert(source: ds, to: output, options: o) { n in Console.progress("caravan: \(n) features written…") }
         Console.endProgress()
         if s.invalid > 0 {

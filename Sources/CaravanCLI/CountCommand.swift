@@ -36,6 +36,7 @@ struct CountCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file (.geojson, .gpkg, .shp, .csv).") var output: String?
     @Flag(help: "Replace the output if it exists.") var overwrite = false
     @OptionGroup var input: SourceOptions
+    @OptionGroup var writing: OutputOptions
 
     func run() throws {
         var o = CountOptions(events: events, polygons: polygons)
@@ -43,7 +44,8 @@ struct CountCommand: ParsableCommand {
         o.by = by; o.period = period; o.weight = weight
         o.dateColumn = selection.dateColumn; o.from = selection.from; o.to = selection.to; o.where = selection.condition
         o.countryColumn = countryColumn; o.assignBy = assignBy; o.report = report; o.output = output; o.overwrite = overwrite
+        try writing.check(outputs: o.outputPaths, inputs: o.inputPaths)
         let out = try countEvents(o)
-        try AnalysisPrinter.emit(out, output: output, report: report, overwrite: overwrite, inputs: o.inputPaths)
+        try AnalysisPrinter.emit(out, output: output, report: report, overwrite: overwrite, inputs: o.inputPaths, writing: writing)
     }
 }

@@ -53,6 +53,7 @@ struct CrossingsCommand: ParsableCommand {
     @Flag(name: .customLong("no-chord-check"), help: "Do not flag chord artefacts.") var noChordCheck = false
     @Flag(help: "Replace the output if it exists.") var overwrite = false
     @OptionGroup var input: SourceOptions
+    @OptionGroup var writing: OutputOptions
 
     var options: CrossingOptions {
         var o = CrossingOptions(routes: routes, borders: borders, output: output)
@@ -63,11 +64,12 @@ struct CrossingsCommand: ParsableCommand {
     }
 
     func run() throws {
+        try writing.check(outputs: options.outputPaths, inputs: options.inputPaths)
         let start = Date()
         let progress = AnalysisProgress()
         let result = try borderCrossings(options, context: progress.context)
         progress.done()
-        let written = try ResultWriter.write(result.layers[0], to: output, options: WriteOptions(overwrite: overwrite, inputs: options.inputPaths))
+        let written = try ResultWriter.write(result.layers[0], to: output, options: writing.main(overwrite: overwrite, inputs: options.inputPaths))
         for line in result.summary { Console.line("caravan: " + line) }
         for w in result.warnings { Console.line("caravan: warning: " + w) }
         for t in result.tables { print(t.text) }

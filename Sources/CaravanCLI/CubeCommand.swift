@@ -42,6 +42,7 @@ struct CubeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output: .nc (netCDF) or .gpkg/.csv/... (one row per bin).") var output: String
     @Flag(help: "Replace the output if it exists.") var overwrite = false
     @OptionGroup var input: SourceOptions
+    @OptionGroup var writing: OutputOptions
 
     func run() throws {
         var o = CubeOptions(events: events, cell: gridOptions.cell, step: time.step, output: output)
@@ -50,9 +51,10 @@ struct CubeCommand: ParsableCommand {
         o.studyArea = gridOptions.studyArea; o.studyWhere = gridOptions.studyWhere; o.maxCells = gridOptions.maxCells
         o.dateColumn = time.dateColumn; o.from = time.from; o.to = time.to; o.where = time.condition; o.weight = time.weight
         o.overwrite = overwrite
+        try writing.check(outputs: o.outputPaths, inputs: o.inputPaths)
         let result = try createSpaceTimeCube(o)
         for w in result.output.warnings { Console.line("caravan: warning: \(w)") }
-        let written = try writeCube(result, to: output, options: WriteOptions(overwrite: overwrite, inputs: [events]))
+        let written = try writeCube(result, to: output, options: writing.main(overwrite: overwrite, inputs: o.inputPaths))
         for s in result.output.summary { Console.line("caravan: \(s)") }
         Console.line("caravan: \(written.features) bins written to \(output)")
         for t in result.output.tables where !t.rows.isEmpty { print(t.text) }

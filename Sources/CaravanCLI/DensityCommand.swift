@@ -68,6 +68,7 @@ struct DensityCommand: ParsableCommand {
     var overwrite = false
 
     @OptionGroup var input: SourceOptions
+    @OptionGroup var writing: OutputOptions
 
     var options: DensityOptions {
         var o = DensityOptions(routes: routes, output: output)
@@ -87,11 +88,12 @@ struct DensityCommand: ParsableCommand {
     }
 
     func run() throws {
+        try writing.check(outputs: options.outputPaths, inputs: options.inputPaths)
         let start = Date()
         let progress = AnalysisProgress()
         let result = try routeDensity(options, context: progress.context)
         progress.done()
-        try ResultWriter.write(result.layers[0], to: output, options: WriteOptions(overwrite: overwrite, inputs: options.inputPaths))
+        try ResultWriter.write(result.layers[0], to: output, options: writing.main(overwrite: overwrite, inputs: options.inputPaths))
         for line in result.summary { Console.line("caravan: " + line) }
         for w in result.warnings { Console.line("caravan: warning: " + w) }
         Console.line(String(format: "caravan: wrote %@ in %.1f s", output, Date().timeIntervalSince(start)))

@@ -34,6 +34,7 @@ struct EmergingCommand: ParsableCommand {
     @Option(help: "Also write every bin's Gi* here (points at the cell centres).") var bins: String?
     @Flag(help: "Replace the outputs if they exist.") var overwrite = false
     @OptionGroup var input: SourceOptions
+    @OptionGroup var writing: OutputOptions
 
     func run() throws {
         var o = EmergingOptions(events: events, cell: gridOptions.cell, step: time.step, band: band, output: output)
@@ -42,11 +43,11 @@ struct EmergingCommand: ParsableCommand {
         o.studyArea = gridOptions.studyArea; o.studyWhere = gridOptions.studyWhere; o.maxCells = gridOptions.maxCells
         o.dateColumn = time.dateColumn; o.from = time.from; o.to = time.to; o.where = time.condition; o.weight = time.weight
         o.timeWindow = timeWindow; o.bins = bins; o.overwrite = overwrite
+        try writing.check(outputs: o.outputPaths, inputs: o.inputPaths)
         let result = try emergingHotSpots(o)
         for w in result.warnings { Console.line("caravan: warning: \(w)") }
-        let options = WriteOptions(overwrite: overwrite, inputs: [events])
-        let written = try ResultWriter.write(result.layers[0], to: output, options: options)
-        if let bins { try ResultWriter.write(result.layers[1], to: bins, options: options) }
+        let written = try ResultWriter.write(result.layers[0], to: output, options: writing.main(overwrite: overwrite, inputs: o.inputPaths))
+        if let bins { try ResultWriter.write(result.layers[1], to: bins, options: writing.other(bins, overwrite: overwrite, inputs: o.inputPaths)) }
         for s in result.summary { Console.line("caravan: \(s)") }
         Console.line("caravan: \(written.features) locations written to \(output)\(bins.map { ", every bin to \($0)" } ?? "")")
         for t in result.tables where !t.rows.isEmpty { print(t.text) }

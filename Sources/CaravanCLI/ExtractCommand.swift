@@ -47,6 +47,7 @@ struct ExtractCommand: ParsableCommand {
         var o = ExtractOptions(reports: reports, output: output)
         (o.lang, o.report, o.extra, o.compare, o.overwrite) = (lang, report, extra, compare, overwrite)
         let start = Date()
+        try SafeOutput.checkDistinct(outputs: o.outputPaths, inputs: o.inputPaths)
         let result = try extractEvents(o)
         Console.line(String(format: "caravan: %@ in %.2f s; written to %@", result.summary[0], Date().timeIntervalSince(start), output))
         for line in result.summary.dropFirst() { Console.line("caravan: \(line)") }

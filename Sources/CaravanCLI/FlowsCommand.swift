@@ -50,6 +50,7 @@ struct FlowsCommand: ParsableCommand {
     @Option(help: "Country polygons: the border crossings of the flows (needed for --closed by name).") var countries: String?
     @Option(help: "Known border posts (default: the shipped posts).") var posts: String?
     @Flag(help: "Replace the outputs if they exist.") var overwrite = false
+    @OptionGroup var writing: OutputOptions
 
     func run() throws {
         var o = FlowOptions(od: od, network: network, output: output)
@@ -57,16 +58,17 @@ struct FlowsCommand: ParsableCommand {
         o.originColumn = originColumn; o.destinationColumn = destinationColumn; o.weightColumn = weightColumn
         o.closed = closed; o.country = country; o.extra = extra; o.maxSnap = maxSnap; o.snap = snap; o.cost = cost
         o.speed = speed; o.classField = classField; o.countries = countries; o.posts = posts; o.overwrite = overwrite
+        try writing.check(outputs: o.outputPaths, inputs: o.inputPaths)
         let result = try networkFlows(o, context: AnalysisContext(progress: { Console.progress("caravan: \($0)…") }))
         Console.endProgress()
         for w in result.warnings.prefix(30) { Console.line("caravan: warning: \(w)") }
         if result.warnings.count > 30 { Console.line("caravan: … and \(result.warnings.count - 30) more warnings (see the flows table's status)") }
         for s in result.summary { print(s) }
         for t in result.tables { print(t.text) }
-        let options = WriteOptions(overwrite: overwrite, inputs: o.inputPaths)
         let paths = [output, o.resolvedCrossingsOutput, o.resolvedFlowsOutput]
         for (layer, path) in zip(result.layers, paths) {
             if layer.name == "crossing_flows" && countries == nil { continue }
+            let options = path == output ? writing.main(overwrite: overwrite, inputs: o.inputPaths) : writing.other(path, overwrite: overwrite, inputs: o.inputPaths)
             let w = try ResultWriter.write(layer, to: path, options: options)
             Console.line("caravan: \(layer.name): \(w.features) features written to \(path)")
         }

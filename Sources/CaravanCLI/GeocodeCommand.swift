@@ -20,7 +20,10 @@ struct GeocodeCommand: ParsableCommand {
         match_country, match_score (0–1), match_kind (exact, alias,
         transliterated, fuzzy, province, extra, coordinates) and match_precision
         (point, town, province: filter on it); matched rows get a point (lon, lat
-        columns in CSV). --report writes the rows to fix, with their candidates.
+        columns in CSV and XLSX; match_lon, match_lat when the table has its own
+        lon or lat column, which is kept as it is). Values are copied as written
+        ("0012" stays "0012"). --report writes the rows to fix, with their
+        candidates.
         Exit status: 0 done; 1 an error; 3 the table was written but fewer rows
         matched than --min-matched asks (a quality gate for batch jobs); 64 a
         usage error.
@@ -51,6 +54,7 @@ struct GeocodeCommand: ParsableCommand {
     @Option(name: .customLong("min-matched"), help: "Exit with status 3 when fewer than this share of rows (0–1, e.g. 0.95) match; the table is still written.")
     var minMatched: Double?
     @Flag(help: "Replace outputs that exist.") var overwrite = false
+    @OptionGroup var writing: OutputOptions
 
     func validate() throws {
         if query == nil {
@@ -71,6 +75,8 @@ struct GeocodeCommand: ParsableCommand {
         var o = GeocodeOptions(input: input!, column: column!, output: output!)
         (o.countryColumn, o.country, o.extra, o.report, o.layer) = (countryColumn, country, extra, report, layer)
         (o.names, o.minMatched, o.overwrite) = (names, minMatched, overwrite)
+        (o.outputLayer, o.update, o.csvDialect) = (writing.outputLayer, writing.update, writing.csvDialect)
+        try writing.check(outputs: o.outputPaths, inputs: o.inputPaths)
         let start = Date()
         let progress = ProgressLine("rows geocoded")
         let result = try geocode(o, context: AnalysisContext(progress: { progress.update(Int($0.prefix { $0.isNumber }) ?? 0) }))

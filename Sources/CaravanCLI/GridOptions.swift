@@ -72,17 +72,17 @@ struct EventSelectionOptions: ParsableArguments {
 /// Prints what an analysis returned and writes its layers: the main layer to `output`, the
 /// report layer (if any) to `report`.
 enum AnalysisPrinter {
-    static func emit(_ out: AnalysisOutput, output: String?, report: String?, overwrite: Bool, inputs: [String]) throws {
+    static func emit(_ out: AnalysisOutput, output: String?, report: String?, overwrite: Bool, inputs: [String],
+                     writing: OutputOptions = OutputOptions()) throws {
         for w in out.warnings { Console.line("caravan: warning: \(w)") }
         for s in out.summary { Console.line("caravan: \(s)") }
-        let options = WriteOptions(overwrite: overwrite, inputs: inputs)
         if let output, let main = out.layers.first {
-            let w = try ResultWriter.write(main, to: output, options: options)
+            let w = try ResultWriter.write(main, to: output, options: writing.main(overwrite: overwrite, inputs: inputs))
             Console.line("caravan: \(w.features) \(main.raster != nil && w.driver == "GTiff" ? "cells" : "features") written to \(output)")
         }
         if let report {
             if let r = out.layers.first(where: { $0.name == "report" }) {
-                let w = try ResultWriter.write(r, to: report, options: options)
+                let w = try ResultWriter.write(r, to: report, options: writing.other(report, overwrite: overwrite, inputs: inputs))
                 Console.line("caravan: \(w.features) events listed in \(report)")
             } else {
                 Console.line("caravan: nothing to report: no event left out or in another country (\(report) not written)")

@@ -52,6 +52,7 @@ struct HotSpotsCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file.") var output: String
     @Flag(help: "Replace the output if it exists.") var overwrite = false
     @OptionGroup var input: SourceOptions
+    @OptionGroup var writing: OutputOptions
 
     func validate() throws {
         if let k = knn, k < 1 { throw ValidationError("--knn must be at least 1") }
@@ -67,7 +68,8 @@ struct HotSpotsCommand: ParsableCommand {
         o.dateColumn = selection.dateColumn; o.from = selection.from; o.to = selection.to; o.where = selection.condition
         o.countryColumn = countryColumn; o.assignBy = assignBy; o.report = report; o.provinces = provinces
         o.output = output; o.overwrite = overwrite
+        try writing.check(outputs: o.outputPaths, inputs: o.inputPaths)
         let out = try hotSpots(o)
-        try AnalysisPrinter.emit(out, output: output, report: report, overwrite: overwrite, inputs: o.inputPaths)
+        try AnalysisPrinter.emit(out, output: output, report: report, overwrite: overwrite, inputs: o.inputPaths, writing: writing)
     }
 }

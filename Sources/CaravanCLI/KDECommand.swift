@@ -35,6 +35,7 @@ struct KDECommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output: .tif, .geojson, .gpkg, .csv.") var output: String
     @Flag(help: "Replace the output if it exists.") var overwrite = false
     @OptionGroup var input: SourceOptions
+    @OptionGroup var writing: OutputOptions
 
     func run() throws {
         var o = KDEOptions(events: events)
@@ -43,7 +44,8 @@ struct KDECommand: ParsableCommand {
         o.studyArea = studyArea; o.studyWhere = studyWhere
         o.dateColumn = selection.dateColumn; o.from = selection.from; o.to = selection.to; o.where = selection.condition
         o.output = output; o.overwrite = overwrite
+        try writing.check(outputs: o.outputPaths, inputs: o.inputPaths)
         let out = try kernelDensity(o)
-        try AnalysisPrinter.emit(out, output: output, report: nil, overwrite: overwrite, inputs: o.inputPaths)
+        try AnalysisPrinter.emit(out, output: output, report: nil, overwrite: overwrite, inputs: o.inputPaths, writing: writing)
     }
 }

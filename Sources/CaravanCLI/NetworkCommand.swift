@@ -31,16 +31,18 @@ struct NetworkInfoCommand: ParsableCommand {
     @Argument(help: "Line layers making one network.") var network: [String]
     @Option(name: .shortAndLong, help: "Write the nodes to check (points) here.") var output: String?
     @Flag(help: "Replace the output if it exists.") var overwrite = false
+    @OptionGroup var writing: OutputOptions
 
     func run() throws {
         var o = NetworkInfoOptions(network: network, output: output)
         o.overwrite = overwrite
+        try writing.check(outputs: o.outputPaths, inputs: o.inputPaths)
         let result = try networkInfo(o)
         for w in result.warnings { Console.line("caravan: warning: \(w)") }
         for s in result.summary { print(s) }
         for t in result.tables { print(t.text) }
         if let out = output, let layer = result.layers.first {
-            let w = try ResultWriter.write(layer, to: out, options: WriteOptions(overwrite: overwrite, inputs: network))
+            let w = try ResultWriter.write(layer, to: out, options: writing.main(overwrite: overwrite, inputs: network))
             Console.line("caravan: \(w.features) nodes to check written to \(out)")
         }
     }

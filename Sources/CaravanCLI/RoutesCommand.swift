@@ -53,6 +53,7 @@ struct RoutesCommand: ParsableCommand {
     @Option(help: "Known border posts naming the crossings (default: the shipped posts).") var posts: String?
     @Option(name: .shortAndLong, help: "Output file.") var output: String
     @Flag(help: "Replace the output if it exists.") var overwrite = false
+    @OptionGroup var writing: OutputOptions
 
     func run() throws {
         guard !network.isEmpty else { return try runGeodesic() }
@@ -60,22 +61,24 @@ struct RoutesCommand: ParsableCommand {
         o.routeColumn = routeColumn; o.orderColumn = orderColumn; o.placeColumn = placeColumn
         o.country = country; o.extra = extra; o.legs = legs; o.maxSnap = maxSnap; o.snap = snap; o.cost = cost
         o.speed = speed; o.classField = classField; o.search = search; o.countries = countries; o.posts = posts; o.overwrite = overwrite
+        try writing.check(outputs: o.outputPaths, inputs: o.inputPaths)
         let result = try routeAlongNetwork(o, context: AnalysisContext(progress: { Console.progress("caravan: \($0)…") }))
         Console.endProgress()
         for w in result.warnings { Console.line("caravan: warning: \(w)") }
         for s in result.summary { Console.line("caravan: \(s)") }
         for layer in result.layers {
-            let w = try ResultWriter.write(layer, to: output, options: WriteOptions(overwrite: overwrite, inputs: o.inputPaths))
+            let w = try ResultWriter.write(layer, to: output, options: writing.main(overwrite: overwrite, inputs: o.inputPaths))
             Console.line("caravan: \(w.features) \(legs ? "legs" : "routes") written to \(output)")
         }
     }
 
     func runGeodesic() throws {
+        try writing.check(outputs: [output], inputs: [waypoints] + extra)
         var g = Gazetteer.shared
         for e in extra { g = try g.adding(extraFrom: e) }
         let routes = try buildRoutes(waypoints, routeColumn: routeColumn, orderColumn: orderColumn, placeColumn: placeColumn,
                                      geocoder: Geocoder(gazetteer: g), countryHint: country)
-        try writeRoutes(routes, to: output, options: WriteOptions(overwrite: overwrite, inputs: [waypoints]))
+        try writeRoutes(routes, to: output, options: writing.main(overwrite: overwrite, inputs: [waypoints]))
         for r in routes {
             Console.line(String(format: "caravan: %@: %d of %d waypoints, %.0f km%@", r.name, r.matched, r.waypoints, r.lengthKm,
                                 r.unmatched.isEmpty ? "" : "; not found: \(r.unmatched.joined(separator: ", "))"))

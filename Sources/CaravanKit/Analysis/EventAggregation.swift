@@ -153,7 +153,7 @@ final class EventStream {
         }
         var weightIndex: Int? = nil
         if let w = reading.weightField {
-            guard let i = events.schema.index(of: w), events.schema.fields[i].type.isNumeric else {
+            guard let i = events.schema.index(of: w), events.readsAsNumber(i) else {
                 let numeric = events.schema.fields.filter(\.type.isNumeric).map(\.name)
                 throw GeoError(.invalidArgument, "'\(w)' is not a numeric field; the numeric fields are: \(numeric.isEmpty ? "(none)" : numeric.joined(separator: ", "))",
                                file: file, layer: events.name)

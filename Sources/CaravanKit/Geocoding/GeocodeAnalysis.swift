@@ -23,6 +23,12 @@ public struct GeocodeOptions: AnalysisOptions {
     /// The quality gate for batch use: fewer matched rows than this share (0…1) fails the step.
     public var minMatched: Double?
     public var overwrite = false
+    /// The layer's name in a GeoPackage output (default: the input's layer name).
+    public var outputLayer: String?
+    /// Add the layer to an existing GeoPackage.
+    public var update = false
+    /// CSV outputs: standard or excel-ru.
+    public var csvDialect: CSVDialect = .standard
 
     public init(input: String, column: String, output: String) {
         self.input = input; self.column = column; self.output = output
@@ -52,6 +58,7 @@ public struct GeocodeOptions: AnalysisOptions {
 /// one per precision (point, town, province, country), and `passed` (1 or 0) for the `minMatched` gate.
 public func geocode(_ options: GeocodeOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
     try options.validate()
+    try SafeOutput.checkDistinct(outputs: options.outputPaths, inputs: options.inputPaths)
     let geocoder = try Geocoder(extraGazetteers: options.extra)
     var o = GeocodeTableOptions(column: options.column)
     o.countryColumn = options.countryColumn
@@ -59,7 +66,8 @@ public func geocode(_ options: GeocodeOptions, context: AnalysisContext = Analys
     o.layer = options.layer
     o.report = options.report
     o.names = options.names
-    o.write = WriteOptions(overwrite: options.overwrite, inputs: [options.input])
+    o.write = WriteOptions(overwrite: options.overwrite, inputs: options.inputPaths, layerName: options.outputLayer,
+                           update: options.update, csvDialect: options.csvDialect)
     let s = try geocodeTable(options.input, to: options.output, geocoder: geocoder, options: o) { context.progress("\($0) rows geocoded") }
     var figures: [String: Double] = ["rows": Double(s.rows), "matched": Double(s.matched), "ambiguous": Double(s.ambiguous),
                                      "unmatched": Double(s.unmatched), "matchedShare": s.matchedShare,

@@ -39,7 +39,7 @@ public final class Dataset {
         if driverName == "ESRI Shapefile" { checkShapefileSidecars() }
     }
 
-    /// A temporary folder holding the copy GDAL actually reads (see `singleColumnCopy`), removed on close.
+    /// A temporary folder holding what GDAL actually reads (`CSVTable.prepareForGDAL`), removed on close.
     private var temporaryFolder: String?
 
     deinit {
@@ -71,10 +71,16 @@ public final class Dataset {
         }
         var openOptions: [String] = []
         let ext = (path as NSString).pathExtension.lowercased()
-        if ext == "csv" || ext == "tsv" || options.drivers.contains("CSV") {
-            openOptions += ["AUTODETECT_TYPE=YES", "EMPTY_STRING_AS_NULL=YES", "KEEP_GEOM_COLUMNS=NO",
+        // CSV: every value as written ("0012" stays "0012", dates stay text): no type sniffing; a
+        // `.csvt` made for GDAL types only the columns whose every value a number writes back exactly.
+        var openPath = path
+        let csv = ext == "csv" || ext == "tsv" || options.drivers.contains("CSV")
+        if csv {
+            openOptions += ["AUTODETECT_TYPE=NO", "EMPTY_STRING_AS_NULL=YES", "KEEP_GEOM_COLUMNS=NO",
                             "GEOM_POSSIBLE_NAMES=wkt,WKT,geom,geometry,the_geom,wkt_geom,geometry_wkt"]
+            if isFile, let prepared = try CSVTable.prepareForGDAL(path) { openPath = prepared }
         }
+        let preparedFolder = openPath == path ? nil : (openPath as NSString).deletingLastPathComponent
         let flags = UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
         // `--restore-shx` rebuilds a missing index only: an existing .shx is never rewritten, and an
         // index GDAL wrote for a Shapefile it then could not open is removed again.
@@ -93,29 +99,11 @@ public final class Dataset {
         let (h, failure) = withGDALError {
             withCStringList(options.drivers) { drivers in
                 withCStringList(openOptions) { oo in
-                    GDALOpenEx(path, flags, options.drivers.isEmpty ? nil : constList(drivers), constList(oo), nil)
+                    GDALOpenEx(openPath, flags, options.drivers.isEmpty ? nil : constList(drivers), constList(oo), nil)
                 }
             }
         }
-        if h == nil, isFile, ext == "csv" || ext == "tsv", !options.drivers.contains("CSV"), let copy = try singleColumnCopy(path) {
-            // GDAL 3.6 reads no CSV whose header holds no separator (a one-column list of places);
-            // GDAL itself writes such tables with a trailing comma on the header, which it reads.
-            do {
-                var o = options
-                o.drivers = ["CSV"]
-                let d = try open(copy, options: o)
-                d.temporaryFolder = (copy as NSString).deletingLastPathComponent
-                d.path = path
-                return d
-            } catch var e as GeoError {
-                try? FileManager.default.removeItem(atPath: (copy as NSString).deletingLastPathComponent)
-                e.file = path   // the user's file, not the temporary copy
-                throw e
-            } catch {
-                try? FileManager.default.removeItem(atPath: (copy as NSString).deletingLastPathComponent)
-                throw error
-            }
-        }
+        if h == nil, let preparedFolder { try? FileManager.default.removeItem(atPath: preparedFolder) }
         if h == nil, restoring { try? FileManager.default.removeItem(atPath: shxPath) }
         guard let h else {
             var msg = failure?.message ?? "cannot open"
@@ -127,38 +115,12 @@ public final class Dataset {
                 msg = "the Shapefile's .shx index is missing"
                 hint = "copy the .shx that came with it, or rebuild it: caravan convert --restore-shx ..."
             }
+            if let preparedFolder { msg = msg.replacingOccurrences(of: openPath, with: path).replacingOccurrences(of: preparedFolder, with: "") }
             throw GeoError(.open, msg, library: .gdal, code: failure?.code ?? 0, operation: "GDALOpenEx", file: path, hint: hint)
         }
-        return Dataset(handle: h, path: path, options: options)
-    }
-
-    /// A copy of a one-column CSV with a comma after its header, streamed into a temporary
-    /// folder under the same file name (so the layer keeps its name); nil when the first line
-    /// has a separator after all (the failure was something else).
-    private static func singleColumnCopy(_ path: String) throws -> String? {
-        guard let input = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? input.close() }
-        var head = (try? input.read(upToCount: 65_536)) ?? Data()
-        guard let newline = head.firstIndex(of: 10) ?? (head.count < 65_536 ? head.endIndex : nil) else { return nil }
-        var headerEnd = newline
-        if headerEnd > head.startIndex && head[headerEnd - 1] == 13 { headerEnd -= 1 }
-        let header = head[head.startIndex..<headerEnd]
-        guard !header.isEmpty, !header.contains(where: { [44, 59, 9, 124].contains($0) }) else { return nil }
-        let folder = NSTemporaryDirectory() + "caravan-csv-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let copy = folder + "/" + (path as NSString).lastPathComponent
-        guard FileManager.default.createFile(atPath: copy, contents: nil), let output = FileHandle(forWritingAtPath: copy) else {
-            throw GeoError(.write, "cannot make a temporary copy of a one-column table", file: path, hint: "check the space in \(NSTemporaryDirectory())")
-        }
-        defer { try? output.close() }
-        head.insert(44, at: headerEnd)
-        do {
-            try output.write(contentsOf: head)
-            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { try output.write(contentsOf: chunk) }
-        } catch {
-            throw GeoError(.write, "cannot make a temporary copy of a one-column table: \(error.localizedDescription)", file: path)
-        }
-        return copy
+        let d = Dataset(handle: h, path: path, options: options)
+        d.temporaryFolder = preparedFolder
+        return d
     }
 
     /// A Shapefile is several files; check the ones GDAL cannot do without, before it tries.
@@ -234,6 +196,16 @@ public final class Dataset {
 
     public var layerNames: [String] {
         (0..<layerCount).compactMap { GDALDatasetGetLayer(handle, Int32($0)).map { String(cString: OGR_L_GetName($0)) } }
+    }
+}
+
+extension Layer {
+    /// Whether field `i` reads as a number where an analysis asks for one (a weight): a numeric
+    /// field, or a text column (a CSV's column of numbers written in several forms, "2.50" and
+    /// "4", is text, kept as written, and so is the table geocoded from it), parsed when used:
+    /// a value that is no number is an error naming its row and column.
+    func readsAsNumber(_ i: Int) -> Bool {
+        schema.fields[i].type.isNumeric || schema.fields[i].type == .string
     }
 }
 

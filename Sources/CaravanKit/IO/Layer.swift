@@ -159,7 +159,9 @@ public final class Layer {
         if err != 0 {
             throw GeoError(.invalidArgument, "bad --where clause '\(whereClause ?? "")': \(failure?.message ?? "OGR error \(err)")",
                            library: .gdal, operation: "OGR_L_SetAttributeFilter", file: dataset.path, layer: name,
-                           hint: "fields are: \(schema.names.joined(separator: ", "))")
+                           hint: (failure?.message.contains("Type mismatch") ?? false) && dataset.driverName == "CSV"
+                               ? "a CSV column is text unless every value is a plain number (2.50 and 0012 stay text): compare as numbers with CAST(name AS float) > 10"
+                               : "fields are: \(schema.names.joined(separator: ", "))")
         }
     }
 
@@ -207,18 +209,21 @@ public final class FeatureCursor {
     let layer: Layer
     private let fields: Set<Int>?
     private let checkLonLat: Bool
+    /// False: attributes only, no geometry (lon/lat columns stay mere columns).
+    private let geometries: Bool
     private var row: Int64 = 0
     private var recodedWarned = false
 
-    /// `fields`: the field indices to read; nil = all.
-    init(layer: Layer, fields: Set<Int>? = nil) throws {
+    /// `fields`: the field indices to read; nil = all. `geometries: false` reads attributes only.
+    init(layer: Layer, fields: Set<Int>? = nil, geometries: Bool = true) throws {
         self.layer = layer
+        self.geometries = geometries
         var fields = fields
-        if let c = layer.pointColumns { fields?.formUnion([c.lon, c.lat]) }
+        if geometries, let c = layer.pointColumns { fields?.formUnion([c.lon, c.lat]) }
         self.fields = fields
         // Lon/lat range is checked per feature only when the layer's extent (cheap from GDAL for
         // most formats) is out of range or unknown: a valid extent proves every feature valid.
-        if (try layer.crs)?.isGeographic ?? false {
+        if geometries, (try layer.crs)?.isGeographic ?? false {
             checkLonLat = layer.pointColumns != nil || !(layer.quickExtent().map(FeatureCursor.inLonLatRange) ?? false)
         } else {
             checkLonLat = false
@@ -272,9 +277,9 @@ public final class FeatureCursor {
             values = Array(repeating: .null, count: layer.schema.count)
         }
         var geometry: Geometry? = nil
-        if let cols = layer.pointColumns {
+        if geometries, let cols = layer.pointColumns {
             geometry = try pointFromColumns(values, cols, fid: fid)
-        } else if let g = OGR_F_GetGeometryRef(f) {
+        } else if geometries, let g = OGR_F_GetGeometryRef(f) {
             do { geometry = try OGRGeometryReader.read(g) }
             catch { throw error.adding(file: layer.dataset.path, layer: layer.name, featureID: fid) }
         }

@@ -323,10 +323,11 @@ public final class VectorWriter {
 
     /// Writes features `0..<n` produced on demand, encoding them on every core when the format
     /// allows (`geometry` and `values` are called from worker threads).
+    /// `firstFID`: the features already written before these (their ids in errors follow on).
     func writeAll(count n: Int, geometry: @escaping @Sendable (Int) throws -> Geometry?,
-                  values: @escaping @Sendable (Int) -> [FieldValue]) throws {
+                  values: @escaping @Sendable (Int) -> [FieldValue], firstFID: Int64 = 0) throws {
         guard let encoder else {
-            for i in 0..<n { try write(geometry: try geometry(i), values: values(i), featureID: Int64(i + 1)) }
+            for i in 0..<n { try write(geometry: try geometry(i), values: values(i), featureID: firstFID + Int64(i + 1)) }
             return
         }
         try submitPending()
@@ -344,9 +345,9 @@ public final class VectorWriter {
                     for i in range {
                         let v = values(i)
                         guard v.count == fieldCount else {
-                            throw GeoError(.write, "\(v.count) values for \(fieldCount) fields", file: file, featureID: Int64(i + 1))
+                            throw GeoError(.write, "\(v.count) values for \(fieldCount) fields", file: file, featureID: firstFID + Int64(i + 1))
                         }
-                        items.append(EncodedItem(geometry: try geometry(i), values: v, fid: Int64(i + 1)))
+                        items.append(EncodedItem(geometry: try geometry(i), values: v, fid: firstFID + Int64(i + 1)))
                     }
                     try enc.encode(items, firstIndex: first, into: &out)
                 }

@@ -42,7 +42,22 @@ public enum ResultWriter {
         if asCentres, let centre = layer.centre { geometry = { centre($0).map { .point($0) } } } else { geometry = layer.geometry }
         try writer.writeAll(count: layer.count, geometry: geometry, values: layer.values)
         let n = try writer.commit()
-        return styled(WrittenOutput(path: path, driver: format.driver, features: n, warnings: writer.warnings), layer)
+        var named = layer
+        if let name = options.layerName { named.name = name }   // the style goes with the layer as it is named in the file
+        return styled(WrittenOutput(path: path, driver: format.driver, features: n, warnings: writer.warnings), named)
+    }
+
+    /// Opens a result written in chunks, for a table too large to hold (a million geocoded
+    /// rows): `layer` gives the name, kind, CRS, geometry type and fields (its features are not
+    /// read); each `append` writes the next features, encoded on every core as `write` does.
+    ///
+    /// ```swift
+    /// let s = try ResultWriter.stream(template, to: "out/events.csv")
+    /// try s.append(count: rows.count, geometry: { _ in nil }, values: { rows[$0] })
+    /// let written = try s.finish()
+    /// ```
+    public static func stream(_ layer: ResultLayer, to path: String, options: WriteOptions = WriteOptions()) throws -> ResultStream {
+        try ResultStream(layer, path: path, options: options)
     }
 
     /// Gives the output its QGIS style (a `.qml` beside it, or the GeoPackage's `layer_styles`),
@@ -62,3 +77,51 @@ public enum ResultWriter {
         return w
     }
 }
+
+/// A result layer written chunk by chunk (`ResultWriter.stream`); nothing appears at the path
+/// until `finish` succeeds.
+public final class ResultStream {
+    public let path: String
+    private let layer: ResultLayer
+    private let writer: VectorWriter
+    private let options: WriteOptions
+    public private(set) var count = 0
+
+    init(_ layer: ResultLayer, path: String, options: WriteOptions) throws {
+        let format = try OutputFormat.resolve(path: path, format: options.format)
+        if format.isRaster {
+            throw GeoError(.invalidArgument, "a GeoTIFF holds a raster of square cells, and this result (\(layer.title)) is a table",
+                           file: path, hint: "write it to .csv, .geojson, .gpkg or .xlsx")
+        }
+        self.path = path; self.layer = layer; self.options = options
+        writer = try VectorWriter(path: path, layerName: layer.name, geometryType: layer.geometryType, crs: layer.crs,
+                                  fields: layer.fieldDefinitions, options: options)
+    }
+
+    /// Writes the next `n` features (`geometry` and `values` may be called from worker threads).
+    public func append(count n: Int, geometry: @escaping @Sendable (Int) throws -> Geometry?,
+                       values: @escaping @Sendable (Int) -> [FieldValue]) throws {
+        try writer.writeAll(count: n, geometry: geometry, values: values, firstFID: Int64(count))
+        count += n
+    }
+
+    /// Completes the file, moves it into place and gives it its QGIS style.
+    @discardableResult
+    public func finish() throws -> WrittenOutput {
+        let n = try writer.commit()
+        var w = WrittenOutput(path: path, driver: writer.format.driver, features: n, warnings: writer.warnings)
+        let styledFormats: Set<String> = [OutputFormat.geoJSON.driver, OutputFormat.geoPackage.driver, OutputFormat.shapefile.driver, "FlatGeobuf"]
+        guard styledFormats.contains(w.driver) else { return w }
+        let qml = (path as NSString).deletingPathExtension + ".qml"
+        if w.driver != OutputFormat.geoPackage.driver, let existing = try? String(contentsOfFile: qml, encoding: .utf8), !existing.contains(QGISStyle.marker) {
+            w.warnings.append("\(qml) exists and was not written by caravan: left as it is, so the layer opens with that style")
+            return w
+        }
+        do { _ = try QGISStyle.attach(toFile: path, layer: w.driver == OutputFormat.geoPackage.driver ? (options.layerName ?? layer.name) : nil) }
+        catch { w.warnings.append("the QGIS style could not be written: \((error as? GeoError)?.description ?? "\(error)")") }
+        return w
+    }
+}
+
+@available(*, unavailable)
+extension ResultStream: Sendable {}

@@ -36,7 +36,7 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
     }
     var weightIndex: Int? = nil
     if let w = weightField {
-        guard let i = layer.schema.index(of: w), layer.schema.fields[i].type.isNumeric else {
+        guard let i = layer.schema.index(of: w), layer.readsAsNumber(i) else {
             let numeric = layer.schema.fields.filter(\.type.isNumeric).map(\.name)
             throw GeoError(.invalidArgument, "'\(w)' is not a numeric field; the numeric fields are: \(numeric.isEmpty ? "(none)" : numeric.joined(separator: ", "))",
                            file: path, layer: layer.name)
