@@ -92,7 +92,7 @@ public final class EventExtractor: Sendable {
     struct PlaceMention {
         var text: String
         var location: Int
-        var rank: Int // 4 town, 3 institution, 2 province, 1 unmatched name after "in"/"to"
+        var rank: Int // 4 town, 3 institution, 2 province, 1 unmatched name after "in"/"to", 0 the end of a road
         var source: String
         var result: GeocodeResult
     }
@@ -179,7 +179,9 @@ public final class EventExtractor: Sendable {
                 let locative = Self.locativeBefore.firstMatch(in: before, range: NSRange(location: 0, length: (before as NSString).length)) != nil
                     || Self.locativeAfter.firstMatch(in: rest, range: NSRange(location: 0, length: (rest as NSString).length)) != nil
                 // Exact names of small places are often people's names ("Rustam"): without "in", "at", "в"… only towns of 50,000 or more, provinces and the user's places.
-                let big = (g.place?.population ?? 0) >= 50_000 || g.precision == .province || g.place?.isExtra == true || (g.place?.id ?? 1) < 0
+                // Far from the region a name needs "in", "в"… as well ("автомобиль «Тойота Камри»" is no trip to Toyota, Japan).
+                let inRegion = g.place.map { geocoder.policy.region.contains($0.country) } ?? false
+                let big = ((g.place?.population ?? 0) >= 50_000 && inRegion) || g.precision == .province || g.place?.isExtra == true || (g.place?.id ?? 1) < 0
                 let fuzzyOK = g.kind != .fuzzy || (g.score >= 0.9 && span.count >= 6) || (locative && g.score >= 0.75 && (g.place?.population ?? 0) >= 100_000)
                 if g.status == .matched, g.kind != nil, fuzzyOK, big || locative {
                     let rank = g.precision == .province ? 2 : 4
@@ -198,8 +200,15 @@ public final class EventExtractor: Sendable {
             }
             if !matched { i += 1 }
         }
+        // The ends of a road ("на трассе Алматы — Бишкек", "the Dushanbe-Khorog highway") tell where it runs, not where
+        // the event was: they are taken only when the sentence names no other place.
+        for m in Self.route.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) {
+            for k in out.indices where NSLocationInRange(out[k].location, m.range) { out[k].rank = 0 }
+        }
         return out.sorted { $0.location < $1.location }
     }
+
+    static let route = try! NSRegularExpression(pattern: "(?:\\b(?:трасс\\w*|автотрасс\\w*|автодорог\\w*|дорог[еиау])\\s+(?:«)?[\\p{L}-]+\\s*[-–—]\\s*[\\p{L}-]+|\\b[\\p{Lu}][\\p{L}]+\\s*[-–—]\\s*[\\p{Lu}][\\p{L}]+\\s+(?:road|highway|motorway|railway))", options: [])
 
     /// Whether a sentence names a country (and nothing finer) — for the report.
     func countries(in sentence: String) -> [String] {
@@ -266,10 +275,13 @@ public final class EventExtractor: Sendable {
                     documentDate = d.0; previous = d.0; lastYear = d.0.year
                     continue
                 }
+                var dates = dates
                 if let d = dates.first, !d.isRelative, d.hasYear, d.startMonth == d.endMonth, d.startDay == d.endDay, !d.isMonth,
                    Self.leadingDateline.firstMatch(in: (s.text as NSString).substring(to: d.location), range: NSRange(location: 0, length: d.location)) != nil,
                    let r = d.resolved(year: nil) {
-                    documentDate = r.0
+                    documentDate = r.0; lastYear = r.0.year
+                    // "Khorog, 22 April 2024 - … met on 20 April": the dateline's day is the event's only when the sentence tells no other.
+                    if dates.dropFirst().contains(where: { !$0.isRelative }) { dates.removeFirst() }
                 }
                 let amounts = EventVocabulary.amounts(in: s.text, excluding: dates)
                 let seizures = amounts.isEmpty ? [] : EventVocabulary.seizures(in: s.text, amounts: amounts)
