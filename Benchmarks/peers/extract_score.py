@@ -54,14 +54,14 @@ def load_system(path, root):
     out = []
     for r in rows:
         doc = os.path.relpath(os.path.abspath(r["document"]), os.path.abspath(root))
-        out.append((doc, r["date_start"], r["date_end"], [p for p in (r.get("match_name"), r.get("place_text")) if p]))
+        out.append((doc, r["date_start"], r["date_end"], [r.get("match_name") or "", r.get("place_text") or ""]))
     return "caravan", out
 
 
 def score(labels, preds):
     seen, uniq = set(), []
     for d, a, b, places in preds:
-        key = (d, a, b, norm(places[0]) if places else "")
+        key = (d, a, b, norm(places[-1]) if places else "")
         if key not in seen:
             seen.add(key)
             uniq.append((d, a, b, places))
@@ -69,7 +69,7 @@ def score(labels, preds):
     tp, wrong = 0, []
     for d, a, b, places in uniq:
         hit = next((i for i, (ld, la, lb, lp) in enumerate(labels)
-                    if i not in used and ld == d and la == a and lb == b and any(same_place(p, q) for p in places for q in lp)), None)
+                    if i not in used and ld == d and la == a and lb == b and any(same_place(p, q) for p in places if p for q in lp)), None)
         if hit is None:
             wrong.append((d, a, b, places))
         else:

@@ -133,7 +133,10 @@ public enum DateExpressions {
         let ns = text as NSString
         var taken: [NSRange] = []
         var found: [DateMention] = []
+        // Every calendar form holds a digit: text without one can only hold a relative date.
+        let digits = text.utf8.contains { $0 >= 0x30 && $0 <= 0x39 }
         for (shape, re) in patterns {
+            if !digits && shape != .relative { continue }
             for m in re.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
                 if taken.contains(where: { NSIntersectionRange($0, m.range).length > 0 }) { continue }
                 func g(_ k: Int) -> String? {

@@ -7,7 +7,6 @@ import Testing
 @Suite("extract — labelled set, several drugs, relative dates, PDF", .serialized)
 struct ExtractEvalTests {
     static let extractor = EventExtractor()
-    static let eval = repositoryRoot + "/samples/reports/eval"
 
     func events(_ text: String, name: String = "r.txt") throws -> [ExtractedEvent] {
         let dir = TempDir()
@@ -29,19 +28,21 @@ struct ExtractEvalTests {
         return x == y || (s.count >= 4 && l.hasPrefix(s))
     }
 
-    @Test("the labelled set: precision ≥ 0.95 and recall ≥ 0.90 of (date, place) pairs, English and Russian together")
-    func labelledSet() throws {
-        let text = try String(contentsOfFile: Self.eval + "/labels.csv", encoding: .utf8)
+    @Test("the labelled sets (eval: 41 events, holdout: 16): precision ≥ 0.95 and recall ≥ 0.90 of (date, place) pairs, English and Russian together",
+          arguments: [("eval", 41), ("holdout", 16)])
+    func labelledSet(set: String, count: Int) throws {
+        let root = repositoryRoot + "/samples/reports/" + set
+        let text = try String(contentsOfFile: root + "/labels.csv", encoding: .utf8)
         var labels: [(doc: String, start: String, end: String, places: [String])] = []
         for line in text.split(separator: "\n").dropFirst() {
             let f = Institutions.csvFields(String(line))
             labels.append((f[1], f[2], f[3], f[4].split(separator: "|").map(String.init)))
         }
-        #expect(labels.count == 41)
+        #expect(labels.count == count)
         var pairs: [(doc: String, start: String, end: String, places: [String])] = []
         var seen = Set<String>()
-        for path in EventExtractor.files([Self.eval]) {
-            let doc = String(path.dropFirst(Self.eval.count + 1))
+        for path in EventExtractor.files([root]) {
+            let doc = String(path.dropFirst(root.count + 1))
             for e in Self.extractor.extract(try ReportText.read(path)).events {
                 let names = [e.geocode.status == .matched ? e.geocode.place?.name : nil, e.placeText].compactMap { $0 }
                 if seen.insert("\(doc)|\(e.start.iso)|\(e.end.iso)|\(Self.norm(names[0]))").inserted { pairs.append((doc, e.start.iso, e.end.iso, names)) }
