@@ -157,18 +157,26 @@ public enum EventVocabulary {
         return out.sorted { $0.location < $1.location }
     }
 
-    /// The drug of each amount of a sentence: the first drug named after it (before the next
-    /// amount), else the nearest before it (after the previous amount), else the sentence's
-    /// first drug. "38 kg of heroin and 112 kg of hashish" → (38 kg, heroin), (112 kg, hashish);
+    /// The drug of each amount of a sentence: a drug right after it ("38 kg of heroin", "2,5 кг
+    /// героина"), else one right before it ("героина 1,1 кг"), else the first after it (before
+    /// the next amount), the nearest before it (after the previous amount), the sentence's first.
+    /// "38 kg of heroin and 112 kg of hashish" → (38 kg, heroin), (112 kg, hashish);
     /// "изъято 2,5 кг героина и 300 г опия" → (2.5 kg, heroin), (0.3 kg, opium).
     static func seizures(in sentence: String, amounts: [DrugAmount]) -> [(amount: DrugAmount, drug: String?)] {
         let drugs = drugMentions(in: sentence)
+        let ns = sentence as NSString
+        func gap(_ from: Int, _ to: Int) -> String {
+            ns.substring(with: NSRange(location: from, length: max(0, to - from))).trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters)).lowercased()
+        }
+        let linking: Set<String> = ["", "of", "of the", "of pure", "of raw", "of liquid", "чистого", "сырого"]
         return amounts.enumerated().map { i, a in
             let end = a.location + a.length
             let next = i + 1 < amounts.count ? amounts[i + 1].location : Int.max
             let prev = i > 0 ? amounts[i - 1].location + amounts[i - 1].length : 0
             let after = drugs.first { $0.location >= end && $0.location < next }
             let before = drugs.last { $0.location + $0.length <= a.location && $0.location >= prev }
+            if let d = after, linking.contains(gap(end, d.location)) { return (a, d.name) }
+            if let d = before, gap(d.location + d.length, a.location).isEmpty { return (a, d.name) }
             return (a, (after ?? before ?? drugs.first)?.name)
         }
     }

@@ -274,9 +274,11 @@ public final class EventExtractor: Sendable {
         guard kinds.isEmpty, dates.count == 1, let d = dates.first, !d.isRelative, !d.isMonth, d.hasYear,
               d.startMonth == d.endMonth, d.startDay == d.endDay else { return false }
         let ns = text as NSString
-        let rest = ns.replacingCharacters(in: NSRange(location: d.location, length: d.length), with: " ")
-        let words = rest.split { !$0.isLetter && !$0.isNumber }
-        return words.count <= 6
+        // "Place, day" or the day alone: nothing but marks after the day, a comma (or nothing) before it.
+        let before = ns.substring(to: d.location).trimmingCharacters(in: .whitespaces)
+        let after = ns.substring(from: d.location + d.length)
+        guard !after.contains(where: { $0.isLetter || $0.isNumber }), before.isEmpty || before.hasSuffix(",") || before.allSatisfy({ !$0.isLetter }) else { return false }
+        return before.split { !$0.isLetter && !$0.isNumber }.count <= 6
     }
 
     /// A dateline leading a sentence ("ALMATY, 12 October 2023 - The Centre today …"): its day.
