@@ -263,7 +263,7 @@ extract)
   set -- $(measure "$CARAVAN" extract "$DATA/reports200" -o "$DATA/extract_caravan200.csv" --overwrite); c5=$1; c5m=$2
   set -- $(BENCH_ONCE=1 measure .venv/bin/python peers/extract_peers.py geotext "$DATA/reports200" "$DATA/extract_geotext.csv"); g=$1; gm=$2
   set -- $(BENCH_ONCE=1 measure .venv/bin/python peers/extract_peers.py natasha "$DATA/reports200" "$DATA/extract_natasha.csv"); n=$1; nm=$2
-  rate() { echo "scale=0; $1 / $2" | bc; }
+  rate() { echo "scale=1; $1 / $2" | bc; }
   cr=$(rate 10000 "$c"); gr=$(rate 200 "$g"); nr=$(rate 200 "$n")
   echo "| | reports | seconds | peak MiB | reports/s | caravan's reports/s × |"; echo "|---|---:|---:|---:|---:|---:|"
   echo "| **caravan extract** (both cores, streamed) | 10,000 | **$c** | **$cm** | **$cr** | 1 |"
@@ -273,7 +273,7 @@ extract)
   echo; echo "Events: caravan $(($(wc -l < "$DATA/extract_caravan.csv") - 1)) from 10,000 pages; on the 200: caravan $(($(wc -l < "$DATA/extract_caravan200.csv") - 1)), geotext+dateparser $(($(wc -l < "$DATA/extract_geotext.csv") - 1)), natasha $(($(wc -l < "$DATA/extract_natasha.csv") - 1)) (date, place) pairs."
   for set in eval holdout; do
   echo; echo "### (date, place) pairs on samples/reports/$set (labelled by hand before the extractor ran on it)"; echo
-  "$CARAVAN" extract "$ROOT/samples/reports/$set" -o "$DATA/${set}_caravan.csv" --overwrite >/dev/null
+  "$CARAVAN" extract "$ROOT/samples/reports/$set" -o "$DATA/${set}_caravan.csv" --overwrite >/dev/null 2>&1
   .venv/bin/python peers/extract_peers.py geotext "$ROOT/samples/reports/$set" "$DATA/${set}_geotext.csv"
   .venv/bin/python peers/extract_peers.py natasha "$ROOT/samples/reports/$set" "$DATA/${set}_natasha.csv"
   .venv/bin/python peers/extract_score.py "$ROOT/samples/reports/$set/labels.csv" "$ROOT/samples/reports/$set" "$DATA/${set}_caravan.csv" "$DATA/${set}_geotext.csv" "$DATA/${set}_natasha.csv"

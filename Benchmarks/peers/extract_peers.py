@@ -141,32 +141,42 @@ class Natasha:
         m = re.search(r"(?<!\d)(19|20)\d\d(?!\d)", text)
         if m:
             year = int(m.group(0))
+        # natasha runs once on the whole text (its segmenter, morphology and NER), then its
+        # dates and LOC spans are given to the sentences they fall in.
+        doc = self.Doc(text)
+        doc.segment(self.segmenter)
+        doc.tag_morph(self.morph)
+        doc.tag_ner(self.ner)
+        spans = []
+        for span in doc.spans:
+            if span.type != "LOC":
+                continue
+            span.normalize(self.morph_vocab)
+            norm = (span.normal or span.text).lower()
+            if norm.startswith(RU_COUNTRY_STEMS) or norm in COUNTRIES:
+                continue
+            spans.append((span.start, span.normal or span.text))
+        found = []
+        for match in self.dates(text):
+            f = match.fact
+            y = f.year or year
+            if not y or not f.month:
+                continue
+            try:
+                a, b = (dt.date(y, f.month, f.day),) * 2 if f.day else month_range(y, f.month)
+            except ValueError:
+                continue
+            found.append((match.start, a, b))
         out = []
+        pos = 0
         for s in sentences(text):
-            dates = []
-            for match in self.dates(s):
-                f = match.fact
-                y = f.year or year
-                if not y or not f.month:
-                    continue
-                try:
-                    a, b = (dt.date(y, f.month, f.day),) * 2 if f.day else month_range(y, f.month)
-                except ValueError:
-                    continue
-                dates.append((match.start, a, b))
-            doc = self.Doc(s)
-            doc.segment(self.segmenter)
-            doc.tag_morph(self.morph)
-            doc.tag_ner(self.ner)
-            places = []
-            for span in doc.spans:
-                if span.type != "LOC":
-                    continue
-                span.normalize(self.morph_vocab)
-                norm = (span.normal or span.text).lower()
-                if norm.startswith(RU_COUNTRY_STEMS) or norm in COUNTRIES:
-                    continue
-                places.append((span.start, span.normal or span.text))
+            start = text.find(s, pos)
+            if start < 0:
+                continue
+            end = start + len(s)
+            pos = end
+            dates = [(p - start, a, b) for p, a, b in found if start <= p < end]
+            places = [(p - start, t) for p, t in spans if start <= p < end]
             out += pair(dates, places)
         return out
 
