@@ -50,7 +50,10 @@ struct ExtractCommandTests {
         let r = try caravan(["extract", "samples/reports/ru", "-o", dir.file("e.csv"), "--lang", "ru"])
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try csv(dir.file("e.csv"))
-        #expect(rows.count == 8, "\(rows.map { $0["evidence"] ?? "" })")
+        // 02-khorog.md: "изъято 2,5 кг героина и 300 г опия" is two rows, one per drug.
+        #expect(rows.count == 9, "\(rows.map { $0["evidence"] ?? "" })")
+        #expect(rows.filter { ($0["evidence"] ?? "").contains("2,5 кг героина и 300 г опия") }.map { "\($0["drug"] ?? "") \(Double($0["amount"] ?? "") ?? -1)" }.sorted()
+                == ["heroin 2.5", "opium 0.3"])
         #expect(rows.contains { $0["kind"] == "seizure" && $0["drug"] == "hashish" && $0["amount"].flatMap(Double.init) == 120 && $0["unit"] == "kg" })
         #expect(rows.contains { $0["drug"] == "acetic anhydride" && $0["unit"] == "l" })
         #expect(rows.contains { $0["match_name"] == "Душанбе" })

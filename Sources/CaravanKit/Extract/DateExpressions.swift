@@ -10,12 +10,32 @@ public struct DateMention: Sendable, Hashable {
     /// Year (nil: not written), month, day of the first and last day.
     public var startYear: Int?, startMonth: Int, startDay: Int
     public var endYear: Int?, endMonth: Int, endDay: Int
-    /// "yesterday", "вчера": left unresolved.
+    /// "yesterday", "вчера", "on Monday", "the next day": read against the document's date (or
+    /// the date told before) by `resolved(relativeTo:previous:)`, never by `resolved(year:)`.
     public var isRelative = false
+    /// What a relative date means; nil for a calendar date.
+    public var relative: RelativeDay?
     /// A whole month ("In August 2022").
     public var isMonth = false
 
     public var hasYear: Bool { startYear != nil || endYear != nil }
+
+    /// The day a relative date names: an offset or a weekday from the document's date, or days
+    /// after the date told before in the item. Nil: not relative, vague ("last week"), or the
+    /// date it hangs on is not known.
+    public func resolved(relativeTo document: EventDate?, previous: EventDate?) -> EventDate? {
+        guard let relative else { return nil }
+        switch relative {
+        case .offset(let n): return document.map { EventDate(dayNumber: $0.dayNumber + n) }
+        case .weekday(let w):
+            // The latest such weekday on or before the document's date (1970-01-01 was a Thursday: 4).
+            guard let d = document else { return nil }
+            let today = ((d.dayNumber + 4) % 7 + 7) % 7
+            return EventDate(dayNumber: d.dayNumber - ((today - w + 7) % 7))
+        case .afterPrevious(let n): return previous.map { EventDate(dayNumber: $0.dayNumber + n) }
+        case .vague: return nil
+        }
+    }
 
     /// The first and last day, with `year` for a date written without one.
     public func resolved(year: Int?) -> (EventDate, EventDate)? {
@@ -29,13 +49,26 @@ public struct DateMention: Sendable, Hashable {
     }
 }
 
+/// What a relative date expression means.
+public enum RelativeDay: Sendable, Hashable {
+    /// Days from the document's date: "yesterday" -1, "today" 0, "позавчера" -2.
+    case offset(Int)
+    /// A weekday (0 Sunday … 6 Saturday): the latest on or before the document's date ("on Monday").
+    case weekday(Int)
+    /// Days after the date told before in the item ("the next day", "на следующий день").
+    case afterPrevious(Int)
+    /// "last week", "на днях": no day to give.
+    case vague
+}
+
 /// Date expressions as reports write them, in English and Russian.
 ///
 /// Ranges: "from 12 to 16 September 2022", "from October 4 to November 30, 2021",
 /// "On August 18-19", "2-3 August 2022", "12–16 сентября 2022 г.", "с 4 октября по 30 ноября 2021
 /// года", "с 4 по 6 апреля"; single days: "On September 2, 2022", "12 марта 2023 г.",
 /// "12.03.2023", "2023-03-12"; months: "In August 2022", "в августе 2022 года". Relative dates
-/// ("yesterday", "вчера", "накануне") are found and marked, never resolved to a guess.
+/// ("yesterday", "вчера", "накануне", "on Monday", "the next day") are found and marked; they are
+/// resolved only against a document's date (its dateline) or the date told before, never guessed.
 public enum DateExpressions {
     static let monthWord = "([A-Za-zА-Яа-яЁё]{3,9})\\.?"
     static let day = "(\\d{1,2})(?:st|nd|rd|th|-?го|-?е)?(?!\\d)"
@@ -76,17 +109,34 @@ public enum DateExpressions {
             (.mdY, "\\b" + monthWord + "\\s+" + day + optYear),
             (.dmY, "\\b" + day + "\\s+(?:of\\s+)?" + monthWord + optYear),
             (.mY, "\\b" + monthWord + "\\s+" + year),
-            (.relative, "\\b(?:the day before yesterday|yesterday|today|tonight|last (?:week|month|night|year)|this (?:morning|week|month)|позавчера|вчера|сегодня|накануне|на прошлой неделе|в прошлом месяце|на днях)(?![A-Za-zА-Яа-яЁё])"),
+            (.relative, "\\b(?:the day before yesterday|yesterday|earlier today|today|tonight|this (?:morning|afternoon|evening)|last night|(?:on |last )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:on )?the (?:next|following) day|next day|last (?:week|month|year)|this (?:week|month)|позавчера|вчера|сегодня|накануне|(?:в|во) (?:понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)|на следующий день|на другой день|на прошлой неделе|в прошлом месяце|на днях)(?![A-Za-zА-Яа-яЁё])"),
         ]
         return list.map { ($0.0, try! NSRegularExpression(pattern: $0.1, options: [.caseInsensitive])) }
     }()
+
+    static let weekdays: [(String, Int)] = [("sunday", 0), ("monday", 1), ("tuesday", 2), ("wednesday", 3), ("thursday", 4), ("friday", 5), ("saturday", 6),
+                                            ("воскресенье", 0), ("понедельник", 1), ("вторник", 2), ("среду", 3), ("четверг", 4), ("пятницу", 5), ("субботу", 6)]
+
+    /// The meaning of a relative expression found by the pattern above.
+    static func relativeDay(_ text: String) -> RelativeDay {
+        let t = text.lowercased()
+        if t.contains("before yesterday") || t == "позавчера" { return .offset(-2) }
+        if t.contains("yesterday") || t == "вчера" || t == "накануне" || t == "last night" { return .offset(-1) }
+        if t.contains("today") || t.hasPrefix("this morning") || t.hasPrefix("this afternoon") || t.hasPrefix("this evening") || t == "tonight" || t == "сегодня" { return .offset(0) }
+        if t.contains("next day") || t.contains("following day") || t == "на следующий день" || t == "на другой день" { return .afterPrevious(1) }
+        if let w = weekdays.first(where: { t.hasSuffix($0.0) }) { return .weekday(w.1) }
+        return .vague
+    }
 
     /// Every date expression in `text`, in order; earlier patterns (ranges) win over the parts they contain.
     public static func find(in text: String) -> [DateMention] {
         let ns = text as NSString
         var taken: [NSRange] = []
         var found: [DateMention] = []
+        // Every calendar form holds a digit: text without one can only hold a relative date.
+        let digits = text.utf8.contains { $0 >= 0x30 && $0 <= 0x39 }
         for (shape, re) in patterns {
+            if !digits && shape != .relative { continue }
             for m in re.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
                 if taken.contains(where: { NSIntersectionRange($0, m.range).length > 0 }) { continue }
                 func g(_ k: Int) -> String? {
@@ -122,7 +172,7 @@ public enum DateExpressions {
                     if let y = n(2), let mm = mo(1) { d = make(y, mm, 1, y, mm, EventDate.daysIn(month: mm, year: y)); d?.isMonth = true }
                 case .relative:
                     d = DateMention(text: t, location: m.range.location, length: m.range.length, startYear: nil, startMonth: 1, startDay: 1,
-                                    endYear: nil, endMonth: 1, endDay: 1, isRelative: true)
+                                    endYear: nil, endMonth: 1, endDay: 1, isRelative: true, relative: relativeDay(t))
                 }
                 // "from 12 to 16 September" with a start later than the end in the same month is not a range.
                 if let x = d, !x.isRelative, x.startYear == nil, x.endYear == nil, x.startMonth == x.endMonth, x.startDay > x.endDay { d = nil }

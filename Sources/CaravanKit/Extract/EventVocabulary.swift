@@ -110,6 +110,7 @@ public enum EventVocabulary {
     static func amounts(in sentence: String, excluding dates: [DateMention]) -> [DrugAmount] {
         let ns = sentence as NSString
         var out: [DrugAmount] = []
+        var factors: [Double] = []
         for m in amountPattern.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) {
             if dates.contains(where: { NSIntersectionRange(NSRange(location: $0.location, length: $0.length), m.range).length > 0 }) { continue }
             let whole = ns.substring(with: m.range(at: 1)).filter(\.isNumber)
@@ -124,10 +125,60 @@ public enum EventVocabulary {
             else { (factor, unit) = (1, "l") }
             // "г" alone after a four-digit number is a year ("2023 г"), never grams.
             if u == "г", frac.isEmpty, whole.count == 4, (1900...2100).contains(Int(whole) ?? 0) { continue }
-            out.append(DrugAmount(text: ns.substring(with: m.range).trimmingCharacters(in: .whitespaces), value: (v * factor * 1_000_000).rounded() / 1_000_000,
-                                  unit: unit, location: m.range.location, length: m.range.length))
+            let a = DrugAmount(text: ns.substring(with: m.range).trimmingCharacters(in: .whitespaces), value: (v * factor * 1_000_000).rounded() / 1_000_000,
+                               unit: unit, location: m.range.location, length: m.range.length)
+            // "2 кг 300 г": kilograms then grams with only a space between are one amount.
+            defer { factors.append(factor) }
+            if let last = out.last, factors.last == 1, last.unit == "kg", unit == "kg", factor == 0.001,
+               last.location + last.length <= a.location,
+               ns.substring(with: NSRange(location: last.location + last.length, length: a.location - last.location - last.length)).allSatisfy(\.isWhitespace) {
+                let merged = DrugAmount(text: ns.substring(with: NSRange(location: last.location, length: a.location + a.length - last.location)).trimmingCharacters(in: .whitespaces),
+                                        value: ((last.value + a.value) * 1_000_000).rounded() / 1_000_000, unit: "kg", location: last.location,
+                                        length: a.location + a.length - last.location)
+                out[out.count - 1] = merged
+                factors.removeLast()
+                continue
+            }
+            out.append(a)
         }
         return out
+    }
+
+    /// Every drug named in a sentence: (position, name), earlier-listed names winning over the words they contain.
+    static func drugMentions(in sentence: String) -> [(location: Int, length: Int, name: String)] {
+        let ns = sentence as NSString
+        var out: [(location: Int, length: Int, name: String)] = []
+        for (name, r) in drugs {
+            for m in r.matches(in: sentence, range: NSRange(location: 0, length: ns.length))
+            where !out.contains(where: { NSIntersectionRange(NSRange(location: $0.location, length: $0.length), m.range).length > 0 }) {
+                out.append((m.range.location, m.range.length, name))
+            }
+        }
+        return out.sorted { $0.location < $1.location }
+    }
+
+    /// The drug of each amount of a sentence: a drug right after it ("38 kg of heroin", "2,5 кг
+    /// героина"), else one right before it ("героина 1,1 кг"), else the first after it (before
+    /// the next amount), the nearest before it (after the previous amount), the sentence's first.
+    /// "38 kg of heroin and 112 kg of hashish" → (38 kg, heroin), (112 kg, hashish);
+    /// "изъято 2,5 кг героина и 300 г опия" → (2.5 kg, heroin), (0.3 kg, opium).
+    static func seizures(in sentence: String, amounts: [DrugAmount]) -> [(amount: DrugAmount, drug: String?)] {
+        let drugs = drugMentions(in: sentence)
+        let ns = sentence as NSString
+        func gap(_ from: Int, _ to: Int) -> String {
+            ns.substring(with: NSRange(location: from, length: max(0, to - from))).trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters)).lowercased()
+        }
+        let linking: Set<String> = ["", "of", "of the", "of pure", "of raw", "of liquid", "чистого", "сырого"]
+        return amounts.enumerated().map { i, a in
+            let end = a.location + a.length
+            let next = i + 1 < amounts.count ? amounts[i + 1].location : Int.max
+            let prev = i > 0 ? amounts[i - 1].location + amounts[i - 1].length : 0
+            let after = drugs.first { $0.location >= end && $0.location < next }
+            let before = drugs.last { $0.location + $0.length <= a.location && $0.location >= prev }
+            if let d = after, linking.contains(gap(end, d.location)) { return (a, d.name) }
+            if let d = before, gap(d.location + d.length, a.location).isEmpty { return (a, d.name) }
+            return (a, (after ?? before ?? drugs.first)?.name)
+        }
     }
 
     /// Agencies named, as (pattern, name written out); more specific first.

@@ -17,6 +17,11 @@ public struct ExtractOptions: AnalysisOptions {
     public var compare: String?
     public var overwrite = false
 
+    /// Events kept in the returned layer (all are written to `output`, as they are found).
+    public static let keptInMemory = 5_000
+    /// Events shown in the summary table.
+    public static let tableRows = 60
+
     public init(reports: [String], output: String) { self.reports = reports; self.output = output }
 
     public func validate() throws {
@@ -70,21 +75,60 @@ public struct ReviewSentence: Sendable {
 /// Finds dated, placed events in report text: the engine behind `caravan extract`.
 public final class EventExtractor: Sendable {
     let geocoder: Geocoder
+    /// The geocoder's answers, kept per text: reports name the same places again and again.
+    let memo: GeocodeMemo
     let institutions: [(pattern: String, institution: Institution)]
+    /// The institutions' names, lower-cased, as UTF-8 bytes (searched byte by byte: NSString's
+    /// range(of:) was a third of the time), and their UTF-16 lengths.
+    let institutionBytes: [(bytes: [UInt8], utf16: Int)]
     let names: NameLanguage
 
     public init(geocoder: Geocoder = Geocoder(), institutions: [Institution] = Institutions.shipped, names: NameLanguage = .english) {
         self.geocoder = geocoder
+        self.memo = GeocodeMemo(geocoder)
         self.names = names
         var list: [(String, Institution)] = []
         for i in institutions { for n in i.names { list.append((n.lowercased(), i)) } }
         self.institutions = list.sorted { $0.0.count > $1.0.count }
+        self.institutionBytes = self.institutions.map { (Self.folded($0.pattern), $0.pattern.utf16.count) }
+    }
+
+    /// The UTF-8 bytes of `text` with Latin and Cyrillic capitals lower-cased (Ё → ё), every other
+    /// character as it is: each character keeps its length, so offsets stay the text's.
+    static func folded(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        for u in text.unicodeScalars {
+            var v = u.value
+            if (0x41...0x5A).contains(v) || (0x410...0x42F).contains(v) { v += 32 } else if v == 0x401 { v = 0x451 }
+            if v < 0x80 { out.append(UInt8(v)) }
+            else if v < 0x800 { out.append(UInt8(0xC0 | (v >> 6))); out.append(UInt8(0x80 | (v & 0x3F))) }
+            else if v < 0x10000 { out.append(UInt8(0xE0 | (v >> 12))); out.append(UInt8(0x80 | ((v >> 6) & 0x3F))); out.append(UInt8(0x80 | (v & 0x3F))) }
+            else { out.append(UInt8(0xF0 | (v >> 18))); out.append(UInt8(0x80 | ((v >> 12) & 0x3F))); out.append(UInt8(0x80 | ((v >> 6) & 0x3F))); out.append(UInt8(0x80 | (v & 0x3F))) }
+        }
+        return out
+    }
+
+    /// Where `needle` occurs in `hay` (byte offsets), from `from` on.
+    static func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
+        guard let first = needle.first, needle.count <= hay.count else { return nil }
+        var i = from
+        let last = hay.count - needle.count
+        while i <= last {
+            if hay[i] == first {
+                var k = 1
+                while k < needle.count && hay[i + k] == needle[k] { k += 1 }
+                if k == needle.count { return i }
+            }
+            i += 1
+        }
+        return nil
     }
 
     struct PlaceMention {
         var text: String
         var location: Int
-        var rank: Int // 4 town, 3 institution, 2 province, 1 unmatched name after "in"/"to"
+        var rank: Int // 4 town, 3 institution, 2 province, 1 unmatched name after "in"/"to", 0 the end of a road
         var source: String
         var result: GeocodeResult
     }
@@ -108,36 +152,43 @@ public final class EventExtractor: Sendable {
     static let actorAfter = try! NSRegularExpression(pattern: "^\\W{0,3}(delegation|delegations|specialists|experts|employees|staff|member|members|director|officials|representatives?|team|делегаци\\w*|специалист\\w*|сотрудник\\w*|эксперт\\w*|представител\\w*|государств\\w*)", options: [.caseInsensitive])
     static let actorBefore = try! NSRegularExpression(pattern: "(director|head|officials|representatives?|delegation|specialists|experts|employees|staff|between|cooperation|директор\\w*|руководител\\w*|представител\\w*|сотрудник\\w*|между)\\s+(of\\s+)?(the\\s+)?$", options: [.caseInsensitive])
     static let placeSuffix = try! NSRegularExpression(pattern: "^\\s+(области|обл\\.|oblast|province|region|velayat|viloyati|viloyat|района|районе|район|district)", options: [.caseInsensitive])
-    static let locativeBefore = try! NSRegularExpression(pattern: "(\\b(in|to|at|near|в|во|на|г\\.|у|под|около|КПП|пост\\w*|checkpoint|border post)\\s+[«\"“]?|\\()$", options: [.caseInsensitive])
+    /// Words before a name that make it a place: "in", "at the", "near the village of", "в", "в селе",
+    /// "на КПП «", "заставы «", "поста «", "(".
+    static let locativeBefore = try! NSRegularExpression(pattern: "(\\b(in|to|at|near|from|в|во|на|г\\.|у|под|около|КПП|пост\\w*|застав\\w*|погранзастав\\w*|отряд\\w*|checkpoint|border post)\\s+(the\\s+)?((village|town|city|settlement|kishlak|district|area|checkpoint|border post|post|outpost|border crossing|crossing point)\\s+(of\\s+)?)?[«\"“]?|\\b(в|во|на|у|около|под)\\s+(сел[еоа]|посёлк[еа]|поселк[еа]|кишлак[еа]|городе|г\\.|айыл[еа]|аил[еа]|районе|жилмассиве|махалле|участке)\\s+[«\"“]?|\\()$", options: [.caseInsensitive])
+    /// Words after a name that make it a place: "the Kyzyl-Bel checkpoint", "Panj district".
+    static let locativeAfter = try! NSRegularExpression(pattern: "^[»\"”]?\\s+(checkpoint|border post|border crossing|crossing point|post|outpost|border outpost|district|region|province|oblast|village|town|city)(?![\\p{L}])", options: [.caseInsensitive])
+    static let wordPattern = try! NSRegularExpression(pattern: "[\\p{L}][\\p{L}\\p{M}'’-]*", options: [])
 
     /// Place mentions of a sentence: institutions from the table, then names the geocoder knows.
     func places(in sentence: String) -> [PlaceMention] {
         let ns = sentence as NSString
-        let lower = sentence.lowercased() as NSString
+        let lower = Self.folded(sentence)
         var taken: [NSRange] = []
         var out: [PlaceMention] = []
-        for (pattern, inst) in institutions {
-            var from = 0
-            while from < lower.length {
-                let r = lower.range(of: pattern, options: [], range: NSRange(location: from, length: lower.length - from))
-                if r.location == NSNotFound { break }
-                from = r.location + r.length
+        for (n, (_, inst)) in institutions.enumerated() {
+            let needle = institutionBytes[n].bytes
+            var fromByte = 0
+            while let hit = Self.find(needle, in: lower, from: fromByte) {
+                fromByte = hit + needle.count
+                let location = String(decoding: lower[0..<hit], as: UTF8.self).utf16.count
+                let r = NSRange(location: location, length: institutionBytes[n].utf16)
+                let from = r.location + r.length
                 // Whole words only.
                 if r.location > 0, let c = Character(ns.substring(with: NSRange(location: r.location - 1, length: 1))) as Character?, c.isLetter { continue }
                 if from < ns.length, let c = ns.substring(with: NSRange(location: from, length: 1)).first, c.isLetter { continue }
                 if taken.contains(where: { NSIntersectionRange($0, r).length > 0 }) { continue }
                 taken.append(r)
-                let before = ns.substring(to: r.location), after = ns.substring(from: from)
+                let before = ns.substring(with: NSRange(location: max(0, r.location - 48), length: r.location - max(0, r.location - 48)))
+                let after = ns.substring(with: NSRange(location: from, length: min(48, ns.length - from)))
                 let actor = Self.actorAfter.firstMatch(in: after, range: NSRange(location: 0, length: (after as NSString).length)) != nil
                     || Self.actorBefore.firstMatch(in: before, range: NSRange(location: 0, length: (before as NSString).length)) != nil
                 if actor { continue }
-                let g = geocoder.geocode(inst.city, countryHint: inst.country.isEmpty ? nil : inst.country)
+                let g = memo.geocode(inst.city, countryHint: inst.country.isEmpty ? nil : inst.country)
                 out.append(PlaceMention(text: ns.substring(with: r), location: r.location, rank: 3, source: "institution", result: g))
             }
         }
         // Capitalised runs (and «quoted» names), tried longest span first.
-        let words = try! NSRegularExpression(pattern: "[\\p{L}][\\p{L}\\p{M}'’-]*", options: [])
-        let tokens = words.matches(in: sentence, range: NSRange(location: 0, length: ns.length)).map { $0.range }
+        let tokens = Self.wordPattern.matches(in: sentence, range: NSRange(location: 0, length: ns.length)).map { $0.range }
         var i = 0
         while i < tokens.count {
             let w = ns.substring(with: tokens[i])
@@ -156,16 +207,19 @@ public final class EventExtractor: Sendable {
                 let spanWords = span.lowercased().split(whereSeparator: { $0 == " " || $0 == "-" }).map(String.init)
                 if spanWords.allSatisfy({ Self.stopwords.contains($0) }) || Self.stopwords.contains(spanWords[0]) { continue }
                 var query = span
-                let rest = ns.substring(from: range.location + range.length)
+                let rest = ns.substring(with: NSRange(location: range.location + range.length, length: min(48, ns.length - range.location - range.length)))
                 if let s = Self.placeSuffix.firstMatch(in: rest, range: NSRange(location: 0, length: (rest as NSString).length)) {
                     query += (rest as NSString).substring(with: s.range)
                     range.length += s.range.length
                 }
-                let g = geocoder.geocode(query)
-                let before = ns.substring(to: range.location)
+                let g = memo.geocode(query)
+                let before = ns.substring(with: NSRange(location: max(0, range.location - 48), length: range.location - max(0, range.location - 48)))
                 let locative = Self.locativeBefore.firstMatch(in: before, range: NSRange(location: 0, length: (before as NSString).length)) != nil
+                    || Self.locativeAfter.firstMatch(in: rest, range: NSRange(location: 0, length: (rest as NSString).length)) != nil
                 // Exact names of small places are often people's names ("Rustam"): without "in", "at", "в"… only towns of 50,000 or more, provinces and the user's places.
-                let big = (g.place?.population ?? 0) >= 50_000 || g.precision == .province || g.place?.isExtra == true || (g.place?.id ?? 1) < 0
+                // Far from the region a name needs "in", "в"… as well ("автомобиль «Тойота Камри»" is no trip to Toyota, Japan).
+                let inRegion = g.place.map { geocoder.policy.region.contains($0.country) } ?? false
+                let big = ((g.place?.population ?? 0) >= 50_000 && inRegion) || g.precision == .province || g.place?.isExtra == true || (g.place?.id ?? 1) < 0
                 let fuzzyOK = g.kind != .fuzzy || (g.score >= 0.9 && span.count >= 6) || (locative && g.score >= 0.75 && (g.place?.population ?? 0) >= 100_000)
                 if g.status == .matched, g.kind != nil, fuzzyOK, big || locative {
                     let rank = g.precision == .province ? 2 : 4
@@ -184,8 +238,15 @@ public final class EventExtractor: Sendable {
             }
             if !matched { i += 1 }
         }
+        // The ends of a road ("на трассе Алматы — Бишкек", "the Dushanbe-Khorog highway") tell where it runs, not where
+        // the event was: they are taken only when the sentence names no other place.
+        for m in Self.route.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) {
+            for k in out.indices where NSLocationInRange(out[k].location, m.range) { out[k].rank = 0 }
+        }
         return out.sorted { $0.location < $1.location }
     }
+
+    static let route = try! NSRegularExpression(pattern: "(?:\\b(?:трасс\\w*|автотрасс\\w*|автодорог\\w*|дорог[еиау])\\s+(?:«)?[\\p{L}-]+\\s*[-–—]\\s*[\\p{L}-]+|\\b[\\p{Lu}][\\p{L}]+\\s*[-–—]\\s*[\\p{Lu}][\\p{L}]+\\s+(?:road|highway|motorway|railway))", options: [])
 
     /// Whether a sentence names a country (and nothing finer) — for the report.
     func countries(in sentence: String) -> [String] {
@@ -206,10 +267,35 @@ public final class EventExtractor: Sendable {
         return cyr > lat ? "ru" : "en"
     }
 
+    /// Whether a sentence is a dateline: a place or a press office and one day, nothing else
+    /// ("Bishkek, 30 June 2023", "Пресс-служба УВД Согдийской области, 5 июля 2023 г."). It gives
+    /// the document's date (for "yesterday") and is not itself an event.
+    static func isDateline(_ text: String, dates: [DateMention], kinds: [EventKind]) -> Bool {
+        guard kinds.isEmpty, dates.count == 1, let d = dates.first, !d.isRelative, !d.isMonth, d.hasYear,
+              d.startMonth == d.endMonth, d.startDay == d.endDay else { return false }
+        let ns = text as NSString
+        // "Place, day" or the day alone: nothing but marks after the day, a comma (or nothing) before it.
+        let before = ns.substring(to: d.location).trimmingCharacters(in: .whitespaces)
+        let after = ns.substring(from: d.location + d.length)
+        guard !after.contains(where: { $0.isLetter || $0.isNumber }), before.isEmpty || before.hasSuffix(",") || before.allSatisfy({ !$0.isLetter }) else { return false }
+        return before.split { !$0.isLetter && !$0.isNumber }.count <= 6
+    }
+
+    /// A dateline leading a sentence ("ALMATY, 12 October 2023 - The Centre today …"): its day.
+    static let leadingDateline = try! NSRegularExpression(pattern: "^[\\p{L}][\\p{L} .-]{1,40},\\s*$", options: [])
+
     /// The events and the sentences for review of one document.
+    ///
+    /// Per sentence: its calendar dates (a relative one — "yesterday", "on Monday", "the next day"
+    /// — read against the document's dateline or the date told before in the item), its places,
+    /// its kind. A sentence with several dates and several places ("4 декабря в Таразе, а 6
+    /// декабря — в Шымкенте") pairs each date with the first place after it; otherwise its first
+    /// date goes with its best place. A seizure of several drugs ("38 kg of heroin and 112 kg of
+    /// hashish") gives one row per drug amount: the rows an analyst sums.
     public func extract(_ doc: ReportDocument, lang: ExtractLanguage = .auto) -> (events: [ExtractedEvent], review: [ReviewSentence]) {
         var events: [ExtractedEvent] = [], review: [ReviewSentence] = []
         var lastYear: Int?
+        var documentDate: EventDate?
         for item in doc.items {
             let itemText = item.sentences.map(\.text).joined(separator: " ")
             let language = lang == .auto ? Self.language(of: itemText) : lang.rawValue
@@ -217,64 +303,109 @@ public final class EventExtractor: Sendable {
             let itemDates = item.sentences.map { DateExpressions.find(in: $0.text) }
             let itemFirstYear = itemDates.joined().first(where: { $0.hasYear }).flatMap { $0.endYear ?? $0.startYear }
             var itemKind: EventKind?
+            var previous: EventDate?
+            var told = Set<String>()
             for (s, dates) in zip(item.sentences, itemDates) {
                 let own = EventVocabulary.kinds(in: s.text)
-                let amounts = EventVocabulary.amounts(in: s.text, excluding: dates)
-                let drug = EventVocabulary.drug(in: s.text, after: amounts.first?.location)
-                var kind: EventKind? = own.first { $0 != .seizure } ?? nil
-                var inherited = false
-                // A seizure needs an amount and a drug ("выявлению прекурсоров" in a seminar's title is none).
-                if own.contains(.seizure), drug != nil, !amounts.isEmpty { kind = .seizure }
-                else if own.contains(.arrest), drug != nil, !amounts.isEmpty { kind = .seizure }
-                if EventVocabulary.anaphora.firstMatch(in: s.text, range: NSRange(location: 0, length: (s.text as NSString).length)) != nil, let k = itemKind {
-                    kind = k; inherited = true
-                }
-                let places = self.places(in: s.text)
-                let dated = dates.first { !$0.isRelative }
-                let relative = dates.first { $0.isRelative }
                 func note(_ why: String, date: String? = nil, place: String? = nil) {
                     review.append(ReviewSentence(document: doc.path, item: item.number, offsetStart: s.start, offsetEnd: s.end, reason: why,
                                                  dateText: date, placeText: place, evidence: s.text))
                 }
+                if Self.isDateline(s.text, dates: dates, kinds: own), let d = dates.first?.resolved(year: nil) {
+                    documentDate = d.0; previous = d.0; lastYear = d.0.year
+                    continue
+                }
+                var dates = dates
+                if let d = dates.first, !d.isRelative, d.hasYear, d.startMonth == d.endMonth, d.startDay == d.endDay, !d.isMonth,
+                   Self.leadingDateline.firstMatch(in: (s.text as NSString).substring(to: d.location), range: NSRange(location: 0, length: d.location)) != nil,
+                   let r = d.resolved(year: nil) {
+                    documentDate = r.0; lastYear = r.0.year
+                    // "Khorog, 22 April 2024 - … met on 20 April": the dateline's day is the event's only when the sentence tells no other.
+                    if dates.dropFirst().contains(where: { !$0.isRelative }) { dates.removeFirst() }
+                }
+                let amounts = EventVocabulary.amounts(in: s.text, excluding: dates)
+                let seizures = amounts.isEmpty ? [] : EventVocabulary.seizures(in: s.text, amounts: amounts)
+                let drugNamed = seizures.contains { $0.drug != nil }
+                var kind: EventKind? = own.first { $0 != .seizure } ?? nil
+                var inherited = false
+                // A seizure needs an amount and a drug ("выявлению прекурсоров" in a seminar's title is none).
+                if own.contains(.seizure) || own.contains(.arrest), drugNamed { kind = .seizure }
+                if EventVocabulary.anaphora.firstMatch(in: s.text, range: NSRange(location: 0, length: (s.text as NSString).length)) != nil, let k = itemKind {
+                    kind = k; inherited = true
+                }
                 defer { if itemKind == nil, let k = kind { itemKind = k } }
+                let places = self.places(in: s.text)
                 let best = places.max { ($0.rank, -$0.location) < ($1.rank, -$1.location) }
-                guard let date = dated else {
-                    if let r = relative { note("a relative date ('\(r.text)') that caravan does not resolve", date: r.text, place: best?.text) }
+                // The sentence's days: calendar dates, else a relative date that can be read.
+                var days: [(mention: DateMention, start: EventDate, end: EventDate, relative: Bool)] = []
+                var unresolved: DateMention?
+                for d in dates where !d.isRelative {
+                    let year = d.hasYear ? nil : (lastYear ?? itemFirstYear ?? documentDate?.year)
+                    if d.hasYear { lastYear = d.endYear ?? d.startYear }
+                    if let (a, b) = d.resolved(year: year) { days.append((d, a, b, false)) } else if unresolved == nil { unresolved = d }
+                }
+                if days.isEmpty, let r = dates.first(where: { $0.isRelative }) {
+                    if let day = r.resolved(relativeTo: documentDate, previous: previous) { days.append((r, day, day, true)) }
+                    else {
+                        let against = r.relative.map { if case .afterPrevious = $0 { return "no date told before it in the item" }; if case .vague = $0 { return "it names no day" }; return "the document has no dateline" } ?? ""
+                        note("a relative date ('\(r.text)') that cannot be read: \(against)", date: r.text, place: best?.text)
+                        continue
+                    }
+                }
+                guard !days.isEmpty else {
+                    if let u = unresolved { note("a date without a year, and no year earlier in the document", date: u.text, place: best?.text) }
                     else if let p = best { note(kind == nil ? "a place but no event or date" : "a place and an event (\(kind!.rawValue)) but no date", place: p.text) }
                     continue
                 }
-                let year = date.hasYear ? nil : (lastYear ?? itemFirstYear)
-                if date.hasYear { lastYear = date.endYear ?? date.startYear }
-                guard let (a, b) = date.resolved(year: year) else {
-                    note("a date without a year, and no year earlier in the document", date: date.text, place: best?.text); continue
-                }
+                previous = days.last!.end
                 guard let place = best else {
                     let cs = countries(in: s.text)
-                    note(cs.isEmpty ? "a date but no place" : "a date, and only countries named (\(cs.joined(separator: ", "))): too coarse for a point", date: date.text)
+                    note(cs.isEmpty ? "a date but no place" : "a date, and only countries named (\(cs.joined(separator: ", "))): too coarse for a point", date: days[0].mention.text)
                     continue
                 }
+                // Several dates and several places: each date with the first place after it (before the next date).
+                var pairs: [(Int, PlaceMention)] = []
+                if days.count > 1, Set(places.map(\.text)).count > 1 {
+                    for (k, d) in days.enumerated() {
+                        let from = d.mention.location + d.mention.length
+                        let to = k + 1 < days.count ? days[k + 1].mention.location : Int.max
+                        if let p = places.first(where: { $0.location >= from && $0.location < to }) { pairs.append((k, p)) }
+                    }
+                    if pairs.count < 2 { pairs = [] }
+                }
+                if pairs.isEmpty { pairs = [(0, place)] }
                 let k = kind ?? itemKind ?? .other
                 if kind == nil { inherited = itemKind != nil }
-                var conf = 1.0
-                if !date.hasYear { conf *= 0.9 }
-                if date.isMonth { conf *= 0.85 }
-                if place.source == "institution" { conf *= 0.9 }
-                conf *= place.result.status == .matched ? max(place.result.score, 0.5) : 0.5
-                if inherited { conf *= 0.9 }
-                if k == .other { conf *= 0.8 }
-                if places.filter({ $0.rank == place.rank && $0.result.place?.id != place.result.place?.id }).count > 0 { conf *= 0.85 }
-                let ev = ExtractedEvent(start: a, end: b, dateText: date.text, placeText: place.text, placeSource: place.source, geocode: place.result,
-                                        kind: k, drug: k == .seizure ? drug : nil, amount: k == .seizure ? amounts.first : nil,
-                                        agencies: EventVocabulary.agencies(in: s.text), evidence: s.text, document: doc.path, item: item.number,
-                                        offsetStart: s.start, offsetEnd: s.end, confidence: (conf * 100).rounded() / 100, lang: language)
-                // The same event told twice in an item (same dates, same place) is kept once.
-                if events.contains(where: { $0.document == ev.document && $0.item == ev.item && $0.start == ev.start && $0.end == ev.end
-                                           && $0.geocode.place?.id == ev.geocode.place?.id && $0.placeText == ev.placeText }) { continue }
-                events.append(ev)
-                if place.result.status != .matched {
-                    note("the place '\(place.text)' is \(place.result.status.rawValue) (\(place.result.reason ?? "not in the gazetteer")); the event is kept without a point",
-                         date: date.text, place: place.text)
+                let agencies = EventVocabulary.agencies(in: s.text)
+                var added: [String] = []
+                for (di, place) in pairs {
+                    let day = days[di]
+                    let key = "\(day.start.iso)|\(day.end.iso)|\(place.result.place?.id ?? 0)|\(place.text)"
+                    // The same event told again in a later sentence of the item (same dates, same place) is kept once.
+                    if told.contains(key) { continue }
+                    added.append(key)
+                    var conf = 1.0
+                    if !day.mention.hasYear && !day.relative { conf *= 0.9 }
+                    if day.relative { conf *= 0.9 }
+                    if day.mention.isMonth { conf *= 0.85 }
+                    if place.source == "institution" { conf *= 0.9 }
+                    conf *= place.result.status == .matched ? max(place.result.score, 0.5) : 0.5
+                    if inherited { conf *= 0.9 }
+                    if k == .other { conf *= 0.8 }
+                    if pairs.count == 1, places.filter({ $0.rank == place.rank && $0.result.place?.id != place.result.place?.id }).count > 0 { conf *= 0.85 }
+                    let rows: [(drug: String?, amount: DrugAmount?)] = k == .seizure && !seizures.isEmpty ? seizures.map { ($0.drug, $0.amount) } : [(nil, nil)]
+                    for row in rows {
+                        events.append(ExtractedEvent(start: day.start, end: day.end, dateText: day.mention.text, placeText: place.text, placeSource: place.source,
+                                                     geocode: place.result, kind: k, drug: row.drug, amount: row.amount, agencies: agencies, evidence: s.text,
+                                                     document: doc.path, item: item.number, offsetStart: s.start, offsetEnd: s.end,
+                                                     confidence: (conf * 100).rounded() / 100, lang: language))
+                    }
+                    if place.result.status != .matched {
+                        note("the place '\(place.text)' is \(place.result.status.rawValue) (\(place.result.reason ?? "not in the gazetteer")); the event is kept without a point",
+                             date: day.mention.text, place: place.text)
+                    }
                 }
+                told.formUnion(added)
             }
         }
         return (events, review)
@@ -287,7 +418,8 @@ public final class EventExtractor: Sendable {
         for p in paths {
             var dir: ObjCBool = false
             if FileManager.default.fileExists(atPath: p, isDirectory: &dir), dir.boolValue {
-                let items = (try? FileManager.default.subpathsOfDirectory(atPath: p)) ?? []
+                // A folder given by a symbolic link is listed through it.
+                let items = (try? FileManager.default.subpathsOfDirectory(atPath: (p as NSString).resolvingSymlinksInPath)) ?? []
                 out += items.filter { exts.contains(($0 as NSString).pathExtension.lowercased()) }.sorted().map { (p as NSString).appendingPathComponent($0) }
             } else { out.append(p) }
         }
@@ -336,9 +468,12 @@ func extractEventRow(_ e: ExtractedEvent, names: NameLanguage) -> [FieldValue] {
 /// Extracts dated, geocoded events from reports (the library entry point of `caravan extract`).
 ///
 /// Every event row points to its evidence (document, item, sentence offsets); sentences with a
-/// date but no place, a place but no date or event, a relative date, or only a country go to
-/// `options.report` for a person, never into the events. `figures`: documents, items, sentences,
-/// events, located (events with a point), review.
+/// date but no place, a place but no date or event, a relative date that cannot be read, or only
+/// a country go to `options.report` for a person, never into the events. Streamed: reports are
+/// read and extracted on every core in chunks of 256, and each chunk's events are written, in
+/// input order, before the next is read; memory holds one chunk. The returned layer and table
+/// hold the first `ExtractOptions.keptInMemory` events (the output file holds all). `figures`:
+/// documents, items, sentences, events, located (events with a point), review.
 public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
     try options.validate()
     var extra: [Institution] = []
@@ -348,10 +483,20 @@ public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = 
     let extractor = EventExtractor(geocoder: geocoder, institutions: extra + Institutions.shipped, names: names)
     let files = EventExtractor.files(options.reports)
     if files.isEmpty { throw GeoError(.invalidArgument, "no report files (.txt, .md, .html, .pdf) in the paths given", hint: "name report files or a folder holding them") }
-    var events: [ExtractedEvent] = [], review: [ReviewSentence] = []
-    var items = 0, sentences = 0
-    // Reports are read and extracted on every core, in chunks, and kept in input order.
-    typealias One = Result<(ReportDocument, [ExtractedEvent], [ReviewSentence]), Error>
+    let write = WriteOptions(overwrite: options.overwrite, inputs: files + options.extra)
+    let events = try VectorWriter(path: options.output, layerName: "events", geometryType: .point, crs: .wgs84,
+                                  fields: extractEventFields.map(\.definition), options: write)
+    let review = try options.report.map {
+        try VectorWriter(path: $0, layerName: "review", geometryType: .none, crs: nil,
+                         fields: [FieldDefinition("document", .string), FieldDefinition("item", .integer), FieldDefinition("offset_start", .integer),
+                                  FieldDefinition("offset_end", .integer), FieldDefinition("reason", .string), FieldDefinition("date_text", .string),
+                                  FieldDefinition("place_text", .string), FieldDefinition("evidence", .string)], options: write)
+    }
+    var kept: [ExtractedEvent] = []
+    var items = 0, sentences = 0, eventCount = 0, located = 0, reviewCount = 0
+    var byKind: [String: Int] = [:]
+    // Reports are read and extracted on every core, in chunks, and written in input order.
+    typealias One = Result<(items: Int, sentences: Int, events: [ExtractedEvent], review: [ReviewSentence]), Error>
     final class Slots: @unchecked Sendable {
         var values: [One?]
         let lock = NSLock()
@@ -366,52 +511,65 @@ public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = 
             slots.set(i, Result {
                 let doc = try ReportText.read(chunk[i])
                 let r = extractor.extract(doc, lang: options.lang)
-                return (doc, r.events, r.review)
+                return (doc.items.count, doc.items.reduce(0) { $0 + $1.sentences.count }, r.events, r.review)
             })
         }
         for v in slots.values {
             guard let v else { continue }
-            let (doc, e, r) = try v.get()
-            items += doc.items.count
-            sentences += doc.items.reduce(0) { $0 + $1.sentences.count }
-            events += e; review += r
+            let one = try v.get()
+            items += one.items
+            sentences += one.sentences
+            for e in one.events {
+                let point = e.geocode.status == .matched ? e.geocode.location.map { Geometry.point($0.xy) } : nil
+                try events.write(geometry: point, values: extractEventRow(e, names: names))
+                eventCount += 1
+                if point != nil { located += 1 }
+                byKind[e.kind.rawValue, default: 0] += 1
+                if kept.count < ExtractOptions.keptInMemory { kept.append(e) }
+            }
+            for r in one.review {
+                try review?.write(geometry: nil, values: [.string(r.document), .integer(Int64(r.item)), .integer(Int64(r.offsetStart)), .integer(Int64(r.offsetEnd)),
+                                                          .string(r.reason), r.dateText.map { .string($0) } ?? .null, r.placeText.map { .string($0) } ?? .null, .string(r.evidence)])
+            }
+            reviewCount += one.review.count
         }
         done += chunk.count
-        context.progress("\(done) reports read")
+        context.progress("\(done) of \(files.count) reports read, \(eventCount) events")
     }
-    let rows = events.map { extractEventRow($0, names: names) }
-    let geoms: [Geometry?] = events.map { e in e.geocode.status == .matched ? e.geocode.location.map { .point($0.xy) } : nil }
     let layer = ResultLayer(name: "events", kind: .events, title: "Events extracted from reports", crs: .wgs84, geometryType: .point,
-                            fields: extractEventFields, geometries: geoms, rows: rows, metadata: ["command": "extract"])
-    let write = WriteOptions(overwrite: options.overwrite, inputs: files + options.extra)
-    var written = [try ResultWriter.write(layer, to: options.output, options: write)]
-    if let rp = options.report {
-        let w = try VectorWriter(path: rp, layerName: "review", geometryType: .none, crs: nil,
-                                 fields: [FieldDefinition("document", .string), FieldDefinition("item", .integer), FieldDefinition("offset_start", .integer),
-                                          FieldDefinition("offset_end", .integer), FieldDefinition("reason", .string), FieldDefinition("date_text", .string),
-                                          FieldDefinition("place_text", .string), FieldDefinition("evidence", .string)], options: write)
-        for r in review {
-            try w.write(geometry: nil, values: [.string(r.document), .integer(Int64(r.item)), .integer(Int64(r.offsetStart)), .integer(Int64(r.offsetEnd)),
-                                                .string(r.reason), r.dateText.map { .string($0) } ?? .null, r.placeText.map { .string($0) } ?? .null, .string(r.evidence)])
-        }
-        written.append(WrittenOutput(path: rp, driver: "CSV", features: try w.commit()))
-    }
-    let located = events.filter { $0.geocode.status == .matched }.count
-    var byKind: [String: Int] = [:]
-    for e in events { byKind[e.kind.rawValue, default: 0] += 1 }
+                            fields: extractEventFields,
+                            geometries: kept.map { e in e.geocode.status == .matched ? e.geocode.location.map { .point($0.xy) } : nil },
+                            rows: kept.map { extractEventRow($0, names: names) },
+                            metadata: ["command": "extract", "events": "\(eventCount)", "kept": "\(kept.count)"])
+    let n = try events.commit()
+    var written = [ResultWriter.styled(WrittenOutput(path: options.output, driver: events.format.driver, features: n, warnings: events.warnings), layer)]
+    if let review, let rp = options.report { written.append(WrittenOutput(path: rp, driver: review.format.driver, features: try review.commit())) }
     let kinds = byKind.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-    var summary = ["\(files.count) report\(files.count == 1 ? "" : "s"), \(items) items, \(sentences) sentences: \(events.count) events (\(located) placed on the map)\(kinds.isEmpty ? "" : "; " + kinds); \(review.count) sentences for a person"]
-    let table = ResultTable(title: "Events", columns: ["date", "place", "country", "kind", "confidence"],
-                            rows: events.map { e in [e.start == e.end ? e.start.iso : "\(e.start.iso)…\(e.end.iso)", e.geocode.place?.name(in: names) ?? e.placeText,
-                                                     e.geocode.place?.country ?? "", e.kind.rawValue + (e.drug.map { " (\($0))" } ?? ""), String(format: "%.2f", e.confidence)] })
-    if events.isEmpty { summary.append("no event found: no sentence with both a date and a place") }
+    var summary = ["\(files.count) report\(files.count == 1 ? "" : "s"), \(items) items, \(sentences) sentences: \(eventCount) events (\(located) placed on the map)\(kinds.isEmpty ? "" : "; " + kinds); \(reviewCount) sentences for a person"]
+    let shown = kept.prefix(ExtractOptions.tableRows)
+    let table = ResultTable(title: eventCount > shown.count ? "Events (the first \(shown.count) of \(eventCount); all are in \(options.output))" : "Events",
+                            columns: ["date", "place", "country", "kind", "confidence"],
+                            rows: shown.map { e in [e.start == e.end ? e.start.iso : "\(e.start.iso)…\(e.end.iso)", e.geocode.place?.name(in: names) ?? e.placeText,
+                                                    e.geocode.place?.country ?? "", e.kind.rawValue + (e.drug.map { " (\($0)\(e.amount.map { ", \(amountText($0))" } ?? ""))" } ?? ""),
+                                                    String(format: "%.2f", e.confidence)] })
+    if eventCount == 0 { summary.append("no event found: no sentence with both a date and a place") }
     var tables = [table]
     var figures: [String: Double] = ["documents": Double(files.count), "items": Double(items), "sentences": Double(sentences),
-                                     "events": Double(events.count), "located": Double(located), "review": Double(review.count)]
+                                     "events": Double(eventCount), "located": Double(located), "review": Double(reviewCount)]
     if let cp = options.compare {
-        let c = try EventComparison.compare(events, withTable: cp, geocoder: geocoder)
+        if eventCount > kept.count {
+            throw GeoError(.invalidArgument, "--compare holds the events in memory, and these reports give \(eventCount) (more than \(ExtractOptions.keptInMemory))",
+                           file: cp, hint: "compare one report or a few, not a whole archive")
+        }
+        let c = try EventComparison.compare(kept, withTable: cp, geocoder: geocoder)
         tables.append(c.table)
         (figures["same"], figures["kindDiffers"], figures["missing"], figures["extra"]) = (Double(c.matched), Double(c.kindDiffers), Double(c.missing), Double(c.extra))
     }
     return AnalysisOutput(layers: [layer], summary: summary, tables: tables, figures: figures, warnings: context.warnings.messages, written: written)
+}
+
+/// "120 kg", "0.85 kg", "15 l" for the summary table.
+func amountText(_ a: DrugAmount) -> String {
+    let v = a.value == a.value.rounded() ? String(Int(a.value)) : String(format: "%g", a.value)
+    return "\(v) \(a.unit)"
 }

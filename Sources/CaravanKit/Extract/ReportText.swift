@@ -98,6 +98,7 @@ public enum ReportText {
 
     /// Whether a line starts a new item: a separator ("Rate this item", `---`, `* * *`), or a heading.
     static func isSeparator(_ line: String) -> Bool {
+        if line.utf8.count > 40 { return false }
         let t = line.trimmingCharacters(in: .whitespaces).lowercased()
         if t == "rate this item" || t == "оцените материал" { return true }
         if t.count >= 3, t.allSatisfy({ "-*_= ".contains($0) }) { return true }
@@ -108,6 +109,7 @@ public enum ReportText {
 
     /// Whether a line is nothing but a date (a dateline of a bulletin starts a new item).
     static func isDateLine(_ line: String) -> Bool {
+        if line.utf8.count > 120 || !line.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) { return false }
         let t = line.trimmingCharacters(in: .whitespaces)
         guard t.count >= 8, t.count <= 30 else { return false }
         let found = DateExpressions.find(in: t)

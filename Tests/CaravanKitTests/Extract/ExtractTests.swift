@@ -43,7 +43,9 @@ struct ExtractTests {
         #expect(a.first?.agencies == ["Border Service of the SCNS"])
 
         let k = try events(ru + "/02-khorog.md")
-        #expect(k.map { $0.start.iso } == ["2023-05-15", "2023-04-04"])
+        // "изъято 2,5 кг героина и 300 г опия": one row per drug amount.
+        #expect(k.map { $0.start.iso } == ["2023-05-15", "2023-05-15", "2023-04-04"])
+        #expect(k.map { $0.drug } == ["heroin", "opium", nil] && k.map { $0.amount?.value } == [2.5, 0.3, nil])
         #expect(k.first?.geocode.place?.country == "TJ" && k.first?.drug == "heroin" && k.first?.amount?.value == 2.5)
         #expect(k.last?.end.iso == "2023-04-06" && k.last?.kind == .training && k.last?.geocode.place?.name == "Dushanbe")
 
