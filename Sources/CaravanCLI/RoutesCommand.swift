@@ -48,7 +48,7 @@ struct RoutesCommand: ParsableCommand {
     @Option(help: "Edge cost: length (geodesic) or time (length / speed of the road class).") var cost: NetworkCost = .length
     @Option(help: "Speed override for --cost time, CLASS=KM/H (e.g. road=70, default=40); may repeat.") var speed: [String] = []
     @Option(name: .customLong("class-field"), help: "The road class field for --cost time (default: kind, class, fclass, highway or type).") var classField: String?
-    @Option(help: "Search: astar (geodesic lower bound) or dijkstra; the same lengths.") var search: PathSearch = .astar
+    @Option(help: "Search: astar (geodesic lower bound, and 16 landmarks from 64 legs on) or dijkstra; the same lengths.") var search: PathSearch = .astar
     @Option(help: "Country polygons: name the border crossings each route passes.") var countries: String?
     @Option(help: "Known border posts naming the crossings (default: the shipped posts).") var posts: String?
     @Option(name: .shortAndLong, help: "Output file.") var output: String

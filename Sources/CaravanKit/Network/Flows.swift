@@ -78,74 +78,130 @@ struct FlowRun {
     var lineWeight: [Double]
 }
 
-/// Routes every flow: one Dijkstra tree per distinct origin (on every core), grown until all its
-/// destinations are settled; each flow's path is walked once for its length, crossings and load.
-func runFlows(_ flows: [Flow], on net: RoadNetwork, crossings xs: NetworkCrossings, watch: Set<Int32>) -> FlowRun {
-    let n = flows.count
-    var byOrigin: [Int32: [Int]] = [:]
-    for (i, f) in flows.enumerated() where f.o >= 0 && f.d >= 0 { byOrigin[f.o, default: []].append(i) }
-    let origins = byOrigin.keys.sorted()
-    let groupsByOrigin = byOrigin
+/// Routes every flow: one Dijkstra tree per distinct origin, grown until all its destinations are
+/// settled, on `workers` threads (one searcher each, built once). Each tree is then read in settle
+/// order — forward for every node's length, closed-line hit and last crossing line, backward to push
+/// the flows ending below a node up to the line into it — so a flow costs its destination and its
+/// crossings, not its path. Origins are cut into a fixed number of blocks whose loads are added in
+/// block order: the result is the same, bit for bit, for any number of workers.
+func runFlows(_ flows: [Flow], on net: RoadNetwork, crossings xs: NetworkCrossings, watch: Set<Int32>,
+              workers: Int = processorCount) -> FlowRun {
+    let n = flows.count, lineCount = net.lineCount, nodeCount = net.nodeCount
+    // Flows by origin node (ascending), in row order within an origin.
+    var start = [Int32](repeating: 0, count: nodeCount + 1)
+    for f in flows where f.o >= 0 && f.d >= 0 { start[Int(f.o) + 1] += 1 }
+    for v in 0..<nodeCount { start[v + 1] += start[v] }
+    var fill = start
+    var members = [Int32](repeating: 0, count: Int(start[nodeCount]))
+    for (i, f) in flows.enumerated() where f.o >= 0 && f.d >= 0 { members[Int(fill[Int(f.o)])] = Int32(i); fill[Int(f.o)] += 1 }
+    let origins = (0..<nodeCount).filter { start[$0 + 1] > start[$0] }.map { Int32($0) }
+    let memberStart = start, groups = members
     nonisolated(unsafe) let metres = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(n, 1))
     nonisolated(unsafe) let cost = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(n, 1))
     nonisolated(unsafe) let touched = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(n, 1))
     nonisolated(unsafe) let cross = UnsafeMutableBufferPointer<[Int32]>.allocate(capacity: max(n, 1))
     metres.initialize(repeating: .nan); cost.initialize(repeating: .infinity); touched.initialize(repeating: false); cross.initialize(repeating: [])
     defer { metres.deallocate(); cost.deallocate(); touched.deallocate(); _ = cross.deinitialize(); cross.deallocate() }
-    let workers = max(1, min(processorCount, origins.count))
-    let states = Mutex<[([Int32], [Double])]>([])
-    var crossingLine = [Bool](repeating: false, count: net.lineCount)
+    var crossingLine = [Bool](repeating: false, count: lineCount)
     for k in xs.byLine.keys { crossingLine[Int(k)] = true }
-    var watched = [Bool](repeating: false, count: net.lineCount)
+    var watched = [Bool](repeating: false, count: lineCount)
     for k in watch { watched[Int(k)] = true }
     let hasCrossing = crossingLine, isWatched = watched
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
+    let anyCrossing = !xs.byLine.isEmpty
+    let byLength = net.cost == .length
+    let needForward = anyCrossing || !watch.isEmpty || !byLength
+    // Blocks of origins: their count depends on the input only.
+    let blocks = min(origins.count, 16)
+    let threads = max(1, min(workers, blocks))
+    struct Merge { var next = 0; var pending: [Int: ([Int32], [Double])] = [:]; var routes: [Int32]; var weight: [Double] }
+    let merge = Mutex(Merge(routes: [Int32](repeating: 0, count: lineCount), weight: [Double](repeating: 0, count: lineCount)))
+    let nextBlock = Mutex(0)
+    DispatchQueue.concurrentPerform(iterations: threads) { _ in
         let s = PathSearcher(net)
-        var routes = [Int32](repeating: 0, count: net.lineCount)
-        var weight = [Double](repeating: 0, count: net.lineCount)
-        routes.withUnsafeMutableBufferPointer { routes in
-        weight.withUnsafeMutableBufferPointer { weight in
-        net.arcLine.withUnsafeBufferPointer { arcLine in
-        net.lineFrom.withUnsafeBufferPointer { lineFrom in
-        net.lineTo.withUnsafeBufferPointer { lineTo in
-        net.lineMetres.withUnsafeBufferPointer { lineMetres in
-        var k = w
-        while k < origins.count {
-            let o = origins[k]
-            let members = groupsByOrigin[o]!
-            s.tree(from: o, targets: members.map { flows[$0].d })
-            for fi in members {
-                let f = flows[fi]
-                var v = f.d
-                guard s.dist[Int(v)] < .infinity else { continue }
-                var m = 0.0
-                var cs: [Int32] = []
-                var hit = false
-                while s.pred[Int(v)] >= 0 {
-                    let li = Int(arcLine[Int(s.pred[Int(v)])])
-                    let forward = lineTo[li] == v
-                    m += lineMetres[li]
-                    routes[li] += 1
-                    weight[li] += f.weight
-                    if isWatched[li] { hit = true }
-                    if hasCrossing[li], let list = xs.byLine[Int32(li)] {
-                        // Walking backwards from the destination: append in reverse travel order.
-                        for c in (forward ? list.reversed() : list) { cs.append(Int32(c) * 2 + (forward ? 0 : 1)) }
+        // Per node, for the current tree: length from the origin, whether a watched line leads to it, the
+        // nearest node at or above it whose line in has crossings, and the flows (count, weight) ending below it.
+        var met = [Double](repeating: 0, count: nodeCount), hit = [Bool](repeating: false, count: nodeCount)
+        var xAnc = [Int32](repeating: -1, count: nodeCount)
+        var cnt = [Int32](repeating: 0, count: nodeCount), wsum = [Double](repeating: 0, count: nodeCount)
+        while true {
+            let b = nextBlock.withLock { v -> Int in defer { v += 1 }; return v }
+            if b >= blocks { break }
+            var routes = [Int32](repeating: 0, count: lineCount), weight = [Double](repeating: 0, count: lineCount)
+            routes.withUnsafeMutableBufferPointer { routes in
+            weight.withUnsafeMutableBufferPointer { weight in
+            met.withUnsafeMutableBufferPointer { met in
+            hit.withUnsafeMutableBufferPointer { hit in
+            xAnc.withUnsafeMutableBufferPointer { xAnc in
+            cnt.withUnsafeMutableBufferPointer { cnt in
+            wsum.withUnsafeMutableBufferPointer { wsum in
+            net.arcLine.withUnsafeBufferPointer { arcLine in
+            net.lineFrom.withUnsafeBufferPointer { lineFrom in
+            net.lineTo.withUnsafeBufferPointer { lineTo in
+            net.lineMetres.withUnsafeBufferPointer { lineMetres in
+            net.arcSource.withUnsafeBufferPointer { arcSource in
+            for k in (b * origins.count / blocks)..<((b + 1) * origins.count / blocks) {
+                let o = origins[k]
+                let mine = groups[Int(memberStart[Int(o)])..<Int(memberStart[Int(o) + 1])]
+                s.tree(from: o, targets: mine.lazy.map { flows[Int($0)].d })
+                let order = s.order, pred = s.pred, dist = s.dist
+                met[Int(o)] = 0; hit[Int(o)] = false; xAnc[Int(o)] = -1
+                // Under --cost length a node's length is its distance (the same sums in the same order).
+                if needForward {
+                    for i in 1..<max(1, s.orderCount) {
+                        let v = Int(order[i])
+                        let a = Int(pred[v])
+                        let li = Int(arcLine[a]), u = Int(arcSource[a])
+                        met[v] = met[u] + lineMetres[li]
+                        hit[v] = hit[u] || isWatched[li]
+                        xAnc[v] = hasCrossing[li] ? Int32(v) : xAnc[u]
                     }
-                    v = forward ? lineFrom[li] : lineTo[li]
                 }
-                metres[fi] = m
-                cost[fi] = s.dist[Int(f.d)]
-                touched[fi] = hit
-                cross[fi] = cs.reversed()
+                for fi32 in mine {
+                    let fi = Int(fi32)
+                    let d = Int(flows[fi].d)
+                    guard dist[d] < .infinity else { continue }
+                    metres[fi] = byLength ? dist[d] : met[d]; cost[fi] = dist[d]; touched[fi] = needForward && hit[d]
+                    cnt[d] += 1; wsum[d] += flows[fi].weight
+                    guard anyCrossing else { continue }
+                    var cs: [Int32] = []
+                    var v = xAnc[d]
+                    while v >= 0 {
+                        let li = Int(arcLine[Int(pred[Int(v)])])
+                        let forward = lineTo[li] == v
+                        if let list = xs.byLine[Int32(li)] {
+                            // Walking backwards from the destination: append in reverse travel order.
+                            for c in (forward ? list.reversed() : list) { cs.append(Int32(c) * 2 + (forward ? 0 : 1)) }
+                        }
+                        v = xAnc[forward ? Int(lineFrom[li]) : Int(lineTo[li])]
+                    }
+                    cross[fi] = cs.reversed()
+                }
+                // Leaves first: each node hands its flows to the line into it and to its parent.
+                var i = s.orderCount - 1
+                while i >= 1 {
+                    let v = Int(order[i])
+                    i -= 1
+                    let c = cnt[v]
+                    guard c != 0 else { continue }
+                    let a = Int(pred[v])
+                    let li = Int(arcLine[a]), u = Int(arcSource[a])
+                    routes[li] += c; weight[li] += wsum[v]
+                    cnt[u] += c; wsum[u] += wsum[v]
+                    cnt[v] = 0; wsum[v] = 0
+                }
+                cnt[Int(o)] = 0; wsum[Int(o)] = 0
             }
-            k += workers
+            } } } } } } } } } } } }
+            merge.withLock { m in
+                m.pending[b] = (routes, weight)
+                while let (r, w) = m.pending.removeValue(forKey: m.next) {
+                    for i in 0..<lineCount { m.routes[i] += r[i]; m.weight[i] += w[i] }
+                    m.next += 1
+                }
+            }
         }
-        } } } } } }
-        states.withLock { $0.append((routes, weight)) }
     }
-    var routes = [Int32](repeating: 0, count: net.lineCount), weight = [Double](repeating: 0, count: net.lineCount)
-    for (r, w) in states.withLock({ $0 }) { for i in 0..<net.lineCount { routes[i] += r[i]; weight[i] += w[i] } }
+    let (routes, weight) = merge.withLock { ($0.routes, $0.weight) }
     // Flows from a place to itself: a path of no lines.
     var m = Array(metres.prefix(n)), c = Array(cost.prefix(n))
     for (i, f) in flows.enumerated() where f.o >= 0 && f.o == f.d { m[i] = 0; c[i] = 0 }
@@ -422,7 +478,8 @@ public func networkFlows(_ o: FlowOptions, geocoder: Geocoder? = nil, context: A
     }
     let fl = flows
     let placeLoc: [XY?] = answers.map { $0.status == .matched ? $0.location?.xy : nil }
-    let pIndex = placeIndex, pSnap = placeSnapM
+    // Each place's snap distance formatted once (not once per flow).
+    let pIndex = placeIndex, pSnap = placeSnapM.map { $0.map { String(format: "%.2f", $0 / 1000) } ?? "-" }
     let flowLayer = ResultLayer(
         name: "flows", kind: .flows, title: "Origin–destination flows", crs: .wgs84, geometryType: .lineString, fields: fFields, count: flows.count,
         geometry: { i in
@@ -435,7 +492,7 @@ public func networkFlows(_ o: FlowOptions, geocoder: Geocoder? = nil, context: A
             var v: [FieldValue] = [.integer(Int64(f.row)), .string(f.origin), .string(f.destination), .real(f.weight),
                                    .string(f.problem ?? (routed ? "routed" : "no path")), routed ? .real(round3(br.metres[i] / 1000)) : .null]
             if timed { v.append(routed ? .real(round3(br.cost[i] / 3600)) : .null) }
-            let sn = [pSnap[pIndex[f.origin]!], pSnap[pIndex[f.destination]!]].map { $0.map { String(format: "%.2f", $0 / 1000) } ?? "-" }.joined(separator: " / ")
+            let sn = pSnap[pIndex[f.origin]!] + " / " + pSnap[pIndex[f.destination]!]
             v += [.string(sn), routed ? .string(crossingList(br.crossings[i])) : .null]
             if let cr {
                 let r2 = f.problem == nil && cr.cost[i] < .infinity

@@ -94,6 +94,10 @@ public struct RoadNetwork: Sendable {
     var arcTarget: [Int32] = []
     var arcCost: [Double] = []
     var arcLine: [Int32] = []
+    /// The node each arc leaves.
+    var arcSource: [Int32] = []
+    /// Target and cost of each arc side by side (one cache line serves a node's arcs in the searches).
+    var arcs: [Arc] = []
     /// Per line: whether it is routed on (false for loops, the dearer of parallel lines, closed lines).
     public private(set) var routed: [Bool] = []
     /// Lines removed by a closure scenario.
@@ -240,7 +244,10 @@ public struct RoadNetwork: Sendable {
             k = Int(fill[Int(l.to)]); fill[Int(l.to)] += 1
             target[k] = l.from; cost[k] = l.cost; line[k] = Int32(i)
         }
-        firstArc = first; arcTarget = target; arcCost = cost; arcLine = line
+        var source = [Int32](repeating: 0, count: m)
+        for v in 0..<n { for a in Int(first[v])..<Int(first[v + 1]) { source[a] = Int32(v) } }
+        firstArc = first; arcTarget = target; arcCost = cost; arcLine = line; arcSource = source
+        arcs = (0..<m).map { Arc(cost: cost[$0], target: target[$0]) }
     }
 
     /// The same network with these lines closed (never routed on).
@@ -263,6 +270,12 @@ public struct RoadNetwork: Sendable {
         let lat = p.y * .pi / 180, lon = p.x * .pi / 180
         return (r * cos(lat) * cos(lon), r * cos(lat) * sin(lon), r * sin(lat))
     }
+}
+
+/// An arc of the searches: where it leads and what it costs.
+struct Arc: Sendable {
+    var cost: Double
+    var target: Int32
 }
 
 /// The A* bound between two lon/lat points (see `RoadNetwork.sphere`).

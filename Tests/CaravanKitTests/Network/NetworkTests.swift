@@ -165,7 +165,86 @@ struct ShippedNetworkTests {
                 if e == .infinity { #expect(p == nil) } else { #expect(p != nil && close(p!.metres, e), "\(m): \(p?.metres ?? -1) vs \(e)") }
             }
         }
+        // A* with landmarks (ALT), on one thread and on two.
+        for w in [1, 2] {
+            let got = net.shortestPaths(pairs, using: .astar, workers: w, landmarks: 16)
+            for (p, e) in zip(got, expected) {
+                if e == .infinity { #expect(p == nil) } else { #expect(p != nil && close(p!.metres, e), "ALT: \(p?.metres ?? -1) vs \(e)") }
+            }
+        }
         let tree = net.costs(from: pairs[0].0)
         #expect(close(tree[Int(pairs[0].1)], expected[0]))
+    }
+
+    /// Routed nodes of the shipped roads, spread over the node list.
+    static func spreadNodes(_ net: RoadNetwork, _ count: Int, offset: Int) -> [Int32] {
+        let used = (0..<net.nodeCount).filter { net.firstArc[$0 + 1] > net.firstArc[$0] }
+        return (0..<count).map { Int32(used[(offset + $0 * (used.count / count)) % used.count]) }
+    }
+
+    @Test("many routes on the shipped roads: ALT on two threads gives Dijkstra's lengths, and the same paths on one thread and on two")
+    func parallelRoutes() throws {
+        let net = try RoadNetwork.read([Self.roads])
+        let a = Self.spreadNodes(net, 150, offset: 7), b = Self.spreadNodes(net, 150, offset: 4_001).reversed()
+        let pairs = Array(zip(a, b))
+        let dijkstra = net.shortestPaths(pairs, using: .dijkstra, workers: 1)
+        let one = net.shortestPaths(pairs, using: .astar, workers: 1, landmarks: 16)
+        let two = net.shortestPaths(pairs, using: .astar, workers: 2, landmarks: 16)
+        #expect(one == two)
+        #expect(dijkstra.filter { $0 != nil }.count > 130)
+        for (d, p) in zip(dijkstra, two) {
+            #expect((d == nil) == (p == nil))
+            if let d, let p { #expect(close(d.metres, p.metres) && close(d.cost, p.cost)) }
+        }
+    }
+
+    @Test("flows grouped by origin on the shipped roads: one thread and two agree bit for bit, and equal a Dijkstra search per flow (length, load, crossings, closed-line hits)")
+    func groupedFlows() throws {
+        let net = try RoadNetwork.read([Self.roads])
+        let origins = Self.spreadNodes(net, 12, offset: 3), dests = Self.spreadNodes(net, 40, offset: 1_234)
+        var flows: [Flow] = []
+        for i in 0..<400 {
+            let o = origins[(i * 7) % origins.count], d = i % 37 == 0 ? o : dests[(i * 13) % dests.count]
+            flows.append(Flow(row: i + 1, origin: "o\(o)", destination: "d\(d)", weight: Double(i % 9) * 0.37 + 0.001, o: o, d: d))
+        }
+        // Made-up crossings on every 97th line (two on some), and every 61st line watched.
+        var crossings: [NetworkCrossing] = [], byLine: [Int32: [Int]] = [:]
+        for li in stride(from: 0, to: net.lineCount, by: 97) {
+            for k in 0..<(li % 2 == 0 ? 2 : 1) {
+                byLine[Int32(li), default: []].append(crossings.count)
+                crossings.append(NetworkCrossing(line: Int32(li), along: Double(k), pair: "AA-BB", location: LonLat(lon: 0, lat: 0)))
+            }
+        }
+        let xs = NetworkCrossings(crossings: crossings, byLine: byLine, posts: [])
+        let watch = Set(stride(from: 0, to: net.lineCount, by: 61).map { Int32($0) })
+        for (x, w) in [(NetworkCrossings.none, Set<Int32>()), (xs, watch)] {
+            let one = runFlows(flows, on: net, crossings: x, watch: w, workers: 1)
+            let two = runFlows(flows, on: net, crossings: x, watch: w, workers: 2)
+            #expect(one.metres.elementsEqual(two.metres) { $0 == $1 || ($0.isNaN && $1.isNaN) })
+            #expect(one.cost == two.cost && one.crossings == two.crossings && one.touched == two.touched)
+            #expect(one.lineRoutes == two.lineRoutes && one.lineWeight == two.lineWeight)
+            // The reference: one Dijkstra search per flow, its path walked.
+            var routes = [Int32](repeating: 0, count: net.lineCount), weight = [Double](repeating: 0, count: net.lineCount)
+            var unreachable = 0
+            for (i, f) in flows.enumerated() {
+                guard let p = net.shortestPath(from: f.o, to: f.d, using: .dijkstra) ?? (f.o == f.d ? NetworkPath(cost: 0, metres: 0, lines: [], reversed: [], fromNode: f.o, toNode: f.d) : nil) else {
+                    #expect(two.cost[i] == .infinity); unreachable += 1; continue
+                }
+                #expect(close(two.metres[i], p.metres) && close(two.cost[i], p.cost))
+                for li in p.lines { routes[Int(li)] += 1; weight[Int(li)] += f.weight }
+                #expect(two.touched[i] == p.lines.contains { w.contains($0) })
+                var codes: [Int32] = []
+                for (li, rev) in zip(p.lines, p.reversed) {
+                    let list = x.byLine[li] ?? []
+                    for c in (rev ? Array(list.reversed()) : list) { codes.append(Int32(c) * 2 + (rev ? 1 : 0)) }
+                }
+                #expect(two.crossings[i] == codes)
+            }
+            #expect(unreachable < 40)
+            #expect(two.lineRoutes == routes)
+            #expect(zip(two.lineWeight, weight).allSatisfy { close($0, $1) })
+            #expect(w.isEmpty || two.touched.contains(true))
+            #expect(x.byLine.isEmpty || two.crossings.contains { $0.count >= 2 })
+        }
     }
 }
