@@ -220,9 +220,19 @@ func placesTable(_ title: String, cube: SpaceTimeCube, order: [Int], limit: Int 
 /// Names for map positions: the nearest town of the shipped gazetteer (population ≥ 5,000 or a
 /// border post), as "near Termez (UZ)" unless within 5 km.
 enum PlaceNames {
+    /// The towns named: read from the shipped gazetteer's file alone (a tenth of the time the
+    /// geocoder's indexes take to build).
+    static let towns: [Place] = {
+        var places = (try? Gazetteer.readFile(nil).0) ?? []
+        if let posts = Bundle.module.path(forResource: "border_posts", ofType: "geojson"), let p = try? Gazetteer.readExtra(posts, asExtra: false, firstID: 0).0 {
+            places += p
+        }
+        return places.filter { $0.population >= 5000 || $0.isShippedPost }
+    }()
+
     static func near(_ points: [XY], crs: CRS) -> [String] {
         guard !points.isEmpty, let t = try? Transformer(from: crs, to: .wgs84) else { return points.map { _ in "" } }
-        let towns = Gazetteer.shared.places.filter { $0.population >= 5000 || $0.isShippedPost }
+        let towns = PlaceNames.towns
         return points.map { p in
             guard let ll = try? t.transform(p) else { return "" }
             // A flat-earth shortlist (degrees of longitude shrunk by cos latitude), then geodesics.
