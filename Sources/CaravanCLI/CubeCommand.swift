@@ -50,7 +50,9 @@ struct CubeCommand: ParsableCommand {
         o.studyArea = gridOptions.studyArea; o.studyWhere = gridOptions.studyWhere; o.maxCells = gridOptions.maxCells
         o.dateColumn = time.dateColumn; o.from = time.from; o.to = time.to; o.where = time.condition; o.weight = time.weight
         o.overwrite = overwrite
-        let result = try createSpaceTimeCube(o)
+        let progress = AnalysisProgress()
+        let result = try createSpaceTimeCube(o, context: progress.context)
+        progress.done()
         for w in result.output.warnings { Console.line("caravan: warning: \(w)") }
         let written = try writeCube(result, to: output, options: WriteOptions(overwrite: overwrite, inputs: [events]))
         for s in result.output.summary { Console.line("caravan: \(s)") }

@@ -90,6 +90,7 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
         let cursor = try layer.features(fields: fields)
         while let f = try cursor.next() {
             out.read += 1
+            if out.read % 100_000 == 0 { progress?("\(out.read.formatted()) events read") }
             guard let g = f.geometry, let p = g.points.first else { take(f.fid, nil, nil, 0); continue }
             if g.points.count > 1 || g.type.dimensionFamily != 0 {
                 throw GeoError(.invalidArgument, "a \(g.type.rawValue) where an event point is expected", file: path, layer: layer.name, featureID: f.fid)

@@ -67,8 +67,10 @@ public struct EmergingOptions: AnalysisOptions, GridSelection, EventSelection, H
     public var `where`: String?
     public var weight: String?
     public var output: String?
-    /// Every bin's GiZScore, GiPValue, Gi_Bin.
+    /// Every bin's GiZScore, GiPValue, Gi_Bin (netCDF for `.nc`: the cube with them beside it).
     public var bins: String?
+    /// `year`: the yearly hot spots as well (one polygon per location and year, drawn as small multiples).
+    public var by: String?
     public var overwrite = false
 
     public init(events: String, cell: String? = nil, step: String = "1month", band: String? = nil, output: String? = nil) {
@@ -82,6 +84,9 @@ public struct EmergingOptions: AnalysisOptions, GridSelection, EventSelection, H
             throw GeoError(.invalidArgument, "no neighbourhood distance", hint: "give --band, e.g. --band 75km (three 25 km cells)")
         }
         _ = try Distance.parse(b, option: "--band")
+        if let by, by.lowercased() != "year" {
+            throw GeoError(.invalidArgument, "--by \(by): emerging makes small multiples by year only", hint: "use --by year, or 'caravan render --by FIELD' on the output")
+        }
         if timeWindow < 0 { throw GeoError(.invalidArgument, "--time-window must be 0 or more", hint: "1 (the default) takes the previous step too") }
         if !readsCube {
             try validateGrid()
@@ -107,8 +112,9 @@ public struct CubeAnalysis: Sendable {
 /// `writeCube` (netCDF for `.nc`).
 public func createSpaceTimeCube(_ o: CubeOptions, context: AnalysisContext = AnalysisContext()) throws -> CubeAnalysis {
     try o.validate()
+    context.progress("reading the events")
     let cube = try buildCube(events: o.events, layer: o.layer, sourceCRS: o.sSrs, selection: o, grid: o, step: try TimeStep.parse(o.step),
-                             weight: o.weight, warnings: context.warnings)
+                             weight: o.weight, warnings: context.warnings, progress: context.progress)
     var out = AnalysisOutput(layers: [cubeLayer(cube)])
     describe(cube, into: &out)
     let trends = cube.countTrends()
@@ -140,11 +146,12 @@ public func writeCube(_ a: CubeAnalysis, to path: String, options: WriteOptions 
 }
 
 func buildCube(events: String, layer: String?, sourceCRS: String?, selection: some EventSelection, grid: some GridSelection,
-               step: TimeStep, weight: String?, warnings: WarningLog) throws -> SpaceTimeCube {
+               step: TimeStep, weight: String?, warnings: WarningLog, progress: ((String) -> Void)? = nil) throws -> SpaceTimeCube {
     let tess = try grid.tessellation()!
     let area = try grid.studyAreaGeometry()
     let e = try readTimedEvents(path: events, layerName: layer, sourceCRS: sourceCRS, selection: selection, weightField: weight,
-                                tessellation: tess, requestedCRS: try grid.requestedCRS(), studyArea: area, maxCells: grid.maxCells, warnings: warnings)
+                                tessellation: tess, requestedCRS: try grid.requestedCRS(), studyArea: area, maxCells: grid.maxCells, warnings: warnings,
+                                progress: progress)
     if e.outsideStudyArea > 0 { warnings.add("\(e.outsideStudyArea) events fall outside the study area and were left out") }
     guard !e.times.isEmpty else {
         throw GeoError(.invalidArgument, "there are no events inside the study area", file: events, hint: "check --study-area and --study-where")
@@ -262,8 +269,62 @@ enum PlaceNames {
 /// Layers: `emerging` (one polygon per location: LOCATION, CATEGORY, PATTERN, TREND_Z, TREND_P,
 /// TREND_BIN, NUM_HOT, NUM_COLD, col, row, count) and `bins` (every bin's GiZScore, GiPValue, Gi_Bin).
 public func emergingHotSpots(_ o: EmergingOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    try emergingAnalysis(o, context: context).output
+}
+
+/// An emerging hot spot analysis with its cube and statistics (for writing them into netCDF).
+public struct EmergingAnalysis: Sendable {
+    public var cube: SpaceTimeCube
+    public var gi: SpaceTimeGiResult
+    public var patterns: [EmergingPattern]
+    public var trends: [MannKendall]
+    public var output: AnalysisOutput
+
+    /// The variables ArcGIS's Emerging Hot Spot Analysis adds to its cube, CF-style: each bin's
+    /// GiZScore, GiPValue, Gi_Bin (flagged), each location's CATEGORY (flagged), TREND_Z, TREND_P.
+    public var netCDFVariables: [NetCDFCube.Variable] {
+        let T = cube.stepCount, L = cube.locations.count
+        var hot = [Double](repeating: 0, count: L), cold = [Double](repeating: 0, count: L)
+        for i in 0..<L { for t in 0..<T { let b = gi.bin[i * T + t]; if b > 0 { hot[i] += 1 } else if b < 0 { cold[i] += 1 } } }
+        let order = EmergingPattern.allCases.sorted { $0.category < $1.category }
+        return [
+            .init("GiZScore", gi.z, perBin: true, attributes: [("long_name", "space-time Getis-Ord Gi* z-score"), ("units", "1")]),
+            .init("GiPValue", gi.p, perBin: true, attributes: [("long_name", "two-sided p-value of GiZScore"), ("units", "1")]),
+            .init("Gi_Bin", gi.bin.map { Double($0) }, perBin: true, integer: true,
+                  attributes: [("long_name", "hot or cold spot confidence after FDR correction"),
+                               ("flag_meanings", "cold_spot_99 cold_spot_95 cold_spot_90 not_significant hot_spot_90 hot_spot_95 hot_spot_99")],
+                  flagValues: [-3, -2, -1, 0, 1, 2, 3]),
+            .init("CATEGORY", patterns.map { Double($0.category) }, perBin: false, integer: true,
+                  attributes: [("long_name", "emerging hot spot pattern (ArcGIS CATEGORY)"),
+                               ("flag_meanings", order.map { $0.name.lowercased().replacingOccurrences(of: " ", with: "_") }.joined(separator: " "))],
+                  flagValues: order.map { Double($0.category) }),
+            .init("TREND_Z", trends.map(\.z), perBin: false, attributes: [("long_name", "Mann-Kendall trend z of the location's GiZScore"), ("units", "1")]),
+            .init("TREND_P", trends.map(\.p), perBin: false, attributes: [("long_name", "Mann-Kendall trend p-value (two-sided)"), ("units", "1")]),
+            .init("NUM_HOT", hot, perBin: false, integer: true, attributes: [("long_name", "steps that are significant hot spots")]),
+            .init("NUM_COLD", cold, perBin: false, integer: true, attributes: [("long_name", "steps that are significant cold spots")]),
+        ]
+    }
+}
+
+/// Writes one layer of an emerging analysis (`emerging`, `bins` or `years`): netCDF for `.nc`
+/// (the cube with `netCDFVariables`, for `emerging` and `bins`), else through `ResultWriter`.
+@discardableResult
+public func writeEmerging(_ a: EmergingAnalysis, layer name: String, to path: String, options: WriteOptions = WriteOptions()) throws -> WrittenOutput {
+    guard let layer = a.output.layers.first(where: { $0.name == name }) else {
+        throw GeoError(.invalidArgument, "the analysis has no layer '\(name)'")
+    }
+    if (path as NSString).pathExtension.lowercased() == "nc", name != "years" {
+        try NetCDFCube.write(a.cube, to: path, overwrite: options.overwrite, inputs: options.inputs, variables: a.netCDFVariables)
+        return WrittenOutput(path: path, driver: "netCDF", features: name == "bins" ? a.cube.binCount : a.cube.locations.count)
+    }
+    return try ResultWriter.write(layer, to: path, options: options)
+}
+
+/// Emerging Hot Spot Analysis, keeping the cube and the statistics.
+public func emergingAnalysis(_ o: EmergingOptions, context: AnalysisContext = AnalysisContext()) throws -> EmergingAnalysis {
     try o.validate()
     let cube: SpaceTimeCube
+    context.progress("reading the events")
     if o.readsCube {
         cube = try NetCDFCube.read(o.events)
         try checkSteps(cube, file: o.events)
@@ -275,7 +336,7 @@ public func emergingHotSpots(_ o: EmergingOptions, context: AnalysisContext = An
         }
     } else {
         cube = try buildCube(events: o.events, layer: o.layer, sourceCRS: o.sSrs, selection: o, grid: o, step: try TimeStep.parse(o.step),
-                             weight: o.weight, warnings: context.warnings)
+                             weight: o.weight, warnings: context.warnings, progress: context.progress)
     }
     let band = try Distance.parse(o.band!, option: "--band").meters
     let spacing: Double
@@ -293,7 +354,9 @@ public func emergingHotSpots(_ o: EmergingOptions, context: AnalysisContext = An
         context.warnings.add("--time-window \(k) is more than three quarters of the \(T) steps; using \(cap), as ArcGIS does")
         k = cap
     }
+    context.progress("space-time Gi* of \(cube.binCount.formatted()) bins")
     let gi = try spaceTimeGiStar(values: cube.values, positions: cube.positions, steps: T, band: band, timeWindow: k)
+    context.progress("Mann–Kendall trends and patterns of \(cube.locations.count.formatted()) locations")
     if gi.empty > 0 { context.warnings.add("\(gi.empty) of \(cube.binCount) bins have no neighbour besides themselves: their GiZScore is empty") }
     let L = cube.locations.count
     var patterns = [EmergingPattern](repeating: .none, count: L)
@@ -331,8 +394,69 @@ public func emergingHotSpots(_ o: EmergingOptions, context: AnalysisContext = An
     }
     out.layers = [emergingLayer(cube, patterns: patterns, trends: trends, hot: hot, cold: cold, totals: totals),
                   binsLayer(cube, gi)]
+    if o.by != nil {
+        let years = yearsLayer(cube, gi)
+        out.layers.append(years.layer)
+        out.summary.append("yearly hot spots (the confidence a location keeps for at least half of the year's steps): "
+                           + years.hotPerYear.map { "\($0.year) \($0.hot) hot, \($0.cold) cold" }.joined(separator: "; "))
+        for y in years.hotPerYear { out.figures["hot\(y.year)"] = Double(y.hot); out.figures["cold\(y.year)"] = Double(y.cold) }
+    }
     out.warnings = context.warnings.messages
-    return out
+    return EmergingAnalysis(cube: cube, gi: gi, patterns: patterns, trends: trends, output: out)
+}
+
+/// The yearly hot spots: one polygon per location and year (a step belongs to the year its end
+/// falls in). Gi_Bin is the confidence the location keeps for at least half of that year's
+/// steps: 3 when it is a 99 % hot spot in half of them or more, else 2 at 95 %, 1 at 90 %, the
+/// same for cold spots, 0 otherwise. Drawn by `caravan render … --by year`.
+func yearsLayer(_ cube: SpaceTimeCube, _ gi: SpaceTimeGiResult) -> (layer: ResultLayer, hotPerYear: [(year: Int, hot: Int, cold: Int)]) {
+    let T = cube.stepCount, L = cube.locations.count
+    let yearOf = (0..<T).map { cube.steps.bounds($0).end.year }
+    let years = Array(Set(yearOf)).sorted()
+    let Y = years.count
+    var bin = [Int8](repeating: 0, count: L * Y), hot = [Int32](repeating: 0, count: L * Y), cold = [Int32](repeating: 0, count: L * Y)
+    var steps = [Int32](repeating: 0, count: Y)
+    for t in 0..<T { steps[years.firstIndex(of: yearOf[t])!] += 1 }
+    var perYear = years.map { (year: $0, hot: 0, cold: 0) }
+    for i in 0..<L {
+        var levels = [[Int32]](repeating: [0, 0, 0, 0, 0, 0, 0], count: Y)     // bins −3…3
+        for t in 0..<T { levels[years.firstIndex(of: yearOf[t])!][Int(gi.bin[i * T + t]) + 3] += 1 }
+        for y in 0..<Y {
+            let c = levels[y], n = steps[y]
+            var b: Int8 = 0
+            for l in stride(from: 3, through: 1, by: -1) {
+                let up = c[(3 + l)...].reduce(0, +), down = c[...(3 - l)].reduce(0, +)
+                if 2 * up >= n && 2 * down < n { b = Int8(l); break }
+                if 2 * down >= n && 2 * up < n { b = Int8(-l); break }
+            }
+            bin[i * Y + y] = b
+            hot[i * Y + y] = c[4...].reduce(0, +); cold[i * Y + y] = c[...2].reduce(0, +)
+            if b > 0 { perYear[y].hot += 1 } else if b < 0 { perYear[y].cold += 1 }
+        }
+    }
+    let fields = [ResultField("LOCATION", .integer, role: .identifier, meaning: "location number"),
+                  ResultField("year", .string, role: .category, meaning: "the year (steps ending in it)"),
+                  ResultField("Gi_Bin", .integer, role: .confidenceBin, meaning: "confidence kept for at least half of the year's steps: ±3/±2/±1 = 99/95/90 % hot (+) or cold (−)",
+                              classes: giBinClasses),
+                  ResultField("NUM_HOT", .integer, role: .count, meaning: "steps of the year that are significant hot spots"),
+                  ResultField("NUM_COLD", .integer, role: .count, meaning: "steps of the year that are significant cold spots"),
+                  ResultField("STEPS", .integer, role: .count, meaning: "steps in the year"),
+                  ResultField("col", .integer, role: .gridIndex, meaning: "column of the cell"),
+                  ResultField("row", .integer, role: .gridIndex, meaning: "row of the cell")]
+    let tess = cube.tessellation, locations = cube.locations
+    let labels = years.map(String.init), binOf = bin, hotOf = hot, coldOf = cold, stepsOf = steps
+    // Year-major: each year's panel is one run of features.
+    let layer = ResultLayer(name: "years", kind: .hotSpots, title: "Hot spots by year (\(cube.steps.step) steps)", crs: cube.crs, geometryType: .polygon,
+                            fields: fields, count: L * Y,
+                            geometry: { k in .polygon([tess.ring(locations[k % L])]) },
+                            values: { k in
+                                let y = k / L, i = k % L
+                                return [.integer(Int64(i)), .string(labels[y]), .integer(Int64(binOf[i * Y + y])), .integer(Int64(hotOf[i * Y + y])),
+                                        .integer(Int64(coldOf[i * Y + y])), .integer(Int64(stepsOf[y])),
+                                        .integer(Int64(locations[i].col)), .integer(Int64(locations[i].row))]
+                            },
+                            centre: { k in tess.center(locations[k % L]) })
+    return (layer, perYear)
 }
 
 func emergingLayer(_ cube: SpaceTimeCube, patterns: [EmergingPattern], trends: [MannKendall], hot: [Int], cold: [Int], totals: [Double]) -> ResultLayer {
