@@ -19,9 +19,9 @@ struct EmergingCommand: ParsableCommand {
         variables beside its counts (CF: GiZScore, GiPValue, Gi_Bin per time step,
         CATEGORY, TREND_Z, TREND_P, NUM_HOT, NUM_COLD per cell), as ArcGIS adds them.
         --by year also writes the yearly hot spots beside the output, OUTPUT_by_year.gpkg
-        (one polygon per location and year; Gi_Bin = the confidence kept for at
-        least half of the year's steps) and OUTPUT_by_year.png (one panel per year,
-        one legend); redraw it with 'caravan render OUTPUT_by_year.gpkg --by year'.
+        (one polygon per location and year; Gi_Bin = the highest confidence reached
+        in the year's steps, NUM_HOT/NUM_COLD how often) and OUTPUT_by_year.png
+        (one panel per year, one legend); redraw it with 'caravan render OUTPUT_by_year.gpkg --by year'.
         Examples:
           caravan emerging out/seizures.gpkg --cell 25km --step 3months --band 100km \\
               -o out/seizures_emerging.gpkg
@@ -40,7 +40,7 @@ struct EmergingCommand: ParsableCommand {
     @Option(name: .customLong("time-window"), help: "Previous time steps in the neighbourhood (ArcGIS's Neighborhood Time Step).") var timeWindow = 1
     @Option(name: .shortAndLong, help: "Output: one polygon per location with its pattern.") var output: String
     @Option(help: "Also write every bin's Gi* here (points at the cell centres; .nc: the cube with Gi* beside it).") var bins: String?
-    @Option(help: "year: also the yearly hot spots, OUTPUT_by_year.gpkg and a map of one panel per year, OUTPUT_by_year.png.") var by: String?
+    @Option(help: "year: also the yearly hot spots, OUTPUT_by_year.gpkg, and a map of one panel per year, OUTPUT_by_year.png.") var by: String?
     @Flag(help: "Replace the outputs if they exist.") var overwrite = false
     @OptionGroup var input: SourceOptions
 
@@ -66,8 +66,8 @@ struct EmergingCommand: ParsableCommand {
             let table = try ResultWriter.write(years, to: stem + ".gpkg", options: options)
             var r = RenderOptions(layers: [], output: stem + ".png")
             r.title = "Hot spots by year"
-            r.subtitle = "space-time Gi* of \(analysis.cube.steps.step) steps; a cell is shown at the confidence it keeps for at least half of the year's steps"
-            r.by = "year"; r.overwrite = overwrite
+            r.subtitle = "space-time Gi*, steps of \(analysis.cube.steps.step); each cell at the highest confidence it reached in the year"
+            r.by = "year"; r.overwrite = overwrite; r.extent = analysis.extent
             let map = try renderMap(r, results: [years])
             for w in map.warnings { Console.line("caravan: warning: \(w)") }
             Console.line("caravan: yearly hot spots written to \(table.path) and drawn in \(stem).png (one panel per year)")

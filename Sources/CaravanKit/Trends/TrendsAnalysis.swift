@@ -201,7 +201,7 @@ func cubeLayer(_ cube: SpaceTimeCube) -> ResultLayer {
     if cube.sums != nil { fields.append(ResultField("sum", .real, role: .sum, meaning: "sum of \(cube.weightField ?? "the weight") in the bin")) }
     let labels = (0..<T).map { cube.steps.bounds($0) }.map { ($0.start.iso, $0.end.iso) }
     let tess = cube.tessellation, locations = cube.locations, counts = cube.counts, sums = cube.sums
-    return ResultLayer(name: "cube", kind: .cube, title: "Space-time cube (\(cube.steps.step) steps)", crs: cube.crs, geometryType: .point,
+    return ResultLayer(name: "cube", kind: .cube, title: "Space-time cube (steps of \(cube.steps.step))", crs: cube.crs, geometryType: .point,
                        fields: fields, count: cube.binCount,
                        geometry: { k in .point(tess.center(locations[k / T])) },
                        values: { k in
@@ -279,6 +279,20 @@ public struct EmergingAnalysis: Sendable {
     public var patterns: [EmergingPattern]
     public var trends: [MannKendall]
     public var output: AnalysisOutput
+
+    /// `minlon,minlat,maxlon,maxlat` around the locations that are hot or cold spots in some
+    /// step (all locations when none is), with a margin: a map's --extent.
+    public var extent: String {
+        let T = cube.stepCount
+        let significant = cube.locations.indices.filter { i in (0..<T).contains { gi.bin[i * T + $0] != 0 } }
+        var e = Envelope.empty
+        for i in significant.isEmpty ? Array(cube.locations.indices) : significant {
+            for p in cube.tessellation.ring(cube.locations[i]) { e.expand(p) }
+        }
+        guard let t = try? Transformer(from: cube.crs, to: .wgs84), let g = try? outlineExtent(e, t) else { return "" }
+        let mx = max(2, 0.4 * g.width), my = max(1.5, 0.4 * g.height)
+        return String(format: "%.3f,%.3f,%.3f,%.3f", g.minX - mx, max(-89, g.minY - my), g.maxX + mx, min(89, g.maxY + my))
+    }
 
     /// The variables ArcGIS's Emerging Hot Spot Analysis adds to its cube, CF-style: each bin's
     /// GiZScore, GiPValue, Gi_Bin (flagged), each location's CATEGORY (flagged), TREND_Z, TREND_P.
@@ -397,7 +411,7 @@ public func emergingAnalysis(_ o: EmergingOptions, context: AnalysisContext = An
     if o.by != nil {
         let years = yearsLayer(cube, gi)
         out.layers.append(years.layer)
-        out.summary.append("yearly hot spots (the confidence a location keeps for at least half of the year's steps): "
+        out.summary.append("yearly hot spots (cells that were hot or cold spots in some step of the year): "
                            + years.hotPerYear.map { "\($0.year) \($0.hot) hot, \($0.cold) cold" }.joined(separator: "; "))
         for y in years.hotPerYear { out.figures["hot\(y.year)"] = Double(y.hot); out.figures["cold\(y.year)"] = Double(y.cold) }
     }
@@ -406,9 +420,9 @@ public func emergingAnalysis(_ o: EmergingOptions, context: AnalysisContext = An
 }
 
 /// The yearly hot spots: one polygon per location and year (a step belongs to the year its end
-/// falls in). Gi_Bin is the confidence the location keeps for at least half of that year's
-/// steps: 3 when it is a 99 % hot spot in half of them or more, else 2 at 95 %, 1 at 90 %, the
-/// same for cold spots, 0 otherwise. Drawn by `caravan render … --by year`.
+/// falls in). Gi_Bin is the highest confidence the location reached in that year's steps, on the
+/// side it was significant more often (hot steps against cold steps; as many of each: 0);
+/// NUM_HOT and NUM_COLD say how often. Drawn by `caravan render … --by year`.
 func yearsLayer(_ cube: SpaceTimeCube, _ gi: SpaceTimeGiResult) -> (layer: ResultLayer, hotPerYear: [(year: Int, hot: Int, cold: Int)]) {
     let T = cube.stepCount, L = cube.locations.count
     let yearOf = (0..<T).map { cube.steps.bounds($0).end.year }
@@ -422,13 +436,9 @@ func yearsLayer(_ cube: SpaceTimeCube, _ gi: SpaceTimeGiResult) -> (layer: Resul
         var levels = [[Int32]](repeating: [0, 0, 0, 0, 0, 0, 0], count: Y)     // bins −3…3
         for t in 0..<T { levels[years.firstIndex(of: yearOf[t])!][Int(gi.bin[i * T + t]) + 3] += 1 }
         for y in 0..<Y {
-            let c = levels[y], n = steps[y]
-            var b: Int8 = 0
-            for l in stride(from: 3, through: 1, by: -1) {
-                let up = c[(3 + l)...].reduce(0, +), down = c[...(3 - l)].reduce(0, +)
-                if 2 * up >= n && 2 * down < n { b = Int8(l); break }
-                if 2 * down >= n && 2 * up < n { b = Int8(-l); break }
-            }
+            let c = levels[y]
+            let nHot = c[4...].reduce(0, +), nCold = c[...2].reduce(0, +)
+            let b: Int8 = nHot > nCold ? Int8((4...6).last { c[$0] > 0 }! - 3) : nCold > nHot ? Int8((0...2).first { c[$0] > 0 }! - 3) : 0
             bin[i * Y + y] = b
             hot[i * Y + y] = c[4...].reduce(0, +); cold[i * Y + y] = c[...2].reduce(0, +)
             if b > 0 { perYear[y].hot += 1 } else if b < 0 { perYear[y].cold += 1 }
@@ -436,7 +446,7 @@ func yearsLayer(_ cube: SpaceTimeCube, _ gi: SpaceTimeGiResult) -> (layer: Resul
     }
     let fields = [ResultField("LOCATION", .integer, role: .identifier, meaning: "location number"),
                   ResultField("year", .string, role: .category, meaning: "the year (steps ending in it)"),
-                  ResultField("Gi_Bin", .integer, role: .confidenceBin, meaning: "confidence kept for at least half of the year's steps: ±3/±2/±1 = 99/95/90 % hot (+) or cold (−)",
+                  ResultField("Gi_Bin", .integer, role: .confidenceBin, meaning: "highest confidence reached in the year's steps, on the side significant more often: ±3/±2/±1 = 99/95/90 % hot (+) or cold (−)",
                               classes: giBinClasses),
                   ResultField("NUM_HOT", .integer, role: .count, meaning: "steps of the year that are significant hot spots"),
                   ResultField("NUM_COLD", .integer, role: .count, meaning: "steps of the year that are significant cold spots"),
@@ -446,7 +456,7 @@ func yearsLayer(_ cube: SpaceTimeCube, _ gi: SpaceTimeGiResult) -> (layer: Resul
     let tess = cube.tessellation, locations = cube.locations
     let labels = years.map(String.init), binOf = bin, hotOf = hot, coldOf = cold, stepsOf = steps
     // Year-major: each year's panel is one run of features.
-    let layer = ResultLayer(name: "years", kind: .hotSpots, title: "Hot spots by year (\(cube.steps.step) steps)", crs: cube.crs, geometryType: .polygon,
+    let layer = ResultLayer(name: "years", kind: .hotSpots, title: "Hot spots by year (steps of \(cube.steps.step))", crs: cube.crs, geometryType: .polygon,
                             fields: fields, count: L * Y,
                             geometry: { k in .polygon([tess.ring(locations[k % L])]) },
                             values: { k in
@@ -474,7 +484,7 @@ func emergingLayer(_ cube: SpaceTimeCube, patterns: [EmergingPattern], trends: [
                   ResultField(cube.sums == nil ? "count" : "sum", cube.sums == nil ? .integer : .real, role: cube.sums == nil ? .count : .sum,
                               meaning: cube.sums == nil ? "events over the whole period" : "sum of \(cube.weightField ?? "the weight") over the whole period")]
     let tess = cube.tessellation, locations = cube.locations, weighted = cube.sums != nil
-    return ResultLayer(name: "emerging", kind: .emerging, title: "Emerging hot spots (\(cube.steps.step) steps)", crs: cube.crs,
+    return ResultLayer(name: "emerging", kind: .emerging, title: "Emerging hot spots (steps of \(cube.steps.step))", crs: cube.crs,
                        geometryType: .polygon, fields: fields, count: locations.count,
                        geometry: { i in .polygon([tess.ring(locations[i])]) },
                        values: { i in

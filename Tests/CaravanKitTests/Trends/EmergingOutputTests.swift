@@ -135,7 +135,7 @@ struct EmergingOutputTests {
         #expect(a.patterns.contains { $0 != .none })
     }
 
-    @Test("hot spots by year: the confidence kept for at least half of the year's steps; one polygon per location and year")
+    @Test("hot spots by year: the highest confidence reached on the side significant more often; one polygon per location and year")
     func byYear() throws {
         // Two locations × 24 monthly steps of 2022–2023 (the first step ends 2022-01-31).
         let steps = TimeSteps(step: .months(1), first: EventDate(year: 2022, month: 1, day: 2).dayNumber * 86_400,
@@ -145,12 +145,12 @@ struct EmergingOutputTests {
                                  locations: [CellIndex(col: 0, row: 0), CellIndex(col: 1, row: 0)], counts: [Double](repeating: 1, count: 48),
                                  firstTime: steps.breaks[0] + 1, lastTime: steps.breaks[24], events: 48)
         var bins = [Int8](repeating: 0, count: 48)
-        // Location 0, 2022: six steps at 99 %, two at 95 %: half at 99 % → 3. 2023: five at 90 %, one at 95 %: half at 90 % → 1.
+        // Location 0, 2022: six steps at 99 %, two at 95 % → 3. 2023: five at 90 %, one at 95 %, one cold → 2.
         for t in 0..<6 { bins[t] = 3 }; bins[6] = 2; bins[7] = 2
-        for t in 12..<17 { bins[t] = 1 }; bins[17] = 2
-        // Location 1, 2022: six hot, six cold → 0. 2023: seven cold at 95 % → −2.
+        for t in 12..<17 { bins[t] = 1 }; bins[17] = 2; bins[20] = -3
+        // Location 1, 2022: six hot, six cold → 0. 2023: seven cold at 95 %, one hot at 99 % → −2.
         for t in 0..<6 { bins[24 + t] = 1 }; for t in 6..<12 { bins[24 + t] = -1 }
-        for t in 12..<19 { bins[24 + t] = -2 }
+        for t in 12..<19 { bins[24 + t] = -2 }; bins[24 + 23] = 3
         let gi = SpaceTimeGiResult(z: [Double](repeating: 0, count: 48), p: [Double](repeating: 1, count: 48), bin: bins,
                                    neighbours: [Int32](repeating: 2, count: 48), mean: 1, standardDeviation: 1, empty: 0)
         let (layer, perYear) = yearsLayer(cube, gi)
@@ -159,9 +159,9 @@ struct EmergingOutputTests {
         let names = layer.fields.map(\.name)
         func value(_ k: Int, _ f: String) -> FieldValue { v[k][names.firstIndex(of: f)!] }
         #expect((0..<4).map { value($0, "year") } == [.string("2022"), .string("2022"), .string("2023"), .string("2023")])
-        #expect((0..<4).map { value($0, "Gi_Bin") } == [.integer(3), .integer(0), .integer(1), .integer(-2)])
-        #expect((0..<4).map { value($0, "NUM_HOT") } == [.integer(8), .integer(6), .integer(6), .integer(0)])
-        #expect(value(3, "NUM_COLD") == .integer(7) && value(0, "STEPS") == .integer(12))
+        #expect((0..<4).map { value($0, "Gi_Bin") } == [.integer(3), .integer(0), .integer(2), .integer(-2)])
+        #expect((0..<4).map { value($0, "NUM_HOT") } == [.integer(8), .integer(6), .integer(6), .integer(1)])
+        #expect(value(3, "NUM_COLD") == .integer(7) && value(2, "NUM_COLD") == .integer(1) && value(0, "STEPS") == .integer(12))
         #expect(perYear.map(\.hot) == [1, 1] && perYear.map(\.cold) == [0, 1])
         var o = EmergingOptions(events: "x.csv", cell: "25km", band: "50km"); o.by = "drug"
         #expect { try o.validate() } throws: { ($0 as? GeoError)?.hint?.contains("--by year") == true }
