@@ -1,3 +1,4 @@
+internal import CPROJ
 import Foundation
 
 /// Events with a time, projected and put in cells: what a space-time cube is built from.
@@ -206,38 +207,53 @@ func fastISODate(_ v: FieldValue) -> EventDate? {
     return EventDate(year: y, month: m, day: d)
 }
 
-/// Projects the points in place, a slice per core (each with its own PROJ context); an error
-/// names the point by its place in the whole array, as one transformer's would.
+/// Projects the points in place, a slice per core, each with its own PROJ context and no copy
+/// of the points; an error names the point by its place in the whole array, as `Transformer`'s.
 func transformInParallel(_ points: inout [XY], from: CRS, to: CRS, minimumSlice: Int = 50_000) throws {
     let n = points.count
     let slices = min(processorCount, max(1, n / minimumSlice))
-    if slices <= 1 { try Transformer(from: from, to: to).transform(&points); return }
-    let transformers = try (0..<slices).map { _ in try Transformer(from: from, to: to) }
-    if transformers[0].isIdentity { return }
-    var errors = [GeoError?](repeating: nil, count: slices)
+    if slices <= 1 || from.isEquivalent(to: to) { try Transformer(from: from, to: to).transform(&points); return }
+    let workers = (0..<slices).compactMap { _ in SliceTransformer(from: from, to: to) }
+    guard workers.count == slices else { try Transformer(from: from, to: to).transform(&points); return }
+    var failures = [(Int, Int32)?](repeating: nil, count: slices)
     points.withUnsafeMutableBufferPointer { buf in
-        errors.withUnsafeMutableBufferPointer { errs in
-            nonisolated(unsafe) let base = buf.baseAddress!, e = errs.baseAddress!, workers = transformers
+        failures.withUnsafeMutableBufferPointer { f in
+            nonisolated(unsafe) let base = buf.baseAddress!, out = f.baseAddress!, pool = workers
             DispatchQueue.concurrentPerform(iterations: slices) { k in
                 let a = n * k / slices, b = n * (k + 1) / slices
-                var part = Array(UnsafeBufferPointer(start: base + a, count: b - a))
-                do {
-                    try workers[k].transform(&part)
-                    part.withUnsafeBufferPointer { (base + a).update(from: $0.baseAddress!, count: b - a) }
-                } catch let g as GeoError {
-                    var g = g
-                    if let i = g.index {
-                        g.message = g.message.replacingOccurrences(of: "point \(i + 1) ", with: "point \(a + i + 1) ")
-                        g.index = a + i
-                    }
-                    e[k] = g
-                } catch {
-                    e[k] = GeoError(.projection, "\(error)")
-                }
+                out[k] = pool[k].transform(base + a, b - a).map { (a + $0.index, $0.errno) }
             }
         }
     }
-    if let first = errors.compactMap({ $0 }).first { throw first }
+    if let (i, err) = failures.compactMap({ $0 }).first {
+        let msg = err != 0 ? String(cString: proj_context_errno_string(workers[0].context, err)) : "coordinate outside the CRS's domain"
+        throw GeoError(.projection, "cannot transform point \(i + 1) from \(from.identifier ?? from.name) to \(to.identifier ?? to.name): \(msg)",
+                       library: .proj, code: Int(err), operation: "proj_trans_generic", index: i)
+    }
+}
+
+/// A PROJ transformation (with its own context, so one per thread) of coordinates in place.
+private final class SliceTransformer: @unchecked Sendable {
+    let context: OpaquePointer
+    private let pj: OpaquePointer
+    init?(from: CRS, to: CRS) {
+        guard let ctx = proj_context_create() else { return nil }
+        proj_log_level(ctx, PJ_LOG_NONE)
+        guard let raw = proj_create_crs_to_crs(ctx, from.wkt, to.wkt, nil) else { proj_context_destroy(ctx); return nil }
+        let normalized = proj_normalize_for_visualization(ctx, raw)
+        proj_destroy(raw)
+        guard let normalized else { proj_context_destroy(ctx); return nil }
+        context = ctx; pj = normalized
+    }
+    deinit { proj_destroy(pj); proj_context_destroy(context) }
+    /// nil, or the first point that failed and PROJ's errno.
+    func transform(_ p: UnsafeMutablePointer<XY>, _ n: Int) -> (index: Int, errno: Int32)? {
+        proj_errno_reset(pj)
+        let d = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self)
+        _ = proj_trans_generic(pj, PJ_FWD, d, MemoryLayout<XY>.stride, n, d + 1, MemoryLayout<XY>.stride, n, nil, 0, 0, nil, 0, 0)
+        for i in 0..<n where !p[i].x.isFinite || !p[i].y.isFinite { return (i, proj_errno(pj)) }
+        return nil
+    }
 }
 
 /// The cell of each point, a slice per core.

@@ -112,6 +112,7 @@ public struct CubeAnalysis: Sendable {
 /// `writeCube` (netCDF for `.nc`).
 public func createSpaceTimeCube(_ o: CubeOptions, context: AnalysisContext = AnalysisContext()) throws -> CubeAnalysis {
     try o.validate()
+    PlaceNames.loadInBackground()
     context.progress("reading the events")
     let cube = try buildCube(events: o.events, layer: o.layer, sourceCRS: o.sSrs, selection: o, grid: o, step: try TimeStep.parse(o.step),
                              weight: o.weight, warnings: context.warnings, progress: context.progress)
@@ -237,6 +238,11 @@ enum PlaceNames {
         return places.filter { $0.population >= 5000 || $0.isShippedPost }
     }()
 
+    /// Starts reading the towns on another thread (the summary needs them at the end).
+    static func loadInBackground() {
+        DispatchQueue.global(qos: .utility).async { _ = PlaceNames.towns }
+    }
+
     static func near(_ points: [XY], crs: CRS) -> [String] {
         guard !points.isEmpty, let t = try? Transformer(from: crs, to: .wgs84) else { return points.map { _ in "" } }
         let towns = PlaceNames.towns
@@ -337,6 +343,7 @@ public func writeEmerging(_ a: EmergingAnalysis, layer name: String, to path: St
 /// Emerging Hot Spot Analysis, keeping the cube and the statistics.
 public func emergingAnalysis(_ o: EmergingOptions, context: AnalysisContext = AnalysisContext()) throws -> EmergingAnalysis {
     try o.validate()
+    PlaceNames.loadInBackground()
     let cube: SpaceTimeCube
     context.progress("reading the events")
     if o.readsCube {
