@@ -13,7 +13,11 @@ mkdir -p "$DATA" results
 SECTIONS=${*:-read convert writer density hotspots crossings geocode render emerging network extract}
 
 echo "== building caravan-bench and the C peer"
-if [ "$SECTIONS" != network ] && [ "$SECTIONS" != extract ]; then   # the network and extract sections need only the caravan binary
+case " $SECTIONS " in   # the network, emerging and extract sections need only the caravan binary
+*" read "*|*" convert "*|*" writer "*|*" density "*|*" hotspots "*|*" crossings "*|*" geocode "*|*" render "*) NEED_BENCH=1 ;;
+*) NEED_BENCH=0 ;;
+esac
+if [ "$NEED_BENCH" = 1 ]; then
 swift build -c release --product caravan-bench >/dev/null
 BENCH=$(swift build -c release --show-bin-path)/caravan-bench
 fi
@@ -225,16 +229,22 @@ emerging)
     done
     echo "$el $best $mem"
   }
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
   {
   echo "## Emerging hot spots — $(date -u +%F), $(nproc) cores"
   echo; echo "1,000,000 events (CSV), 36 monthly steps, 25 km square cells, band 75 km, time window 1; whole process (read, cube, Gi*, FDR, Mann–Kendall, patterns, write)."; echo
   set -- $(cpu "$CARAVAN" emerging "$DATA/emerging_1m.csv" --cell 25km --step 1month --band 75km --crs "$CRS" -o "$DATA/emerging_caravan.csv" --overwrite); ce=$1; cc=$2; cm=$3
   set -- $(cpu "$CARAVAN" cube "$DATA/emerging_1m.csv" --cell 25km --step 1month --crs "$CRS" -o "$DATA/emerging_cube.nc" --overwrite); ke=$1; kc=$2; km=$3
   set -- $(cpu .venv/bin/python peers/emerging_numpy.py run "$DATA/emerging_1m.csv" 25000 75000 "$CRS" "$DATA/emerging_peer.csv"); pe=$1; pc=$2; pm=$3
-  echo "| | elapsed s | CPU s | peak MiB | × Caravan (CPU) |"; echo "|---|---:|---:|---:|---:|"
-  echo "| **caravan emerging** | $ce | **$cc** | $cm | 1 |"
-  echo "| caravan cube (to netCDF) | $ke | $kc | $km | |"
-  echo "| numpy peer (pandas read_csv, pyproj, numpy convolution and Mann–Kendall) | $pe | $pc | $pm | $(ratio "$pc" "$cc") |"
+  set -- $(cpu "$CARAVAN" --version); fe=$1; fc=$2; fm=$3
+  set -- $(cpu .venv/bin/python -c "import numpy, pandas, pyproj, scipy.special"); ie=$1; ic=$2; im=$3
+  echo "Load average when the runs began: $load (2 cores shared; CPU time is the fairer figure)."; echo
+  echo "| | elapsed s | CPU s | peak MiB | × Caravan (CPU) | × Caravan (elapsed) |"; echo "|---|---:|---:|---:|---:|---:|"
+  echo "| **caravan emerging** | $ce | **$cc** | $cm | 1 | 1 |"
+  echo "| caravan cube (to netCDF) | $ke | $kc | $km | | |"
+  echo "| numpy peer (pandas read_csv, pyproj, numpy convolution and Mann–Kendall) | $pe | $pc | $pm | $(ratio "$pc" "$cc") | $(ratio "$pe" "$ce") |"
+  echo "| fixed cost: caravan --version (loading Swift, GDAL, PROJ, GEOS: 155 libraries) | $fe | $fc | $fm | | |"
+  echo "| fixed cost: the peer's imports (numpy, pandas, pyproj, scipy.special) | $ie | $ic | $im | | |"
   echo; echo "Agreement: $(.venv/bin/python peers/emerging_numpy.py compare "$DATA/emerging_peer.csv" "$DATA/emerging_caravan.csv")"
   echo; echo "$(.venv/bin/python peers/emerging_numpy.py mk-check)"
   } | tee results/emerging.md ;;

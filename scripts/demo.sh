@@ -46,7 +46,7 @@ say "9. Seizures and kg per province, cross-checked against the country each row
 
 say "10. How the seizure hot spots change: space-time cube and emerging hot spots, quarterly (caravan cube, caravan emerging)"
 "$CARAVAN" cube "$OUT/seizures.gpkg" --cell 25km --step 3months -o "$OUT/seizures_cube.nc" --overwrite
-"$CARAVAN" emerging "$OUT/seizures_cube.nc" --band 100km -o "$OUT/seizures_emerging.gpkg" --bins "$OUT/seizures_emerging_bins.gpkg" --overwrite
+"$CARAVAN" emerging "$OUT/seizures_cube.nc" --band 100km -o "$OUT/seizures_emerging.gpkg" --bins "$OUT/seizures_emerging_bins.gpkg" --by year --overwrite
 
 say "11. Maps for slides (PNG) and for print (PDF, A4) (caravan render)"
 for fmt in png pdf; do

@@ -52,7 +52,9 @@ struct CubeCommand: ParsableCommand {
         o.dateColumn = time.dateColumn; o.from = time.from; o.to = time.to; o.where = time.condition; o.weight = time.weight
         o.overwrite = overwrite
         try writing.check(outputs: o.outputPaths, inputs: o.inputPaths)
-        let result = try createSpaceTimeCube(o)
+        let progress = AnalysisProgress()
+        let result = try createSpaceTimeCube(o, context: progress.context)
+        progress.done()
         for w in result.output.warnings { Console.line("caravan: warning: \(w)") }
         let written = try writeCube(result, to: output, options: writing.main(overwrite: overwrite, inputs: o.inputPaths))
         for s in result.output.summary { Console.line("caravan: \(s)") }

@@ -1,3 +1,4 @@
+import CaravanKit
 import Foundation
 import Testing
 
@@ -31,6 +32,15 @@ struct TrendsCommandsTests {
         }.map { $0["properties"] as! [String: Any] }
         #expect(termez.contains { ($0["TREND_Z"] as? Double ?? 0) < 0 && ($0["TREND_BIN"] as? Int) == -1 && ($0["count"] as? Int ?? 0) > 50 },
                 "\(termez)")
+        // --by year: the yearly hot spots as a layer and as small multiples, one panel a year.
+        let y = try caravan(["emerging", dir.file("s.gpkg"), "--cell", "25km", "--step", "1month", "--band", "100km",
+                             "-o", dir.file("ey.gpkg"), "--by", "year", "--bins", dir.file("ey_bins.nc")])
+        #expect(y.status == 0, "\(y.stderr)")
+        #expect(y.stderr.contains("yearly hot spots written to \(dir.file("ey_by_year.gpkg")) and drawn in \(dir.file("ey_by_year.png"))"))
+        #expect(y.stderr.contains("2021 ") && y.stderr.contains("2023 "))
+        let years = try Dataset.open(dir.file("ey_by_year.gpkg")).layer(named: nil)
+        #expect(years.schema.names.contains("year") && years.schema.names.contains("Gi_Bin"))
+        #expect(FileManager.default.fileExists(atPath: dir.file("ey_by_year.png")) && FileManager.default.fileExists(atPath: dir.file("ey_bins.nc")))
         let bins = try String(contentsOfFile: dir.file("bins.csv"), encoding: .utf8)
         #expect(bins.hasPrefix("LOCATION,col,row,TIME_STEP,time_end,count,GiZScore,GiPValue,NNeighbors,Gi_Bin"))
         // The cube as netCDF, then emerging from it: the same patterns.

@@ -9,72 +9,235 @@ struct CSVEventColumns {
     var lon: Int, lat: Int, date: Int, weight: Int?
 }
 
+/// What the direct reader found: the events kept (lon/lat, seconds since 1970, weights) and
+/// every row it could not keep, by row number (1-based, blank lines not counted, as GDAL's FIDs).
+struct CSVEventRows {
+    var points: [XY] = []
+    var times: [Int] = []
+    var weights: [Double] = []
+    var rows = 0
+    var withoutLocation = 0
+    var outsidePeriod = 0
+    /// Unreadable dates: how many, and the first five (row, problem).
+    var badCount = 0
+    var bad: [(Int64, String)] = []
+    /// Empty dates: how many, and the first five rows.
+    var missingCount = 0
+    var missing: [Int64] = []
+    /// Rows whose lon/lat are not numbers (warned about, kept as rows without a point).
+    var notNumbers: [(Int64, String, String)] = []
+}
+
 enum CSVEventReader {
-    /// Calls `row` for each data row (1-based row number) with the raw bytes of the four columns.
-    /// Returns nil when the header does not match `names` (the caller then reads through GDAL).
-    static func read(path: String, names: [String], columns: CSVEventColumns,
-                     row: (Int64, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>?) throws -> Void) throws -> Bool? {
+    /// A row that stops the reading.
+    enum Fatal {
+        case fieldCount(Int)
+        case outOfRange(Double, Double)
+        case badWeight(String)
+    }
+
+    /// One chunk's rows, numbered from 1 within the chunk.
+    private struct Chunk {
+        var rows = CSVEventRows()
+        var fatal: (Int64, Fatal)? = nil
+    }
+
+    /// Reads the events of a CSV whose header is `names`: the columns of `columns`, dates in ISO
+    /// form read from the bytes (others through `EventDates.parse`), the events outside `period`
+    /// counted and left out. Files without a quote character are read by every core, each a
+    /// slice of whole lines. Returns nil when the header does not match `names` (the caller then
+    /// reads through GDAL). Errors and warnings name rows as a sequential read would, in order.
+    static func readEvents(path: String, names: [String], columns: CSVEventColumns, period: DatePeriod?,
+                           layer: String? = nil, minimumSliceBytes: Int = 4 << 20,
+                           progress: ((Double) -> Void)? = nil) throws -> CSVEventRows? {
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
-        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool? in
+        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> CSVEventRows? in
             let bytes = raw.bindMemory(to: UInt8.self)
-            var pos = 0
             let n = bytes.count
+            var pos = 0
             if n >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { pos = 3 }
-            // Field boundaries of one record; quoted fields keep their quotes (unquoted below).
-            var starts: [Int] = [], ends: [Int] = []
-            func record() -> Bool {
-                starts.removeAll(keepingCapacity: true); ends.removeAll(keepingCapacity: true)
-                guard pos < n else { return false }
-                var s = pos, inQuotes = false
-                while pos < n {
-                    let b = bytes[pos]
-                    if inQuotes {
-                        if b == 0x22 { inQuotes = false }
-                    } else if b == 0x22 {
-                        inQuotes = true
-                    } else if b == 0x2C {
-                        starts.append(s); ends.append(pos); s = pos + 1
-                    } else if b == 0x0A {
-                        var e = pos
-                        if e > s, bytes[e - 1] == 0x0D { e -= 1 }
-                        starts.append(s); ends.append(e); pos += 1
-                        return true
-                    }
-                    pos += 1
+            // The header.
+            var header: [String] = []
+            var quoted = false, s = pos
+            while pos < n {
+                let b = bytes[pos]
+                if quoted { if b == 0x22 { quoted = false } }
+                else if b == 0x22 { quoted = true }
+                else if b == 0x2C || b == 0x0A {
+                    header.append(String(decoding: trimmed(bytes, s, b == 0x0A && pos > s && bytes[pos - 1] == 0x0D ? pos - 1 : pos), as: UTF8.self))
+                    s = pos + 1
+                    if b == 0x0A { pos += 1; break }
                 }
-                var e = pos
-                if e > s, bytes[e - 1] == 0x0D { e -= 1 }
-                starts.append(s); ends.append(e)
-                return true
+                pos += 1
+                if pos == n { header.append(String(decoding: trimmed(bytes, s, bytes[pos - 1] == 0x0D ? pos - 1 : pos), as: UTF8.self)) }
             }
-            func field(_ k: Int) -> UnsafeBufferPointer<UInt8> {
-                var a = starts[k], b = ends[k]
-                while a < b, bytes[a] == 0x20 { a += 1 }
-                while b > a, bytes[b - 1] == 0x20 { b -= 1 }
-                if b - a >= 2, bytes[a] == 0x22, bytes[b - 1] == 0x22 { a += 1; b -= 1 }
-                return UnsafeBufferPointer(rebasing: bytes[a..<b])
+            guard header == names else { return nil }
+            // Slices of whole lines; one slice when a quote might hold a line break.
+            let body = n - pos
+            var slices = 1
+            if body >= 2 * minimumSliceBytes, memchr(bytes.baseAddress! + pos, 0x22, body) == nil {
+                slices = min(processorCount, body / minimumSliceBytes)
             }
-            guard record(), starts.count == names.count else { return nil }
-            for k in 0..<names.count {
-                let f = field(k)
-                guard String(decoding: f, as: UTF8.self) == names[k] else { return nil }
+            var bounds = [pos]
+            for k in 1..<max(slices, 1) {
+                var b = pos + body * k / slices
+                while b < n && bytes[b - 1] != 0x0A { b += 1 }
+                bounds.append(max(b, bounds.last!))
             }
-            var number: Int64 = 0
-            let need = max(columns.lon, columns.lat, columns.date, columns.weight ?? 0)
-            while record() {
-                if starts.count == 1 && ends[0] == starts[0] { continue }      // a blank line
-                number += 1
-                guard starts.count > need else {
-                    throw GeoError(.read, "row \(number) has \(starts.count) fields, the header \(names.count)", file: path,
-                                   hint: "check the quoting of that row")
+            bounds.append(n)
+            var chunks = [Chunk](repeating: Chunk(), count: slices)
+            chunks.withUnsafeMutableBufferPointer { out in
+                nonisolated(unsafe) let base = out.baseAddress!, src = bytes, report = progress
+                let cuts = bounds
+                DispatchQueue.concurrentPerform(iterations: slices) { k in
+                    base[k] = parse(src, cuts[k], cuts[k + 1], columns: columns, period: period, progress: k == 0 ? report : nil)
                 }
-                try row(number, field(columns.lon), field(columns.lat), field(columns.date), columns.weight.map { field($0) })
             }
-            return true
+            // Rows numbered across slices; the first fatal row in file order stops the reading.
+            var offset: Int64 = 0
+            var out = chunks[0].rows
+            for (k, c) in chunks.enumerated() {
+                if let (row, f) = c.fatal { throw error(f, row: row + offset, path: path, layer: layer, header: names.count) }
+                if k > 0 {
+                    let r = c.rows
+                    out.points += r.points; out.times += r.times; out.weights += r.weights
+                    out.withoutLocation += r.withoutLocation; out.outsidePeriod += r.outsidePeriod
+                    out.badCount += r.badCount; out.missingCount += r.missingCount
+                    out.bad += r.bad.prefix(max(0, 5 - out.bad.count)).map { ($0.0 + offset, $0.1) }
+                    out.missing += r.missing.prefix(max(0, 5 - out.missing.count)).map { $0 + offset }
+                    out.notNumbers += r.notNumbers.map { ($0.0 + offset, $0.1, $0.2) }
+                    out.rows += r.rows
+                }
+                offset += Int64(c.rows.rows)
+            }
+            return out
         }
     }
 
+    private static func error(_ f: Fatal, row: Int64, path: String, layer: String?, header: Int) -> GeoError {
+        switch f {
+        case .fieldCount(let k):
+            return GeoError(.read, "row \(row) has \(k) fields, the header \(header)", file: path, hint: "check the quoting of that row")
+        case .outOfRange(let lon, let lat):
+            return GeoError(.read, "coordinate \(lon), \(lat) is out of range for longitude/latitude", file: path, layer: layer, featureID: row)
+        case .badWeight(let w):
+            return GeoError(.invalidArgument, "the weight '\(w)' is not a number", file: path, layer: layer, featureID: row,
+                            hint: "fix the value, or leave it out with --where")
+        }
+    }
+
+    /// A field's bytes without surrounding spaces and quotes.
+    @inline(__always)
+    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UnsafeBufferPointer<UInt8> {
+        var a = start, b = end
+        while a < b, bytes[a] == 0x20 { a += 1 }
+        while b > a, bytes[b - 1] == 0x20 { b -= 1 }
+        if b - a >= 2, bytes[a] == 0x22, bytes[b - 1] == 0x22 { a += 1; b -= 1 }
+        return UnsafeBufferPointer(rebasing: bytes[a..<b])
+    }
+
+    /// The rows of bytes[from..<to] (whole lines).
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, columns: CSVEventColumns,
+                              period: DatePeriod?, progress: ((Double) -> Void)?) -> Chunk {
+        var c = Chunk()
+        let estimate = (to - from) / 32 + 16
+        c.rows.points.reserveCapacity(estimate); c.rows.times.reserveCapacity(estimate)
+        if columns.weight != nil { c.rows.weights.reserveCapacity(estimate) }
+        let lonC = columns.lon, latC = columns.lat, dateC = columns.date, wC = columns.weight ?? -1
+        let need = max(lonC, latC, dateC, wC)
+        let fromDay = period?.from?.dayNumber ?? Int.min, toDay = period?.to?.dayNumber ?? Int.max
+        let page = Int(getpagesize())
+        var released = from / page * page, nextRelease = from + (8 << 20)
+        var pos = from
+        var row: Int64 = 0
+        while pos < to {
+            // One record: the boundaries of the four fields.
+            var f = 0, s = pos, inQuotes = false
+            var ls = 0, le = 0, as_ = 0, ae = 0, ds = 0, de = 0, ws = 0, we = 0
+            var end = to
+            while pos < to {
+                let b = bytes[pos]
+                if inQuotes {
+                    if b == 0x22 { inQuotes = false }
+                } else if b == 0x2C {
+                    if f == lonC { ls = s; le = pos }
+                    if f == latC { as_ = s; ae = pos }
+                    if f == dateC { ds = s; de = pos }
+                    if f == wC { ws = s; we = pos }
+                    f += 1; s = pos + 1
+                } else if b == 0x0A {
+                    end = pos; pos += 1
+                    break
+                } else if b == 0x22 {
+                    inQuotes = true
+                }
+                pos += 1
+            }
+            if end > s, bytes[end - 1] == 0x0D { end -= 1 }
+            if f == lonC { ls = s; le = end }
+            if f == latC { as_ = s; ae = end }
+            if f == dateC { ds = s; de = end }
+            if f == wC { ws = s; we = end }
+            if f == 0 && end == s { continue }                         // a blank line
+            row += 1
+            guard f >= need else { c.fatal = (row, .fieldCount(f + 1)); break }
+            let lonB = trimmed(bytes, ls, le), latB = trimmed(bytes, as_, ae)
+            let lon = double(lonB), lat = double(latB)
+            var point: XY? = nil
+            if let lon, let lat, !(lon.isNaN && lat.isNaN) {
+                if lon.isNaN || lat.isNaN {
+                    c.rows.notNumbers.append((row, String(decoding: lonB, as: UTF8.self), String(decoding: latB, as: UTF8.self)))
+                } else {
+                    guard abs(lon) <= 360, abs(lat) <= 90 else { c.fatal = (row, .outOfRange(lon, lat)); break }
+                    point = XY(lon, lat)
+                }
+            } else if lon == nil || lat == nil {
+                c.rows.notNumbers.append((row, String(decoding: lonB, as: UTF8.self), String(decoding: latB, as: UTF8.self)))
+            }
+            var w = 1.0
+            if wC >= 0 {
+                let wB = trimmed(bytes, ws, we)
+                guard let x = double(wB), x.isFinite else { c.fatal = (row, .badWeight(String(decoding: wB, as: UTF8.self))); break }
+                w = x
+            }
+            guard let point else { c.rows.withoutLocation += 1; continue }
+            let dateB = trimmed(bytes, ds, de)
+            let date: EventDate
+            if let d = isoDate(dateB) { date = d } else {
+                switch EventDates.parse(.string(String(decoding: dateB, as: UTF8.self))) {
+                case nil:
+                    c.rows.missingCount += 1
+                    if c.rows.missing.count < 5 { c.rows.missing.append(row) }
+                    continue
+                case .failure(let problem)?:
+                    c.rows.badCount += 1
+                    if c.rows.bad.count < 5 { c.rows.bad.append((row, problem.description)) }
+                    continue
+                case .success(let d)?: date = d
+                }
+            }
+            let day = date.dayNumber
+            if day < fromDay || day > toDay { c.rows.outsidePeriod += 1; continue }
+            c.rows.points.append(point)
+            c.rows.times.append(day * 86_400 + date.seconds)
+            if wC >= 0 { c.rows.weights.append(w) }
+            if pos >= nextRelease {
+                // Give back the pages read (the mapping is read-only: nothing is lost).
+                let upTo = (pos - 1) / page * page
+                if upTo > released {
+                    madvise(UnsafeMutableRawPointer(mutating: bytes.baseAddress! + released), upTo - released, MADV_DONTNEED)
+                    released = upTo
+                }
+                nextRelease = pos + (8 << 20)
+                progress?(Double(pos - from) / Double(max(1, to - from)))
+            }
+        }
+        c.rows.rows = Int(row)
+        return c
+    }
+
     /// A decimal number from bytes, or nil (empty: .nan).
+    @inline(__always)
     static func double(_ f: UnsafeBufferPointer<UInt8>) -> Double? {
         if f.isEmpty { return .nan }
         if f.count > 60 { return nil }
@@ -110,18 +273,15 @@ enum CSVEventReader {
     private static let powersOfTen: [Double] = (0...15).map { pow(10, Double($0)) }
 
     /// `yyyy-mm-dd` (or `/`) from bytes.
+    @inline(__always)
     static func isoDate(_ f: UnsafeBufferPointer<UInt8>) -> EventDate? {
-        guard f.count == 10 else { return nil }
-        var y = 0, m = 0, d = 0
-        for (pos, b) in f.enumerated() {
-            switch pos {
-            case 4, 7: guard b == 0x2D || b == 0x2F, b == f[4] else { return nil }
-            default:
-                guard b >= 48, b <= 57 else { return nil }
-                let digit = Int(b) - 48
-                if pos < 4 { y = y * 10 + digit } else if pos < 7 { m = m * 10 + digit } else { d = d * 10 + digit }
-            }
-        }
+        guard f.count == 10, f[4] == 0x2D || f[4] == 0x2F, f[7] == f[4] else { return nil }
+        @inline(__always) func digit(_ i: Int) -> Int { Int(f[i]) &- 48 }
+        var all = 0
+        for i in 0..<10 where i != 4 && i != 7 { all |= Int(bitPattern: UInt(bitPattern: digit(i)) > 9 ? 1 : 0) }
+        guard all == 0 else { return nil }
+        let y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)
+        let m = digit(5) * 10 + digit(6), d = digit(8) * 10 + digit(9)
         guard y >= 1, (1...12).contains(m), d >= 1, d <= EventDate.daysIn(month: m, year: y) else { return nil }
         return EventDate(year: y, month: m, day: d)
     }

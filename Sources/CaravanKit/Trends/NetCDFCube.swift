@@ -10,11 +10,28 @@ import Foundation
 /// (days since 1970, each step's end) with `time_bnds`, `location_col`/`location_row`, and
 /// `caravan_*` attributes from which `read` rebuilds the cube exactly.
 public enum NetCDFCube {
-    /// Writes the cube (to a temporary file, renamed when complete).
-    public static func write(_ cube: SpaceTimeCube, to path: String, overwrite: Bool = false, inputs: [String] = []) throws {
+    /// A variable written beside the cube's counts: one value per bin (location-major, as the
+    /// cube's) on the cube's (time, y, x) or (time, location), or one per location on (y, x) or
+    /// (location). Integer variables get `_FillValue` −99 outside the locations, real ones NaN.
+    public struct Variable: Sendable {
+        public var name: String
+        public var values: [Double]
+        public var perBin: Bool
+        public var integer: Bool
+        public var attributes: [(String, String)]
+        /// CF `flag_values` (with a `flag_meanings` attribute) of a classified variable.
+        public var flagValues: [Double]?
+        public init(_ name: String, _ values: [Double], perBin: Bool, integer: Bool = false, attributes: [(String, String)] = [], flagValues: [Double]? = nil) {
+            self.name = name; self.values = values; self.perBin = perBin; self.integer = integer
+            self.attributes = attributes; self.flagValues = flagValues
+        }
+    }
+
+    /// Writes the cube (to a temporary file, renamed when complete), with `variables` beside it.
+    public static func write(_ cube: SpaceTimeCube, to path: String, overwrite: Bool = false, inputs: [String] = [], variables extra: [Variable] = []) throws {
         GDALRuntime.bootstrap()
         let safe = try SafeOutput(target: path, overwrite: overwrite, inputs: inputs)
-        try writeFile(cube, to: safe.temporaryPath, reportedAs: path)
+        try writeFile(cube, to: safe.temporaryPath, reportedAs: path, extra: extra)
         try safe.commit()
     }
 
@@ -31,7 +48,7 @@ public enum NetCDFCube {
         }
     }
 
-    private static func writeFile(_ cube: SpaceTimeCube, to tmp: String, reportedAs path: String) throws {
+    private static func writeFile(_ cube: SpaceTimeCube, to tmp: String, reportedAs path: String, extra: [Variable]) throws {
         func fail(_ what: String) -> GeoError {
             let msg = String(cString: CPLGetLastErrorMsg())
             return GeoError(.write, "\(what) failed\(msg.isEmpty ? "" : ": " + msg)", library: .gdal, file: path)
@@ -50,6 +67,9 @@ public enum NetCDFCube {
         let double = GDALExtendedDataTypeCreate(GDT_Float64)!, int32 = GDALExtendedDataTypeCreate(GDT_Int32)!
         let string = GDALExtendedDataTypeCreateString(0)!
         h.types += [double, int32, string]
+        let srs = OSRNewSpatialReference(cube.crs.wkt)
+        defer { if let srs { OSRDestroySpatialReference(srs) } }
+        if let srs { OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER) }
 
         func dimension(_ name: String, _ type: String?, _ dir: String?, _ size: Int) throws -> OpaquePointer {
             guard let d = GDALGroupCreateDimension(root, name, type, dir, UInt64(size), nil) else { throw fail("creating dimension \(name)") }
@@ -78,6 +98,35 @@ public enum NetCDFCube {
                 GDALMDArrayWrite(a, &start, &count, nil, nil, double, buf.baseAddress, buf.baseAddress, buf.count)
             }
             guard ok != 0 else { throw fail("writing values") }
+        }
+        func flags(_ a: OpaquePointer, _ values: [Double]) throws {
+            var size: UInt64 = UInt64(values.count)
+            guard let at = GDALMDArrayCreateAttribute(a, "flag_values", 1, &size, int32, nil),
+                  values.withUnsafeBufferPointer({ GDALAttributeWriteDoubleArray(at, $0.baseAddress, values.count) }) != 0 else {
+                throw fail("writing attribute flag_values")
+            }
+            h.attributes.append(at)
+        }
+        /// An extra variable on `dims`, its values placed by `place` (value index → array index).
+        func extraVariable(_ v: Variable, _ dims: [OpaquePointer], _ shape: [Int], place: (Int) -> Int) throws {
+            let total = shape.reduce(1, *)
+            let a = try array(v.name, dims, v.integer ? int32 : double)
+            if v.integer {
+                var grid = [Int32](repeating: -99, count: total)
+                for (k, x) in v.values.enumerated() { grid[place(k)] = x.isNaN ? -99 : Int32(x) }
+                _ = GDALMDArraySetNoDataValueAsDouble(a, -99)
+                for (name, value) in v.attributes { try attr(a, name, value) }
+                if let f = v.flagValues { try flags(a, f) }
+                if let srs { _ = GDALMDArraySetSpatialRef(a, srs) }
+                try write(a, ints: grid, shape)
+            } else {
+                var grid = [Double](repeating: .nan, count: total)
+                for (k, x) in v.values.enumerated() { grid[place(k)] = x }
+                _ = GDALMDArraySetNoDataValueAsDouble(a, .nan)
+                for (name, value) in v.attributes { try attr(a, name, value) }
+                if let srs { _ = GDALMDArraySetSpatialRef(a, srs) }
+                try write(a, grid, shape)
+            }
         }
         func write(_ a: OpaquePointer, ints values: [Int32], _ shape: [Int]) throws {
             var start = [UInt64](repeating: 0, count: shape.count), count = shape
@@ -118,9 +167,6 @@ public enum NetCDFCube {
         let tb = try array("time_bnds", [time, nv], double)
         try write(tb, (0..<T).flatMap { [Double(cube.steps.breaks[$0]) / 86_400, Double(cube.steps.breaks[$0 + 1]) / 86_400] }, [T, 2])
 
-        let srs = OSRNewSpatialReference(cube.crs.wkt)
-        defer { if let srs { OSRDestroySpatialReference(srs) } }
-        if let srs { OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER) }
 
         // Locations.
         let loc = try dimension("location", nil, nil, L)
@@ -155,6 +201,14 @@ public enum NetCDFCube {
                 if let srs { _ = GDALMDArraySetSpatialRef(v, srs) }
                 try write(v, grid, [T, H, W])
             }
+            let offsets = cube.locations.map { ($0.row - r0) * W + ($0.col - c0) }
+            for v in extra {
+                if v.perBin {
+                    try extraVariable(v, [time, y, x], [T, H, W]) { k in (k % T) * H * W + offsets[k / T] }
+                } else {
+                    try extraVariable(v, [y, x], [H, W]) { offsets[$0] }
+                }
+            }
         case .hexagon:
             let xv = try array("x", [loc], double), yv = try array("y", [loc], double)
             try attr(xv, "standard_name", "projection_x_coordinate"); try attr(xv, "units", "m")
@@ -169,6 +223,15 @@ public enum NetCDFCube {
                 try attr(v, "coordinates", "time x y")
                 if let srs { _ = GDALMDArraySetSpatialRef(v, srs) }
                 try write(v, tl, [T, L])
+            }
+            for v in extra {
+                var e = v
+                e.attributes.append(("coordinates", v.perBin ? "time x y" : "x y"))
+                if v.perBin {
+                    try extraVariable(e, [time, loc], [T, L]) { k in (k % T) * L + k / T }
+                } else {
+                    try extraVariable(e, [loc], [L]) { $0 }
+                }
             }
         }
         withExtendedLifetime(h) {}

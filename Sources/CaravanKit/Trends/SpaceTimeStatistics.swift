@@ -103,7 +103,12 @@ public func twoSidedP(_ z: Double) -> Double { erfc(abs(z) / 2.0.squareRoot()) }
 /// ArcGIS's false discovery rate correction (ANALYSIS.md §1): Benjamini–Hochberg once per
 /// level over the valid p-values (NaN = no value); bin = sign(z) × highest level passed.
 public func fdrCorrectedBins(z: [Double], p: [Double]) -> [Int8] {
-    let valid = p.indices.filter { !p[$0].isNaN }.sorted { p[$0] < p[$1] || (p[$0] == p[$1] && $0 < $1) }
+    // (p, index) pairs sorted together: no lookups into p while sorting; ties in index order.
+    var pairs: [(p: Double, i: Int32)] = []
+    pairs.reserveCapacity(p.count)
+    for (i, x) in p.enumerated() where !x.isNaN { pairs.append((x, Int32(i))) }
+    pairs.sort { $0.p < $1.p || ($0.p == $1.p && $0.i < $1.i) }
+    let valid = pairs.map { Int($0.i) }
     let m = Double(valid.count)
     var level = [Int8](repeating: 0, count: p.count)
     for (alpha, lv) in [(0.10, Int8(1)), (0.05, Int8(2)), (0.01, Int8(3))] {

@@ -63,6 +63,11 @@ public struct TimeSteps: Sendable, Hashable {
         }
     }
 
+    /// Steps from breaks already made (`breaks` ascending, at least two).
+    public init(step: TimeStep, breaks: [Int]) {
+        self.step = step; self.breaks = breaks
+    }
+
     public var count: Int { breaks.count - 1 }
 
     /// The step holding time `t` (seconds), or nil outside (breaks[0], breaks[T]].

@@ -1,3 +1,4 @@
+internal import CPROJ
 import Foundation
 
 /// Events with a time, projected and put in cells: what a space-time cube is built from.
@@ -22,7 +23,8 @@ struct TimedEvents {
 /// (`CRS.analysisCRS` of their extent or of the study area) and finds their cells.
 func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selection: some EventSelection,
                      weightField: String?, tessellation: Tessellation, requestedCRS: CRS?, studyArea: Geometry?,
-                     maxCells: Int, warnings: WarningLog, allowFastCSV: Bool = true) throws -> TimedEvents {
+                     maxCells: Int, warnings: WarningLog, allowFastCSV: Bool = true,
+                     progress: ((String) -> Void)? = nil) throws -> TimedEvents {
     let layer = try Dataset.open(path, options: OpenOptions(sourceCRS: try sourceCRS.map { try CRS($0) })).layer(named: layerName)
     guard let dateColumn = try selection.resolvedDateColumn(in: layer.schema, file: path, required: true) else {
         throw GeoError(.invalidArgument, "no date column", file: path, hint: "name it with --date-column")
@@ -49,14 +51,14 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
     var fields = [dateColumn]
     if let w = weightField { fields.append(w) }
     var points: [XY] = [], times: [Int] = [], weights: [Double] = []
-    var bad: [(Int64, String)] = [], badCount = 0, missingDate: [Int64] = []
+    var bad: [(Int64, String)] = [], badCount = 0, missingDate: [Int64] = [], missingTotal = 0
     var out = TimedEvents(crs: .wgs84, dateColumn: dateColumn)
     /// One event: its point (nil: none), its date (nil: empty), its weight.
     func take(_ fid: Int64, _ p: XY?, _ parsed: Result<EventDate, DateProblem>?, _ w: Double) {
         guard let p else { out.withoutLocation += 1; return }
         let date: EventDate
         switch parsed {
-        case nil: missingDate.append(fid); return
+        case nil: missingTotal += 1; if missingDate.count < 5 { missingDate.append(fid) }; return
         case .failure(let problem)?:
             badCount += 1
             if bad.count < 5 { bad.append((fid, problem.description)) }
@@ -72,39 +74,24 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
        (path as NSString).pathExtension.lowercased() == "csv", srcCRS.isGeographic {
         let columns = CSVEventColumns(lon: pc.lon, lat: pc.lat, date: dateIndex, weight: weightIndex)
         let names = (layer.schema.fields[pc.lon].name, layer.schema.fields[pc.lat].name)
-        fast = try CSVEventReader.read(path: path, names: layer.schema.names, columns: columns) { fid, lonB, latB, dateB, wB in
-            out.read += 1
-            let lon = CSVEventReader.double(lonB), lat = CSVEventReader.double(latB)
-            var p: XY? = nil
-            if let lon, let lat, !(lon.isNaN && lat.isNaN) {
-                guard !lon.isNaN, !lat.isNaN else {
-                    warnings.add("\(path): row \(fid): '\(String(decoding: lonB, as: UTF8.self))', '\(String(decoding: latB, as: UTF8.self))' in \(names.0)/\(names.1) are not numbers; the row has no point")
-                    take(fid, nil, nil, 0); return
-                }
-                guard abs(lon) <= 360, abs(lat) <= 90 else {
-                    throw GeoError(.read, "coordinate \(lon), \(lat) is out of range for longitude/latitude", file: path, layer: layer.name, featureID: fid)
-                }
-                p = XY(lon, lat)
-            } else if lon == nil || lat == nil {
-                warnings.add("\(path): row \(fid): '\(String(decoding: lonB, as: UTF8.self))', '\(String(decoding: latB, as: UTF8.self))' in \(names.0)/\(names.1) are not numbers; the row has no point")
+        if let r = try CSVEventReader.readEvents(path: path, names: layer.schema.names, columns: columns, period: period, layer: layer.name,
+                                                 progress: progress.map { p in { p(String(format: "reading events %.0f %%", 100 * $0)) } }) {
+            fast = true
+            for (row, lon, lat) in r.notNumbers {
+                warnings.add("\(path): row \(row): '\(lon)', '\(lat)' in \(names.0)/\(names.1) are not numbers; the row has no point")
             }
-            var w = 1.0
-            if let wB {
-                guard let x = CSVEventReader.double(wB), x.isFinite else {
-                    throw GeoError(.invalidArgument, "the weight '\(String(decoding: wB, as: UTF8.self))' is not a number", file: path, layer: layer.name,
-                                   featureID: fid, hint: "fix the value, or leave it out with --where")
-                }
-                w = x
-            }
-            if let d = CSVEventReader.isoDate(dateB) { take(fid, p, .success(d), w) }
-            else { take(fid, p, EventDates.parse(.string(String(decoding: dateB, as: UTF8.self))), w) }
-        } ?? false
+            out.read = r.rows; out.withoutLocation = r.withoutLocation; out.outsidePeriod = r.outsidePeriod
+            badCount = r.badCount; bad = r.bad
+            if r.missingCount > 0 { missingDate = r.missing; missingTotal = r.missingCount }
+            points = r.points; times = r.times; weights = r.weights
+        }
     }
     out.readDirectly = fast
     if !fast {
         let cursor = try layer.features(fields: fields)
         while let f = try cursor.next() {
             out.read += 1
+            if out.read % 100_000 == 0 { progress?("\(out.read.formatted()) events read") }
             guard let g = f.geometry, let p = g.points.first else { take(f.fid, nil, nil, 0); continue }
             if g.points.count > 1 || g.type.dimensionFamily != 0 {
                 throw GeoError(.invalidArgument, "a \(g.type.rawValue) where an event point is expected", file: path, layer: layer.name, featureID: f.fid)
@@ -126,9 +113,9 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
         throw GeoError(.invalidArgument, "\(badCount) date\(badCount == 1 ? "" : "s") in '\(dateColumn)' cannot be read (\(list)\(badCount > bad.count ? "; …" : ""))",
                        file: path, layer: layer.name, hint: "correct them (yyyy-mm-dd is safest), or leave those rows out with --where")
     }
-    if !missingDate.isEmpty {
+    if missingTotal > 0 {
         let rows = missingDate.prefix(5).map { "row \($0)" }.joined(separator: ", ")
-        throw GeoError(.invalidArgument, "\(missingDate.count) event\(missingDate.count == 1 ? " has" : "s have") no date in '\(dateColumn)' (\(rows)\(missingDate.count > 5 ? ", …" : ""))",
+        throw GeoError(.invalidArgument, "\(missingTotal) event\(missingTotal == 1 ? " has" : "s have") no date in '\(dateColumn)' (\(rows)\(missingTotal > 5 ? ", …" : ""))",
                        file: path, layer: layer.name, hint: "fill them in, or leave them out with --where \"\(dateColumn) IS NOT NULL\"")
     }
     if out.withoutLocation > 0 {
@@ -139,19 +126,19 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
                        hint: period == nil ? nil : "check --from and --to")
     }
     // Analysis CRS: of the study area, else of the events' extent.
-    let toLonLat = try Transformer(from: srcCRS, to: .wgs84)
     var centre = studyArea?.envelope
     if centre == nil {
         var e = Envelope.empty
         for p in points { e.expand(p) }
-        centre = try outlineExtent(e, toLonLat)
+        centre = srcCRS.isEquivalent(to: .wgs84) ? e : try outlineExtent(e, Transformer(from: srcCRS, to: .wgs84))
     }
     let crs = requestedCRS ?? CRS.analysisCRS(for: centre!)
     guard !crs.isGeographic else {
         throw GeoError(.invalidArgument, "\(crs) is geographic (degrees)", hint: "use a projected CRS in metres, or leave --crs out")
     }
     out.crs = crs
-    try Transformer(from: srcCRS, to: crs).transform(&points)
+    progress?("projecting \(points.count.formatted()) events")
+    try transformInParallel(&points, from: srcCRS, to: crs)
     var keep = [Bool](repeating: true, count: points.count)
     if let studyArea {
         let area = try Transformer(from: .wgs84, to: crs).transform(studyArea)
@@ -168,12 +155,17 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
     }
     // Cells in place of the points; times and weights compacted in place (memory: 32 bytes an event at most).
     var kept = 0
-    out.cells.reserveCapacity(points.count)
-    for k in points.indices where keep[k] {
-        out.cells.append(tessellation.cell(containing: points[k]))
-        times[kept] = times[k]
-        if weightIndex != nil { weights[kept] = weights[k] }
-        kept += 1
+    if out.outsideStudyArea == 0 {
+        out.cells = cellsInParallel(points, tessellation)
+        kept = points.count
+    } else {
+        out.cells.reserveCapacity(points.count)
+        for k in points.indices where keep[k] {
+            out.cells.append(tessellation.cell(containing: points[k]))
+            times[kept] = times[k]
+            if weightIndex != nil { weights[kept] = weights[k] }
+            kept += 1
+        }
     }
     points = []
     times.removeLast(times.count - kept)
@@ -213,4 +205,68 @@ func fastISODate(_ v: FieldValue) -> EventDate? {
     }
     guard pos == 10, y >= 1, (1...12).contains(m), d >= 1, d <= EventDate.daysIn(month: m, year: y) else { return nil }
     return EventDate(year: y, month: m, day: d)
+}
+
+/// Projects the points in place, a slice per core, each with its own PROJ context and no copy
+/// of the points; an error names the point by its place in the whole array, as `Transformer`'s.
+func transformInParallel(_ points: inout [XY], from: CRS, to: CRS, minimumSlice: Int = 50_000) throws {
+    let n = points.count
+    let slices = min(processorCount, max(1, n / minimumSlice))
+    if slices <= 1 || from.isEquivalent(to: to) { try Transformer(from: from, to: to).transform(&points); return }
+    let workers = (0..<slices).compactMap { _ in SliceTransformer(from: from, to: to) }
+    guard workers.count == slices else { try Transformer(from: from, to: to).transform(&points); return }
+    var failures = [(Int, Int32)?](repeating: nil, count: slices)
+    points.withUnsafeMutableBufferPointer { buf in
+        failures.withUnsafeMutableBufferPointer { f in
+            nonisolated(unsafe) let base = buf.baseAddress!, out = f.baseAddress!, pool = workers
+            DispatchQueue.concurrentPerform(iterations: slices) { k in
+                let a = n * k / slices, b = n * (k + 1) / slices
+                out[k] = pool[k].transform(base + a, b - a).map { (a + $0.index, $0.errno) }
+            }
+        }
+    }
+    if let (i, err) = failures.compactMap({ $0 }).first {
+        let msg = err != 0 ? String(cString: proj_context_errno_string(workers[0].context, err)) : "coordinate outside the CRS's domain"
+        throw GeoError(.projection, "cannot transform point \(i + 1) from \(from.identifier ?? from.name) to \(to.identifier ?? to.name): \(msg)",
+                       library: .proj, code: Int(err), operation: "proj_trans_generic", index: i)
+    }
+}
+
+/// A PROJ transformation (with its own context, so one per thread) of coordinates in place.
+private final class SliceTransformer: @unchecked Sendable {
+    let context: OpaquePointer
+    private let pj: OpaquePointer
+    init?(from: CRS, to: CRS) {
+        guard let ctx = proj_context_create() else { return nil }
+        proj_log_level(ctx, PJ_LOG_NONE)
+        guard let raw = proj_create_crs_to_crs(ctx, from.wkt, to.wkt, nil) else { proj_context_destroy(ctx); return nil }
+        let normalized = proj_normalize_for_visualization(ctx, raw)
+        proj_destroy(raw)
+        guard let normalized else { proj_context_destroy(ctx); return nil }
+        context = ctx; pj = normalized
+    }
+    deinit { proj_destroy(pj); proj_context_destroy(context) }
+    /// nil, or the first point that failed and PROJ's errno.
+    func transform(_ p: UnsafeMutablePointer<XY>, _ n: Int) -> (index: Int, errno: Int32)? {
+        proj_errno_reset(pj)
+        let d = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self)
+        _ = proj_trans_generic(pj, PJ_FWD, d, MemoryLayout<XY>.stride, n, d + 1, MemoryLayout<XY>.stride, n, nil, 0, 0, nil, 0, 0)
+        for i in 0..<n where !p[i].x.isFinite || !p[i].y.isFinite { return (i, proj_errno(pj)) }
+        return nil
+    }
+}
+
+/// The cell of each point, a slice per core.
+func cellsInParallel(_ points: [XY], _ tessellation: Tessellation) -> [CellIndex] {
+    let n = points.count
+    let slices = min(processorCount, max(1, n / 100_000))
+    return [CellIndex](unsafeUninitializedCapacity: n) { out, count in
+        points.withUnsafeBufferPointer { points in
+            nonisolated(unsafe) let dst = out.baseAddress!, p = points
+            DispatchQueue.concurrentPerform(iterations: slices) { k in
+                for i in (n * k / slices)..<(n * (k + 1) / slices) { (dst + i).initialize(to: tessellation.cell(containing: p[i])) }
+            }
+        }
+        count = n
+    }
 }

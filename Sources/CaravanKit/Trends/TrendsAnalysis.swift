@@ -67,8 +67,10 @@ public struct EmergingOptions: AnalysisOptions, GridSelection, EventSelection, H
     public var `where`: String?
     public var weight: String?
     public var output: String?
-    /// Every bin's GiZScore, GiPValue, Gi_Bin.
+    /// Every bin's GiZScore, GiPValue, Gi_Bin (netCDF for `.nc`: the cube with them beside it).
     public var bins: String?
+    /// `year`: the yearly hot spots as well (one polygon per location and year, drawn as small multiples).
+    public var by: String?
     public var overwrite = false
 
     public init(events: String, cell: String? = nil, step: String = "1month", band: String? = nil, output: String? = nil) {
@@ -82,6 +84,9 @@ public struct EmergingOptions: AnalysisOptions, GridSelection, EventSelection, H
             throw GeoError(.invalidArgument, "no neighbourhood distance", hint: "give --band, e.g. --band 75km (three 25 km cells)")
         }
         _ = try Distance.parse(b, option: "--band")
+        if let by, by.lowercased() != "year" {
+            throw GeoError(.invalidArgument, "--by \(by): emerging makes small multiples by year only", hint: "use --by year, or 'caravan render --by FIELD' on the output")
+        }
         if timeWindow < 0 { throw GeoError(.invalidArgument, "--time-window must be 0 or more", hint: "1 (the default) takes the previous step too") }
         if !readsCube {
             try validateGrid()
@@ -107,8 +112,10 @@ public struct CubeAnalysis: Sendable {
 /// `writeCube` (netCDF for `.nc`).
 public func createSpaceTimeCube(_ o: CubeOptions, context: AnalysisContext = AnalysisContext()) throws -> CubeAnalysis {
     try o.validate()
+    PlaceNames.loadInBackground()
+    context.progress("reading the events")
     let cube = try buildCube(events: o.events, layer: o.layer, sourceCRS: o.sSrs, selection: o, grid: o, step: try TimeStep.parse(o.step),
-                             weight: o.weight, warnings: context.warnings)
+                             weight: o.weight, warnings: context.warnings, progress: context.progress)
     var out = AnalysisOutput(layers: [cubeLayer(cube)])
     describe(cube, into: &out)
     let trends = cube.countTrends()
@@ -140,11 +147,12 @@ public func writeCube(_ a: CubeAnalysis, to path: String, options: WriteOptions 
 }
 
 func buildCube(events: String, layer: String?, sourceCRS: String?, selection: some EventSelection, grid: some GridSelection,
-               step: TimeStep, weight: String?, warnings: WarningLog) throws -> SpaceTimeCube {
+               step: TimeStep, weight: String?, warnings: WarningLog, progress: ((String) -> Void)? = nil) throws -> SpaceTimeCube {
     let tess = try grid.tessellation()!
     let area = try grid.studyAreaGeometry()
     let e = try readTimedEvents(path: events, layerName: layer, sourceCRS: sourceCRS, selection: selection, weightField: weight,
-                                tessellation: tess, requestedCRS: try grid.requestedCRS(), studyArea: area, maxCells: grid.maxCells, warnings: warnings)
+                                tessellation: tess, requestedCRS: try grid.requestedCRS(), studyArea: area, maxCells: grid.maxCells, warnings: warnings,
+                                progress: progress)
     if e.outsideStudyArea > 0 { warnings.add("\(e.outsideStudyArea) events fall outside the study area and were left out") }
     guard !e.times.isEmpty else {
         throw GeoError(.invalidArgument, "there are no events inside the study area", file: events, hint: "check --study-area and --study-where")
@@ -194,7 +202,7 @@ func cubeLayer(_ cube: SpaceTimeCube) -> ResultLayer {
     if cube.sums != nil { fields.append(ResultField("sum", .real, role: .sum, meaning: "sum of \(cube.weightField ?? "the weight") in the bin")) }
     let labels = (0..<T).map { cube.steps.bounds($0) }.map { ($0.start.iso, $0.end.iso) }
     let tess = cube.tessellation, locations = cube.locations, counts = cube.counts, sums = cube.sums
-    return ResultLayer(name: "cube", kind: .cube, title: "Space-time cube (\(cube.steps.step) steps)", crs: cube.crs, geometryType: .point,
+    return ResultLayer(name: "cube", kind: .cube, title: "Space-time cube (steps of \(cube.steps.step))", crs: cube.crs, geometryType: .point,
                        fields: fields, count: cube.binCount,
                        geometry: { k in .point(tess.center(locations[k / T])) },
                        values: { k in
@@ -220,9 +228,24 @@ func placesTable(_ title: String, cube: SpaceTimeCube, order: [Int], limit: Int 
 /// Names for map positions: the nearest town of the shipped gazetteer (population ≥ 5,000 or a
 /// border post), as "near Termez (UZ)" unless within 5 km.
 enum PlaceNames {
+    /// The towns named: read from the shipped gazetteer's file alone (a tenth of the time the
+    /// geocoder's indexes take to build).
+    static let towns: [Place] = {
+        var places = (try? Gazetteer.readFile(nil).0) ?? []
+        if let posts = Bundle.module.path(forResource: "border_posts", ofType: "geojson"), let p = try? Gazetteer.readExtra(posts, asExtra: false, firstID: 0).0 {
+            places += p
+        }
+        return places.filter { $0.population >= 5000 || $0.isShippedPost }
+    }()
+
+    /// Starts reading the towns on another thread (the summary needs them at the end).
+    static func loadInBackground() {
+        DispatchQueue.global(qos: .utility).async { _ = PlaceNames.towns }
+    }
+
     static func near(_ points: [XY], crs: CRS) -> [String] {
         guard !points.isEmpty, let t = try? Transformer(from: crs, to: .wgs84) else { return points.map { _ in "" } }
-        let towns = Gazetteer.shared.places.filter { $0.population >= 5000 || $0.isShippedPost }
+        let towns = PlaceNames.towns
         return points.map { p in
             guard let ll = try? t.transform(p) else { return "" }
             // A flat-earth shortlist (degrees of longitude shrunk by cos latitude), then geodesics.
@@ -252,8 +275,77 @@ enum PlaceNames {
 /// Layers: `emerging` (one polygon per location: LOCATION, CATEGORY, PATTERN, TREND_Z, TREND_P,
 /// TREND_BIN, NUM_HOT, NUM_COLD, col, row, count) and `bins` (every bin's GiZScore, GiPValue, Gi_Bin).
 public func emergingHotSpots(_ o: EmergingOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    try emergingAnalysis(o, context: context).output
+}
+
+/// An emerging hot spot analysis with its cube and statistics (for writing them into netCDF).
+public struct EmergingAnalysis: Sendable {
+    public var cube: SpaceTimeCube
+    public var gi: SpaceTimeGiResult
+    public var patterns: [EmergingPattern]
+    public var trends: [MannKendall]
+    public var output: AnalysisOutput
+
+    /// `minlon,minlat,maxlon,maxlat` around the locations that are hot or cold spots in some
+    /// step (all locations when none is), with a margin: a map's --extent.
+    public var extent: String {
+        let T = cube.stepCount
+        let significant = cube.locations.indices.filter { i in (0..<T).contains { gi.bin[i * T + $0] != 0 } }
+        var e = Envelope.empty
+        for i in significant.isEmpty ? Array(cube.locations.indices) : significant {
+            for p in cube.tessellation.ring(cube.locations[i]) { e.expand(p) }
+        }
+        guard let t = try? Transformer(from: cube.crs, to: .wgs84), let g = try? outlineExtent(e, t) else { return "" }
+        let mx = max(2, 0.4 * g.width), my = max(1.5, 0.4 * g.height)
+        return String(format: "%.3f,%.3f,%.3f,%.3f", g.minX - mx, max(-89, g.minY - my), g.maxX + mx, min(89, g.maxY + my))
+    }
+
+    /// The variables ArcGIS's Emerging Hot Spot Analysis adds to its cube, CF-style: each bin's
+    /// GiZScore, GiPValue, Gi_Bin (flagged), each location's CATEGORY (flagged), TREND_Z, TREND_P.
+    public var netCDFVariables: [NetCDFCube.Variable] {
+        let T = cube.stepCount, L = cube.locations.count
+        var hot = [Double](repeating: 0, count: L), cold = [Double](repeating: 0, count: L)
+        for i in 0..<L { for t in 0..<T { let b = gi.bin[i * T + t]; if b > 0 { hot[i] += 1 } else if b < 0 { cold[i] += 1 } } }
+        let order = EmergingPattern.allCases.sorted { $0.category < $1.category }
+        return [
+            .init("GiZScore", gi.z, perBin: true, attributes: [("long_name", "space-time Getis-Ord Gi* z-score"), ("units", "1")]),
+            .init("GiPValue", gi.p, perBin: true, attributes: [("long_name", "two-sided p-value of GiZScore"), ("units", "1")]),
+            .init("Gi_Bin", gi.bin.map { Double($0) }, perBin: true, integer: true,
+                  attributes: [("long_name", "hot or cold spot confidence after FDR correction"),
+                               ("flag_meanings", "cold_spot_99 cold_spot_95 cold_spot_90 not_significant hot_spot_90 hot_spot_95 hot_spot_99")],
+                  flagValues: [-3, -2, -1, 0, 1, 2, 3]),
+            .init("CATEGORY", patterns.map { Double($0.category) }, perBin: false, integer: true,
+                  attributes: [("long_name", "emerging hot spot pattern (ArcGIS CATEGORY)"),
+                               ("flag_meanings", order.map { $0.name.lowercased().replacingOccurrences(of: " ", with: "_") }.joined(separator: " "))],
+                  flagValues: order.map { Double($0.category) }),
+            .init("TREND_Z", trends.map(\.z), perBin: false, attributes: [("long_name", "Mann-Kendall trend z of the location's GiZScore"), ("units", "1")]),
+            .init("TREND_P", trends.map(\.p), perBin: false, attributes: [("long_name", "Mann-Kendall trend p-value (two-sided)"), ("units", "1")]),
+            .init("NUM_HOT", hot, perBin: false, integer: true, attributes: [("long_name", "steps that are significant hot spots")]),
+            .init("NUM_COLD", cold, perBin: false, integer: true, attributes: [("long_name", "steps that are significant cold spots")]),
+        ]
+    }
+}
+
+/// Writes one layer of an emerging analysis (`emerging`, `bins` or `years`): netCDF for `.nc`
+/// (the cube with `netCDFVariables`, for `emerging` and `bins`), else through `ResultWriter`.
+@discardableResult
+public func writeEmerging(_ a: EmergingAnalysis, layer name: String, to path: String, options: WriteOptions = WriteOptions()) throws -> WrittenOutput {
+    guard let layer = a.output.layers.first(where: { $0.name == name }) else {
+        throw GeoError(.invalidArgument, "the analysis has no layer '\(name)'")
+    }
+    if (path as NSString).pathExtension.lowercased() == "nc", name != "years" {
+        try NetCDFCube.write(a.cube, to: path, overwrite: options.overwrite, inputs: options.inputs, variables: a.netCDFVariables)
+        return WrittenOutput(path: path, driver: "netCDF", features: name == "bins" ? a.cube.binCount : a.cube.locations.count)
+    }
+    return try ResultWriter.write(layer, to: path, options: options)
+}
+
+/// Emerging Hot Spot Analysis, keeping the cube and the statistics.
+public func emergingAnalysis(_ o: EmergingOptions, context: AnalysisContext = AnalysisContext()) throws -> EmergingAnalysis {
     try o.validate()
+    PlaceNames.loadInBackground()
     let cube: SpaceTimeCube
+    context.progress("reading the events")
     if o.readsCube {
         cube = try NetCDFCube.read(o.events)
         try checkSteps(cube, file: o.events)
@@ -265,7 +357,7 @@ public func emergingHotSpots(_ o: EmergingOptions, context: AnalysisContext = An
         }
     } else {
         cube = try buildCube(events: o.events, layer: o.layer, sourceCRS: o.sSrs, selection: o, grid: o, step: try TimeStep.parse(o.step),
-                             weight: o.weight, warnings: context.warnings)
+                             weight: o.weight, warnings: context.warnings, progress: context.progress)
     }
     let band = try Distance.parse(o.band!, option: "--band").meters
     let spacing: Double
@@ -283,7 +375,9 @@ public func emergingHotSpots(_ o: EmergingOptions, context: AnalysisContext = An
         context.warnings.add("--time-window \(k) is more than three quarters of the \(T) steps; using \(cap), as ArcGIS does")
         k = cap
     }
+    context.progress("space-time Gi* of \(cube.binCount.formatted()) bins")
     let gi = try spaceTimeGiStar(values: cube.values, positions: cube.positions, steps: T, band: band, timeWindow: k)
+    context.progress("Mann–Kendall trends and patterns of \(cube.locations.count.formatted()) locations")
     if gi.empty > 0 { context.warnings.add("\(gi.empty) of \(cube.binCount) bins have no neighbour besides themselves: their GiZScore is empty") }
     let L = cube.locations.count
     var patterns = [EmergingPattern](repeating: .none, count: L)
@@ -321,8 +415,65 @@ public func emergingHotSpots(_ o: EmergingOptions, context: AnalysisContext = An
     }
     out.layers = [emergingLayer(cube, patterns: patterns, trends: trends, hot: hot, cold: cold, totals: totals),
                   binsLayer(cube, gi)]
+    if o.by != nil {
+        let years = yearsLayer(cube, gi)
+        out.layers.append(years.layer)
+        out.summary.append("yearly hot spots (cells that were hot or cold spots in some step of the year): "
+                           + years.hotPerYear.map { "\($0.year) \($0.hot) hot, \($0.cold) cold" }.joined(separator: "; "))
+        for y in years.hotPerYear { out.figures["hot\(y.year)"] = Double(y.hot); out.figures["cold\(y.year)"] = Double(y.cold) }
+    }
     out.warnings = context.warnings.messages
-    return out
+    return EmergingAnalysis(cube: cube, gi: gi, patterns: patterns, trends: trends, output: out)
+}
+
+/// The yearly hot spots: one polygon per location and year (a step belongs to the year its end
+/// falls in). Gi_Bin is the highest confidence the location reached in that year's steps, on the
+/// side it was significant more often (hot steps against cold steps; as many of each: 0);
+/// NUM_HOT and NUM_COLD say how often. Drawn by `caravan render … --by year`.
+func yearsLayer(_ cube: SpaceTimeCube, _ gi: SpaceTimeGiResult) -> (layer: ResultLayer, hotPerYear: [(year: Int, hot: Int, cold: Int)]) {
+    let T = cube.stepCount, L = cube.locations.count
+    let yearOf = (0..<T).map { cube.steps.bounds($0).end.year }
+    let years = Array(Set(yearOf)).sorted()
+    let Y = years.count
+    var bin = [Int8](repeating: 0, count: L * Y), hot = [Int32](repeating: 0, count: L * Y), cold = [Int32](repeating: 0, count: L * Y)
+    var steps = [Int32](repeating: 0, count: Y)
+    for t in 0..<T { steps[years.firstIndex(of: yearOf[t])!] += 1 }
+    var perYear = years.map { (year: $0, hot: 0, cold: 0) }
+    for i in 0..<L {
+        var levels = [[Int32]](repeating: [0, 0, 0, 0, 0, 0, 0], count: Y)     // bins −3…3
+        for t in 0..<T { levels[years.firstIndex(of: yearOf[t])!][Int(gi.bin[i * T + t]) + 3] += 1 }
+        for y in 0..<Y {
+            let c = levels[y]
+            let nHot = c[4...].reduce(0, +), nCold = c[...2].reduce(0, +)
+            let b: Int8 = nHot > nCold ? Int8((4...6).last { c[$0] > 0 }! - 3) : nCold > nHot ? Int8((0...2).first { c[$0] > 0 }! - 3) : 0
+            bin[i * Y + y] = b
+            hot[i * Y + y] = c[4...].reduce(0, +); cold[i * Y + y] = c[...2].reduce(0, +)
+            if b > 0 { perYear[y].hot += 1 } else if b < 0 { perYear[y].cold += 1 }
+        }
+    }
+    let fields = [ResultField("LOCATION", .integer, role: .identifier, meaning: "location number"),
+                  ResultField("year", .string, role: .category, meaning: "the year (steps ending in it)"),
+                  ResultField("Gi_Bin", .integer, role: .confidenceBin, meaning: "highest confidence reached in the year's steps, on the side significant more often: ±3/±2/±1 = 99/95/90 % hot (+) or cold (−)",
+                              classes: giBinClasses),
+                  ResultField("NUM_HOT", .integer, role: .count, meaning: "steps of the year that are significant hot spots"),
+                  ResultField("NUM_COLD", .integer, role: .count, meaning: "steps of the year that are significant cold spots"),
+                  ResultField("STEPS", .integer, role: .count, meaning: "steps in the year"),
+                  ResultField("col", .integer, role: .gridIndex, meaning: "column of the cell"),
+                  ResultField("row", .integer, role: .gridIndex, meaning: "row of the cell")]
+    let tess = cube.tessellation, locations = cube.locations
+    let labels = years.map(String.init), binOf = bin, hotOf = hot, coldOf = cold, stepsOf = steps
+    // Year-major: each year's panel is one run of features.
+    let layer = ResultLayer(name: "years", kind: .hotSpots, title: "Hot spots by year (steps of \(cube.steps.step))", crs: cube.crs, geometryType: .polygon,
+                            fields: fields, count: L * Y,
+                            geometry: { k in .polygon([tess.ring(locations[k % L])]) },
+                            values: { k in
+                                let y = k / L, i = k % L
+                                return [.integer(Int64(i)), .string(labels[y]), .integer(Int64(binOf[i * Y + y])), .integer(Int64(hotOf[i * Y + y])),
+                                        .integer(Int64(coldOf[i * Y + y])), .integer(Int64(stepsOf[y])),
+                                        .integer(Int64(locations[i].col)), .integer(Int64(locations[i].row))]
+                            },
+                            centre: { k in tess.center(locations[k % L]) })
+    return (layer, perYear)
 }
 
 func emergingLayer(_ cube: SpaceTimeCube, patterns: [EmergingPattern], trends: [MannKendall], hot: [Int], cold: [Int], totals: [Double]) -> ResultLayer {
@@ -340,7 +491,7 @@ func emergingLayer(_ cube: SpaceTimeCube, patterns: [EmergingPattern], trends: [
                   ResultField(cube.sums == nil ? "count" : "sum", cube.sums == nil ? .integer : .real, role: cube.sums == nil ? .count : .sum,
                               meaning: cube.sums == nil ? "events over the whole period" : "sum of \(cube.weightField ?? "the weight") over the whole period")]
     let tess = cube.tessellation, locations = cube.locations, weighted = cube.sums != nil
-    return ResultLayer(name: "emerging", kind: .emerging, title: "Emerging hot spots (\(cube.steps.step) steps)", crs: cube.crs,
+    return ResultLayer(name: "emerging", kind: .emerging, title: "Emerging hot spots (steps of \(cube.steps.step))", crs: cube.crs,
                        geometryType: .polygon, fields: fields, count: locations.count,
                        geometry: { i in .polygon([tess.ring(locations[i])]) },
                        values: { i in
