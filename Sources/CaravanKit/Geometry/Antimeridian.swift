@@ -111,7 +111,9 @@ public enum Antimeridian {
             if shift != 0 { for i in h.indices { h[i].x += shift } }
             unwrapped.append(h)
         }
-        let plane = Geometry.polygon(unwrapped)
+        var plane = Geometry.polygon(unwrapped)
+        // An invalid input polygon is repaired first (GEOS cannot intersect it as it is).
+        if !((try? plane.isValid) ?? false) { plane = try plane.madeValid() }
         let env = plane.envelope
         var out: [[[XY]]] = []
         for k in sheet(env.minX) ... sheet(env.maxX) {
@@ -130,10 +132,21 @@ public enum Antimeridian {
             default: polys = []
             }
             for p in polys {
-                out.append(p.map { ring in ring.map { XY($0.x - 360 * Double(k), $0.y) } })
+                // RFC 7946 winding: shells counter-clockwise, holes clockwise (GEOS gives the other way).
+                out.append(p.enumerated().map { i, ring in
+                    let r = ring.map { XY($0.x - 360 * Double(k), $0.y) }
+                    return (signedArea(r) > 0) == (i == 0) ? r : r.reversed()
+                })
             }
         }
         return out
+    }
+
+    /// Twice the signed area of a closed ring (positive: counter-clockwise).
+    static func signedArea(_ r: [XY]) -> Double {
+        var a = 0.0
+        for i in 0 ..< max(0, r.count - 1) { a += r[i].x * r[i + 1].y - r[i + 1].x * r[i].y }
+        return a
     }
 
     /// Rebuilds `g` with the positions of `flat` from `cursor` on (in `forEachSequence` order).
