@@ -21,8 +21,7 @@ let package = Package(
         // The library, organised by capability (Support, Geometry, Projection, IO, ...).
         .target(name: "CaravanKit", dependencies: ["CGDAL", "CGEOS", "CPROJ", "CCairo", .product(name: "Yams", package: "Yams")],
                 resources: [.copy("Resources/gazetteer.tsv"), .copy("Resources/border_posts.geojson"),
-                            .copy("Resources/basemap.gpkg"), .copy("Resources/basemap_places.tsv")],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+                            .copy("Resources/basemap.gpkg"), .copy("Resources/basemap_places.tsv")]),
         // The command line: parse, validate, call the library, print.
         .target(name: "CaravanCLI", dependencies: [
             "CaravanKit",

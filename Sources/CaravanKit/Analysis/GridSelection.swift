@@ -43,8 +43,9 @@ extension GridSelection {
         return grid == .square ? .square(size: d) : .hexagon(side: d / 3.0.squareRoot())
     }
 
-    /// The CRS asked for, if any.
-    public func requestedCRS() throws -> CRS? { try crs.map { try CRS($0) } }
+    /// The CRS asked for, if any: projected, in metres (feet and kilometres converted to metres,
+    /// geographic and geocentric CRSs refused; CRS+Units.swift).
+    public func requestedCRS() throws -> CRS? { try crs.map { try CRS($0).forMetricAnalysis() } }
 
     /// Problems with the combination of grid options.
     public func validateGrid() throws {

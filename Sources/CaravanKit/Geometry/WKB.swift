@@ -26,6 +26,10 @@ enum WKB {
             guard n >= 0, offset + bytes <= base.count else { throw WKB.truncated }
             let start = offset
             offset += bytes
+            // An empty sequence: Array(unsafeUninitializedCapacity: 0) would write its count
+            // into the stdlib's shared empty-array storage, a data race TSan reports when
+            // threads decode empty rings at once.
+            if n == 0 { return [] }
             if little && dims == 2 {
                 // The common case: a straight copy of n (x, y) pairs.
                 return [XY](unsafeUninitializedCapacity: n) { buf, count in

@@ -112,5 +112,6 @@ public func convert(source: Dataset, to output: String, options: ConvertOptions,
     }
     do { try writer.commit() } catch let e as GeoError { throw e.with(layer: layer.name) }
     summary.warnings = writer.warnings
+    if let w = layer.droppedDimensionsWarning(features: summary.features - summary.withoutGeometry) { summary.warnings.append(w) }
     return summary
 }

@@ -153,7 +153,33 @@ final class FeatureEncoder {
                 e2.message = "cannot reproject vertex \(bad - starts[k] + 1) to WGS84 lon/lat: \(e.message)"
                 throw e2.with(file: spec.path, layer: spec.layer, featureID: items[min(k, items.count - 1)].fid)
             }
+            try cutAtAntimeridian(&geometries, items: items)
         }
+    }
+
+    /// RFC 7946 §3.1.9: lines and polygons that cross 180° once in lon/lat (a grid cell over the
+    /// antimeridian, around a pole) are cut into parts on either side (Antimeridian.swift). Only
+    /// chunks with such a geometry are rebuilt, in lon/lat, and their positions copied again.
+    private func cutAtAntimeridian(_ geometries: inout [Geometry?], items: [EncodedItem]) throws {
+        var crossing = false
+        for k in geometries.indices where geometries[k].map({ ($0.type.dimensionFamily ?? 1) >= 1 }) == true {
+            if Antimeridian.mayCross(flat[starts[k] ..< starts[k + 1]]) { crossing = true; break }
+        }
+        guard crossing else { return }
+        for k in geometries.indices {
+            guard let g = geometries[k] else { continue }
+            var cursor = starts[k]
+            let lonLat = Antimeridian.rebuild(g, from: flat, cursor: &cursor)
+            do { geometries[k] = try Antimeridian.cut(lonLat) }
+            catch let e as GeoError { throw e.with(file: spec.path, layer: spec.layer, featureID: items[k].fid) }
+        }
+        flat.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+        for g in geometries {
+            starts.append(flat.count)
+            g?.forEachSequence { flat.append(contentsOf: $0) }
+        }
+        starts.append(flat.count)
     }
 
     // MARK: GeoJSON

@@ -228,8 +228,12 @@ public final class SafeOutput {
         }
     }()
 
+    /// A file-size limit (`ulimit -f`) must come back to GDAL, SQLite and our own writes as
+    /// EFBIG (an error that names the file), not kill the process and leave its temporaries.
+    private static let ignoreFileSizeSignal: Void = { _ = signal(SIGXFSZ, SIG_IGN) }()
+
     /// On SIGINT, SIGTERM or SIGHUP: remove this process's temporaries, then die of the signal.
-    static func installSignalCleanup() { _ = signalSources }
+    static func installSignalCleanup() { _ = signalSources; _ = ignoreFileSizeSignal }
 }
 
 /// The temporary folders of the running process, for the signal handler.

@@ -109,16 +109,21 @@ public final class VectorWriter {
         // A workbook has no geometry: other geometries go into a WKT column.
         wktColumn = format == .xlsx && !pointColumns && geometryType != .none
         inputCRS = crs
+        // Geometries are 2-D: a 3-D CRS (heights) is declared as its horizontal part (CRS+Units.swift).
+        let flatCRS = format.requiresWGS84 || pointColumns ? nil : crs?.twoDimensional
         if (format.requiresWGS84 || pointColumns), let crs, !crs.isEquivalent(to: .wgs84) {
             outputCRS = .wgs84
             transformer = format.isEncoded && options.layerCreationOptions.isEmpty ? nil : try Transformer(from: crs, to: .wgs84)
         } else {
-            outputCRS = format.requiresWGS84 || pointColumns ? .wgs84 : crs
+            outputCRS = format.requiresWGS84 || pointColumns ? .wgs84 : (flatCRS ?? crs)
             transformer = nil
         }
         output = try SafeOutput(target: path, overwrite: options.overwrite || options.update, inputs: options.inputs,
                                 keepExisting: options.update)
         transactions = format == .geoPackage || format.driver == "SQLite"
+        if let flatCRS, let crs {
+            warnings.append("the CRS \(crs) is 3-D; the geometries are 2-D, so the output declares its horizontal part, \(flatCRS)")
+        }
         let name = options.layerName ?? layerName ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
 
         if format.isEncoded && options.layerCreationOptions.isEmpty {
@@ -214,6 +219,40 @@ public final class VectorWriter {
     }
 
     /// Refuses a finished file that does not end as its format must (cut off by a full disk).
+    /// GDAL drivers whose write errors reach us (a full disk fails the feature or the close).
+    static let checkedDrivers: Set<String> = ["GPKG", "SQLite", "ESRI Shapefile", "FlatGeobuf", "KML"]
+
+    /// Opens the finished file again and counts its features.
+    static func checkReadsBack(_ file: String, features expected: Int, displayPath: String) throws {
+        let incomplete = GeoError(.write, "the output is incomplete (the disk is full or a file-size limit was reached)", file: displayPath,
+                                  hint: "free some space and run again; nothing was written at the output")
+        // Reading may leave files of its own (GML's .gfs) in the temporary folder: they go.
+        let dir = (file as NSString).deletingLastPathComponent
+        let made = Set((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+        defer {
+            for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !made.contains(f) { unlink(dir + "/" + f) }
+        }
+        // A workbook's first row is its header even when every value is text (GDAL guesses otherwise).
+        // (The driver reads its sheets when first asked, so the option stays set until the close.)
+        for option in ["OGR_XLSX_HEADERS", "OGR_ODS_HEADERS"] { CPLSetThreadLocalConfigOption(option, "FORCE") }
+        defer { for option in ["OGR_XLSX_HEADERS", "OGR_ODS_HEADERS"] { CPLSetThreadLocalConfigOption(option, nil) } }
+        let (h, _) = withGDALError { GDALOpenEx(file, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil) }
+        guard let h else { throw incomplete }
+        defer { GDALClose(h) }
+        var total = 0
+        for i in 0 ..< GDALDatasetGetLayerCount(h) {
+            guard let l = GDALDatasetGetLayer(h, i) else { throw incomplete }
+            let (n, failure) = withGDALError { OGR_L_GetFeatureCount(l, 1) }
+            if failure != nil || n < 0 { throw incomplete }
+            total += Int(n)
+        }
+        guard total == expected else {
+            var e = incomplete
+            e.message = "the output is incomplete: \(total) of \(expected) features read back (the disk is full or a file-size limit was reached?)"
+            throw e
+        }
+    }
+
     static func checkEnds(_ file: String, with marker: String, displayPath: String) throws {
         guard let h = FileHandle(forReadingAtPath: file) else { throw GeoError(.write, "the output was not written", file: displayPath) }
         defer { try? h.close() }
@@ -392,6 +431,8 @@ public final class VectorWriter {
             if let transformer {
                 do { g = try transformer.transform(g) }
                 catch { throw error.adding(file: path, featureID: fid) }
+                // In lon/lat, lines and polygons over 180° are cut there (RFC 7946 §3.1.9; Antimeridian.swift).
+                do { g = try Antimeridian.cut(g) } catch { throw error.adding(file: path, featureID: fid) }
             }
             if pointColumns {
                 if case .point(let p) = g {
@@ -469,6 +510,9 @@ public final class VectorWriter {
         if let failure { throw failure.error(.write, "GDALClose", file: path) }
         // GDAL's KML writer does not check its writes: a full disk leaves a cut-off file.
         if format == .kml { try VectorWriter.checkEnds(output.temporaryPath, with: "</kml>", displayPath: path) }
+        // Other drivers that do not check their writes either (GML, XLSX, ODS…: a file-size limit
+        // left a cut-off file and "wrote 36220 features"): the finished file must read back whole.
+        if !VectorWriter.checkedDrivers.contains(format.driver) { try VectorWriter.checkReadsBack(output.temporaryPath, features: count, displayPath: path) }
         if longText > 0 {
             warnings.append("\(longText) text value\(longText == 1 ? " was" : "s were") longer than 254 bytes and cut to 254 (a Shapefile's limit); write .gpkg to keep them whole")
         }

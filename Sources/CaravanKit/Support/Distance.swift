@@ -31,7 +31,8 @@ public struct Distance: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        if meters >= 1000 { let k = meters / 1000; return k == k.rounded() ? "\(Int(k)) km" : String(format: "%.2f km", k) }
+        // (Whole numbers beyond Int's range, e.g. "13.e26m" from the fuzzer, are not converted to Int.)
+        if meters >= 1000 { let k = meters / 1000; return k == k.rounded() ? (k < 1e15 ? "\(Int(k))" : String(format: "%.0f", k)) + " km" : String(format: "%.2f km", k) }
         return meters == meters.rounded() ? "\(Int(meters)) m" : String(format: "%.1f m", meters)
     }
 }

@@ -176,8 +176,9 @@ public enum EventDates {
         if d.allSatisfy(\.isNumber), d.count == 5, let n = Int(d) { return excelSerial(Double(n), text: text) }
         // Numeric forms.
         let numericParts = d.split(whereSeparator: { $0 == "-" || $0 == "." || $0 == "/" })
-        if numericParts.count == 3, numericParts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) {
-            let a = Int(numericParts[0])!, b = Int(numericParts[1])!, c = Int(numericParts[2])!
+        // ASCII digits only: "2̧" (a digit with a combining mark) or "٣" are numbers to Character but not to Int (a fuzzer's crash).
+        if numericParts.count == 3, numericParts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+           let a = Int(numericParts[0]), let b = Int(numericParts[1]), let c = Int(numericParts[2]) {
             if numericParts[0].count == 4 { return make(a, b, c, secs) }                      // yyyy-mm-dd, yyyy/mm/dd
             guard numericParts[2].count == 4 else { return fail("a two-digit year; write the year in full (2023)") }
             if d.contains(".") || d.contains("-") { return make(c, b, a, secs) }               // dd.mm.yyyy, dd-mm-yyyy

@@ -34,6 +34,61 @@ struct FuzzRegressionTests {
         }
     }
 
+    @Test("recipe inputs: refused with a GeoError, or planned with every step after the steps it reads")
+    func recipes() throws {
+        let texts = try inputs("recipe")
+        #expect(texts.count >= 3)
+        typealias A = CommandSchema.Argument
+        let common: [A] = [A(name: "output", aliases: ["o"], kind: .option), A(name: "overwrite", kind: .flag), A(name: "where", kind: .option)]
+        let schemas: [String: CommandSchema] = [
+            "convert": CommandSchema(command: "convert", arguments: [A(name: "source", kind: .positional, optional: false)] + common),
+            "density": CommandSchema(command: "density", arguments: [A(name: "events", kind: .positional, optional: false),
+                                                                     A(name: "cell", kind: .option), A(name: "png", kind: .flag),
+                                                                     A(name: "select", kind: .option, repeating: true)] + common),
+        ]
+        let file = repositoryRoot + "/samples/recipes/fuzz.yaml"
+        var planned = 0
+        for t in texts {
+            do {
+                let r = try Recipe.parse(t, file: file)
+                #expect(!r.steps.isEmpty)
+                let plan = try RecipePlan.make(r, schemas: schemas, outputDirectory: NSTemporaryDirectory() + "/caravan-fuzz-recipe-out")
+                var done = Set<String>()
+                for s in plan.steps { #expect(s.dependencies.allSatisfy(done.contains)); done.insert(s.name) }
+                planned += 1
+            } catch is GeoError {}
+        }
+        #expect(planned >= 1, "the small seed plans")
+    }
+
+    @Test("report inputs: events and sentences lie inside the text, dates in order")
+    func reports() throws {
+        let texts = try inputs("extract")
+        #expect(texts.count >= 4)
+        let extractor = EventExtractor()
+        let dir = NSTemporaryDirectory() + "caravan-fuzz-replay-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var events = 0
+        for (i, t) in texts.enumerated() {
+            // As the harness: the first byte picks the kind of file.
+            let bytes = Array(t.utf8)
+            let kind = bytes.isEmpty ? "txt" : ["txt", "md", "html"][Int(bytes[0]) % 3]
+            let path = dir + "/\(i).\(kind)"
+            FileManager.default.createFile(atPath: path, contents: Data(bytes.dropFirst()))
+            let doc = try ReportText.read(path)
+            let length = doc.text.count
+            let (found, review) = extractor.extract(doc)
+            for e in found {
+                #expect(0 <= e.offsetStart && e.offsetStart <= e.offsetEnd && e.offsetEnd <= length)
+                #expect(e.start.dayNumber <= e.end.dayNumber && e.confidence >= 0 && e.confidence <= 1)
+            }
+            for r in review { #expect(0 <= r.offsetStart && r.offsetEnd <= length) }
+            events += found.count
+        }
+        #expect(events >= 1, "the seeds hold events")
+    }
+
     @Test("date inputs: refused, or a real calendar day")
     func dates() throws {
         let texts = try inputs("dates")
