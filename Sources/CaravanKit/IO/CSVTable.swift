@@ -29,9 +29,9 @@ public struct CSVTable: Sendable {
     /// The table's fields, all text (values are as written).
     public var schema: Schema { Schema(header.map { FieldDefinition($0, .string) }) }
 
-    /// The fields with the narrowest type that writes every value back exactly as it is in the
+    /// The fields with the narrowest type that keeps the value of everything written in the
     /// file: Integer64 when each value is an integer in its plain form ("12", not "0012" or
-    /// "+12"), Real when each is a number in its shortest form ("10.227", not "1.50" or "1e5"),
+    /// "+12"), Real when each is a decimal in plain notation ("10.227", "1.50"; not "1e5"),
     /// String otherwise. Empty values fit any type.
     public func inferredSchema() -> Schema {
         Schema(header.indices.map { c in
@@ -41,12 +41,18 @@ public struct CSVTable: Sendable {
                 if v.isEmpty { continue }
                 if integer, let n = Int64(v), String(n) == v { continue }
                 integer = false
-                if real, let d = Double(v), d.isFinite, CSVTable.shortestPlain(d) == v { continue }
+                if real, CSVTable.isPlainDecimal(v) || (Double(v).map { $0.isFinite && CSVTable.shortestPlain($0) == v } ?? false) { continue }
                 real = false
                 break
             }
             return FieldDefinition(header[c], integer ? .integer64 : real ? .real : .string)
         })
+    }
+
+    /// A decimal in plain notation ("10.227", "4.0", "2.50"; not "0012", "1e3", "+1", ".5").
+    static func isPlainDecimal(_ v: String) -> Bool {
+        var v = v
+        return v.withUTF8 { CSVScan.plainForm($0) != 0 }
     }
 
     static func shortestPlain(_ d: Double) -> String {
@@ -260,8 +266,8 @@ struct CSVScan {
     }
 
     /// 1: an integer in its plain form of at most 18 digits ("12", "-4", "0"; not "0012", "+1",
-    /// "-0"); 2: a decimal in the form Swift's shortest printing gives it ("10.227", "-0.5",
-    /// "0.0001": at most 15 significant digits, no trailing zero, at least 1e-4, below 1e15);
+    /// "-0"); 2: a decimal in plain notation ("10.227", "-0.5", "0.0001", "4.0", "2.50": at most
+    /// 15 significant digits, trailing zeros allowed, at least 1e-4, below 1e15);
     /// 0: anything else (left to the exact check).
     @inline(__always)
     static func plainForm(_ f: UnsafeBufferPointer<UInt8>) -> Int {
@@ -277,13 +283,18 @@ struct CSVScan {
         let fracStart = i
         while i < f.count && f[i] >= 48 && f[i] <= 57 { i += 1 }
         let fracDigits = i - fracStart
-        guard i == f.count, fracDigits > 0, f[i - 1] != 48 else { return 0 }
+        guard i == f.count, fracDigits > 0 else { return 0 }
+        // Trailing zeros do not change the value ("4.0", "2.50" as Excel's number formats write
+        // them): the column stays a number a spreadsheet can sum; text outputs write it "4", "2.5".
+        var significant = fracDigits
+        while significant > 0 && f[fracStart + significant - 1] == 48 { significant -= 1 }
         if intDigits == 1 && f[intStart] == 48 {
+            if significant == 0 { return 2 }
             var zeros = 0
-            while zeros < fracDigits && f[fracStart + zeros] == 48 { zeros += 1 }
-            guard zeros < 4, fracDigits - zeros <= 15 else { return 0 }
+            while zeros < significant && f[fracStart + zeros] == 48 { zeros += 1 }
+            guard zeros < 4, significant - zeros <= 15 else { return 0 }
         } else {
-            guard intDigits + fracDigits <= 15 else { return 0 }
+            guard intDigits + significant <= 15 else { return 0 }
         }
         return 2
     }

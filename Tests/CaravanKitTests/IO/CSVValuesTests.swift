@@ -9,10 +9,10 @@ struct CSVValuesTests {
     /// Ids with leading zeros, a number-like code, ISO and Russian dates, padding, a real and an integer.
     static let text = "id,code,expo,iso,ru,pad,place,kg,n\n"
         + "0012,007,1e3,2023-01-05,05.01.2023, padded ,Tashkent,10.227,12\n"
-        + "0013,010,2E5,2023-12-31,31.12.2023,\"  two  \",Osh,2.50,-4\n"
+        + "0013,010,2E5,2023-12-31,31.12.2023,\"  two  \",Osh,2.5,-4\n"
     static let asWritten: [[String]] = [
         ["0012", "007", "1e3", "2023-01-05", "05.01.2023", " padded ", "Tashkent", "10.227", "12"],
-        ["0013", "010", "2E5", "2023-12-31", "31.12.2023", "  two  ", "Osh", "2.50", "-4"],
+        ["0013", "010", "2E5", "2023-12-31", "31.12.2023", "  two  ", "Osh", "2.5", "-4"],
     ]
     static let columns = ["id", "code", "expo", "iso", "ru", "pad", "place", "kg", "n"]
 
@@ -57,7 +57,7 @@ struct CSVValuesTests {
         let props = (json["features"] as! [[String: Any]])[0]["properties"] as! [String: Any]
         for c in ["id", "code", "expo", "iso", "ru", "pad"] { #expect(props[c] is String, "\(c)") }
         #expect(props["id"] as? String == "0012" && props["expo"] as? String == "1e3" && props["pad"] as? String == " padded ")
-        #expect(props["kg"] as? String == "10.227")   // "2.50" in the same column makes it text, kept as written
+        #expect((props["kg"] as? NSNumber)?.doubleValue == 10.227)   // plain decimals stay numbers
         #expect((props["n"] as? NSNumber)?.intValue == 12)
     }
 
@@ -78,15 +78,17 @@ struct CSVValuesTests {
     @Test("a column of plain numbers stays a number (for --where and QGIS); weights in a text column are parsed on use")
     func numbersOnUse() throws {
         let dir = TempDir()
-        let input = dir.write("w.csv", "id,lon,lat,kg,w\n1,69.2,41.3,2.50,3\n2,72.8,40.5,4,x\n")
+        let input = dir.write("w.csv", "id,lon,lat,kg,w,t\n1,69.2,41.3,2.50,3,.5\n2,72.8,40.5,4.0,x,1e3\n")
         let (layer, f) = try readAll(input)
-        #expect(layer.schema.fields.map(\.type) == [.integer64, .real, .real, .string, .string])
+        // "2.50" and "4.0" are numbers (the value is kept, not the trailing zeros); ".5" and "1e3" text.
+        #expect(layer.schema.fields.map(\.type) == [.integer64, .real, .real, .real, .string, .string])
         #expect(f[0].geometry == .point(XY(69.2, 41.3)))
-        #expect(f[0]["kg"] == .string("2.50") && f[0]["kg"].doubleValue == 2.5)
-        #expect(layer.readsAsNumber(3))
+        #expect(f[0]["kg"] == .real(2.5) && f[1]["kg"] == .real(4))
+        #expect(f[0]["t"] == .string(".5") && f[0]["t"].doubleValue == 0.5)
+        #expect(layer.readsAsNumber(5))
         // A --where comparing a text column with a number says how to compare numbers.
-        #expect { try layer.setAttributeFilter("kg > 3") } throws: { ($0 as? GeoError)?.hint?.contains("CAST(") == true }
-        try layer.setAttributeFilter("CAST(kg AS float) > 3")
+        #expect { try layer.setAttributeFilter("t > 3") } throws: { ($0 as? GeoError)?.hint?.contains("CAST(") == true }
+        try layer.setAttributeFilter("CAST(t AS float) > 3")
         #expect(try layer.featureCount() == 1)
     }
 
@@ -195,6 +197,16 @@ struct CSVValuesTests {
         func exact(_ v: String, _ state: UInt8) -> UInt8 {
             if state == 0, let n = Int64(v), String(n) == v { return 0 }
             if let d = Double(v), d.isFinite, CSVTable.shortestPlain(d) == v { return 1 }
+            // A plain decimal with trailing zeros ("1.50", "4.0") is the same value, written as
+            // the shortest form without them.
+            if v.contains("."), !v.hasSuffix("."), !v.contains("e"), !v.contains("E"), !v.hasPrefix("+"), !v.hasPrefix("."), !v.hasPrefix("-."),
+               let d = Double(v), d.isFinite {
+                var t = v
+                while t.hasSuffix("0") { t.removeLast() }
+                if t.hasSuffix(".") { t.removeLast() }
+                if t == "-0" { t = "0" }
+                if CSVTable.shortestPlain(d) == t || (t == "0" && d == 0) { return 1 }
+            }
             return 2
         }
         var rng = SeededRNG(seed: 7)

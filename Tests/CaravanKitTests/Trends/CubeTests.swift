@@ -180,7 +180,7 @@ struct CubeTests {
         let r = try createSpaceTimeCube(o)
         #expect(r.cube.firstTime >= EventDate(year: 2023, month: 1, day: 1).dayNumber * 86_400)
         #expect(r.cube.lastTime <= EventDate(year: 2023, month: 6, day: 30).dayNumber * 86_400)
-        var w = options(csv); w.where = "CAST(w AS float) > 5"   // "%.2f" weights (3.10) are text, kept as written
+        var w = options(csv); w.where = "w > 5"
         let rw = try createSpaceTimeCube(w)
         #expect(rw.cube.events < 300 && rw.cube.events > 50)
         let area = dir.write("area.geojson", """
