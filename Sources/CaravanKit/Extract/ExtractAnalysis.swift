@@ -340,6 +340,7 @@ func extractEventRow(_ e: ExtractedEvent, names: NameLanguage) -> [FieldValue] {
 /// `options.report` for a person, never into the events. `figures`: documents, items, sentences,
 /// events, located (events with a point), review.
 public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try options.validate()
     var extra: [Institution] = []
     for p in options.extra { extra += try Institutions.read(p) }

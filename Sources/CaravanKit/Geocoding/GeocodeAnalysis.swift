@@ -51,6 +51,7 @@ public struct GeocodeOptions: AnalysisOptions {
 /// `written` says what went where. `figures`: rows, matched, ambiguous, unmatched, matchedShare,
 /// one per precision (point, town, province, country), and `passed` (1 or 0) for the `minMatched` gate.
 public func geocode(_ options: GeocodeOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try options.validate()
     let geocoder = try Geocoder(extraGazetteers: options.extra)
     var o = GeocodeTableOptions(column: options.column)

@@ -98,7 +98,7 @@ public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder,
     let styled = ["geojson", "json", "gpkg", "shp", "fgb"].contains((output as NSString).pathExtension.lowercased())
     if styled, (try? String(contentsOfFile: qml, encoding: .utf8)).map({ $0.contains(QGISStyle.marker) }) ?? true {
         do { try QGISStyle.attach(toFile: output) }
-        catch { Diagnostics.warn("\(output): the QGIS style could not be written: \((error as? GeoError)?.description ?? "\(error)")") }
+        catch { warn("\(output): the QGIS style could not be written: \((error as? GeoError)?.description ?? "\(error)")") }
     }
     return summary
 }

@@ -197,7 +197,7 @@ public final class Dataset {
         let base = (path as NSString).deletingPathExtension
         let fm = FileManager.default
         if !fm.fileExists(atPath: base + ".prj") && !fm.fileExists(atPath: base + ".PRJ") && options.sourceCRS == nil {
-            Diagnostics.warn("\(path): no .prj file, so the CRS is unknown; give it with --s-srs (e.g. --s-srs EPSG:4326)")
+            warn("\(path): no .prj file, so the CRS is unknown; give it with --s-srs (e.g. --s-srs EPSG:4326)")
         }
     }
 

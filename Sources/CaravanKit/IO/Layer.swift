@@ -266,7 +266,7 @@ public final class FeatureCursor {
             }
             if recoded && !recodedWarned {
                 recodedWarned = true
-                Diagnostics.warn("\(layer.dataset.path): layer '\(layer.name)': text that is not UTF-8 was read as Windows-1251 (Cyrillic); add a .cpg file saying the encoding if that is wrong")
+                warn("\(layer.dataset.path): layer '\(layer.name)': text that is not UTF-8 was read as Windows-1251 (Cyrillic); add a .cpg file saying the encoding if that is wrong")
             }
         } else {
             values = Array(repeating: .null, count: layer.schema.count)
@@ -298,7 +298,7 @@ public final class FeatureCursor {
         if lonV.isNull && latV.isNull { return nil }
         guard let lon = lonV.doubleValue, let lat = latV.doubleValue else {
             let names = (layer.schema.fields[cols.lon].name, layer.schema.fields[cols.lat].name)
-            Diagnostics.warn("\(layer.dataset.path): row \(fid): '\(lonV)', '\(latV)' in \(names.0)/\(names.1) are not numbers; the row has no point")
+            warn("\(layer.dataset.path): row \(fid): '\(lonV)', '\(latV)' in \(names.0)/\(names.1) are not numbers; the row has no point")
             return nil
         }
         return .point(XY(lon, lat))

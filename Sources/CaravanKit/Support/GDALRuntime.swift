@@ -2,8 +2,9 @@ internal import CGDAL
 import Foundation
 
 /// GDAL's process-wide set-up: driver registration and an error handler that keeps C
-/// messages away from stderr (warnings go to `Diagnostics`, failures are read back by the
-/// `check…` helpers from GDAL's thread-local last-error state).
+/// messages away from stderr (warnings go to the `WarningLog` of the call running on the thread
+/// that raised them; failures are read back by the `check…` helpers from GDAL's thread-local
+/// last-error state).
 enum GDALRuntime {
     private static let once: Void = {
         // Curves are linearised on read: GEOS 3.11 has none.
@@ -18,11 +19,13 @@ enum GDALRuntime {
     static func bootstrap() { _ = once }
 }
 
-/// Thread-safe and calls no GDAL function: GDAL may invoke it from its own threads.
-/// The last error stays readable through `CPLGetLastErrorMsg` on the calling thread.
+/// Thread-safe and calls no GDAL function: GDAL may invoke it from its own threads. GDAL calls
+/// it on the thread of the failing call, so a warning lands in that thread's current
+/// `WarningLog` (the call that triggered it); on a thread GDAL made for itself there is none and
+/// the warning is dropped. The last error stays readable through `CPLGetLastErrorMsg`.
 private func caravanCPLErrorHandler(_ level: CPLErr, _ code: CPLErrorNum, _ message: UnsafePointer<CChar>?) {
     guard level == CE_Warning, let message else { return }
-    Diagnostics.warn("GDAL: " + String(cString: message))
+    warn("GDAL: " + String(cString: message))
 }
 
 /// Runs a GDAL call with its error state reset before and read after.

@@ -106,6 +106,7 @@ public struct CubeAnalysis: Sendable {
 /// time steps. The output's layer is the long table (one row per bin); write it with
 /// `writeCube` (netCDF for `.nc`).
 public func createSpaceTimeCube(_ o: CubeOptions, context: AnalysisContext = AnalysisContext()) throws -> CubeAnalysis {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try o.validate()
     let cube = try buildCube(events: o.events, layer: o.layer, sourceCRS: o.sSrs, selection: o, grid: o, step: try TimeStep.parse(o.step),
                              weight: o.weight, warnings: context.warnings)
@@ -252,6 +253,7 @@ enum PlaceNames {
 /// Layers: `emerging` (one polygon per location: LOCATION, CATEGORY, PATTERN, TREND_Z, TREND_P,
 /// TREND_BIN, NUM_HOT, NUM_COLD, col, row, count) and `bins` (every bin's GiZScore, GiPValue, Gi_Bin).
 public func emergingHotSpots(_ o: EmergingOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try o.validate()
     let cube: SpaceTimeCube
     if o.readsCube {
