@@ -66,8 +66,9 @@ public struct CaravanCommand: ParsableCommand {
 /// Printing to people: errors and warnings on stderr, one line each.
 enum Console {
 
+    /// One line on stderr; the library's option keys (`{sSrs}`) are shown as this CLI's flags (`--s-srs`).
     static func line(_ s: String) {
-        FileHandle.standardError.write((s + "\n").data(using: .utf8)!)
+        FileHandle.standardError.write(Data((OptionKeys.render(s, OptionKeys.flag) + "\n").utf8))
     }
 
     static func error(_ e: GeoError) {

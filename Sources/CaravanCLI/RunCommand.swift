@@ -138,7 +138,7 @@ enum RecipeCommands {
             Console.line("    " + l)
             if let r = l.range(of: "warning: ") { warnings.append(String(l[r.upperBound...])) }
         }
-        for w in log.messages { Console.line("    caravan: warning: \(w)"); warnings.append(w) }
+        for w in log.messages { Console.line("    caravan: warning: \(w)"); warnings.append(OptionKeys.render(w, OptionKeys.flag)) }
         if let failure {
             if failure is GeoError { throw failure }
             throw GeoError(.invalidArgument, CaravanCommand.message(for: failure).replacingOccurrences(of: "Error: ", with: ""))

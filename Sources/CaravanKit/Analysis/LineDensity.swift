@@ -167,7 +167,7 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
     let file = layer.dataset.path
     guard let sourceCRS = try layer.crs else {
         throw GeoError(.projection, "the layer has no CRS, so distances cannot be measured", file: file, layer: layer.name,
-                       hint: "say what it is with --s-srs, e.g. --s-srs EPSG:4326")
+                       hint: "say what it is with {sSrs}, e.g. {sSrs} EPSG:4326")
     }
     let family = layer.geometryType.dimensionFamily
     if family == 0 || layer.geometryType == .none {
@@ -176,7 +176,7 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
     }
     if family == 2 && !options.boundaries {
         throw GeoError(.invalidArgument, "route density needs lines, and this layer holds \(layer.geometryType.rawValue)s",
-                       file: file, layer: layer.name, hint: "pass --boundaries to use the polygons' outlines as lines")
+                       file: file, layer: layer.name, hint: "pass {boundaries} to use the polygons' outlines as lines")
     }
     var weightIndex: Int? = nil
     if let w = options.weightField {
@@ -200,7 +200,7 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
     let crs = options.crs ?? CRS.analysisCRS(for: options.studyArea?.envelope ?? lonLatExtent)
     guard !crs.isGeographic else {
         throw GeoError(.invalidArgument, "\(crs) is geographic (degrees): cells would not have one size",
-                       hint: "grid in a projected CRS in metres, e.g. --crs EPSG:32642, or leave --crs out for an equal-area CRS centred on the data")
+                       hint: "grid in a projected CRS in metres, e.g. {crs} EPSG:32642, or leave {crs} out for an equal-area CRS centred on the data")
     }
     let toAnalysis = try Transformer(from: .wgs84, to: crs)
     var studyMetric: Geometry? = nil
@@ -267,11 +267,11 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
                 guard let g = f.geometry, !g.isEmpty else { withoutGeometry += 1; continue }
                 if g.type.dimensionFamily == 0 {
                     throw GeoError(.invalidArgument, "a \(g.type.rawValue) where lines are expected", file: file, layer: layerName, featureID: f.fid,
-                                   hint: "keep only lines, e.g. --where \"OGR_GEOMETRY='LINESTRING'\"")
+                                   hint: "keep only lines, e.g. {where} \"OGR_GEOMETRY='LINESTRING'\"")
                 }
                 if g.type.dimensionFamily == 2 && !options.boundaries {
                     throw GeoError(.invalidArgument, "a \(g.type.rawValue) where lines are expected", file: file, layer: layerName, featureID: f.fid,
-                                   hint: "pass --boundaries to use polygon outlines")
+                                   hint: "pass {boundaries} to use polygon outlines")
                 }
                 var w = 1.0
                 if let wi = weightIndex {
@@ -303,7 +303,7 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
     result.networkLength = networkLength
     if outside > 1e-6 {
         throw GeoError(.unsupported, String(format: "%.1f m of route fell outside the computed grid (an extent error)", outside),
-                       file: file, layer: layerName, hint: "give a study area with --study-area; please report this")
+                       file: file, layer: layerName, hint: "give a study area with {studyArea}; please report this")
     }
     if let area = studyMetric, let tiles { try clipCells(&result, to: area, tiles: tiles) }
     return result

@@ -106,3 +106,6 @@ enum GEOS {
     /// GEOS's version string, e.g. "3.11.1-CAPI-1.17.1".
     static var version: String { String(cString: GEOSversion()) }
 }
+
+@available(*, unavailable, message: "a GEOS context belongs to its thread")
+extension GEOSContext: Sendable {}

@@ -81,3 +81,6 @@ public final class PreparedGeometry {
         return GEOSPreparedContains_r(c.handle, prepared, probe) == 1
     }
 }
+
+@available(*, unavailable, message: "a prepared geometry holds GEOS handles of the thread that made it")
+extension PreparedGeometry: Sendable {}

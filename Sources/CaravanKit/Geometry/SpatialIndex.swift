@@ -63,3 +63,6 @@ public final class SpatialIndex {
         return sink.items
     }
 }
+
+@available(*, unavailable, message: "a spatial index holds GEOS handles of the thread that made it")
+extension SpatialIndex: Sendable {}

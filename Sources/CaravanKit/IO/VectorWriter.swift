@@ -95,11 +95,11 @@ public final class VectorWriter {
         }
         if format == .shapefile, geometryType == .unknown || geometryType == .geometryCollection {
             throw GeoError(.write, "a Shapefile holds one geometry type, and this layer mixes several", file: path,
-                           hint: "write GeoPackage (.gpkg) or GeoJSON, or keep one type, e.g. --where \"OGR_GEOMETRY='POINT'\"")
+                           hint: "write GeoPackage (.gpkg) or GeoJSON, or keep one type, e.g. {where} \"OGR_GEOMETRY='POINT'\"")
         }
         if options.update && format != .geoPackage && format.driver != "SQLite" {
-            throw GeoError(.invalidArgument, "only a GeoPackage takes another layer (--update)", file: path,
-                           hint: "write to a .gpkg, or drop --update")
+            throw GeoError(.invalidArgument, "only a GeoPackage takes another layer ({update})", file: path,
+                           hint: "write to a .gpkg, or drop {update}")
         }
         self.geometryType = geometryType
         let tableFormat = format == .csv || format == .xlsx
@@ -164,7 +164,7 @@ public final class VectorWriter {
                 guard options.overwrite else {
                     GDALClose(h)
                     throw GeoError(.write, "the GeoPackage already has a layer '\(name)'", file: path,
-                                   hint: "choose another --layer name, or pass --overwrite to replace that layer")
+                                   hint: "choose another {layer} name, or pass {overwrite} to replace that layer")
                 }
                 do { try GDALCall("GDALDatasetDeleteLayer", .write, file: path, layer: name).ogrErr { GDALDatasetDeleteLayer(h, i) } }
                 catch { GDALClose(h); throw error }

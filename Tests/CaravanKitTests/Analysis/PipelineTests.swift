@@ -105,4 +105,11 @@ struct PipelineTests {
         #expect(Set(log.messages) == ["batch 0", "batch 1", "batch 2", "batch 3"])
         #expect(WarningLog.current == nil)
     }
+
+    @Test("option keys in library text become the CLI's flags or a recipe's keys; other braces stay")
+    func optionKeys() {
+        let text = "give it with {sSrs} (e.g. {sSrs} EPSG:4326), or {restoreShx}; {Not} {a b} {} {"
+        #expect(OptionKeys.render(text, OptionKeys.flag) == "give it with --s-srs (e.g. --s-srs EPSG:4326), or --restore-shx; {Not} {a b} {} {")
+        #expect(OptionKeys.render("{studyArea}", OptionKeys.kebab) == "study-area")
+    }
 }
