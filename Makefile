@@ -44,9 +44,14 @@ build: deps
 demo: build
 	@CARAVAN=$(BIN) sh scripts/demo.sh
 
+# The tests run against an optimised build (release, with @testable imports allowed): the
+# end-to-end tests run the caravan binary ~150 times, and a debug build reads the gazetteer and
+# the shipped data several times slower. `swift test` alone (debug) still works for one suite.
+TEST_FLAGS := -c release -Xswiftc -enable-testing
+
 test: test-deps
-	$(SWIFT) build --build-tests
-	sh scripts/with-postgis.sh $(SWIFT) test --skip-build
+	$(SWIFT) build --build-tests $(TEST_FLAGS)
+	sh scripts/with-postgis.sh $(SWIFT) test --skip-build $(TEST_FLAGS)
 
 # Fuzzing (libFuzzer + ASan) of the parsers people type into; FUZZ_SECONDS per harness (default 120).
 fuzz: deps

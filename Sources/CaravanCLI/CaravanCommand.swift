@@ -44,6 +44,9 @@ public struct CaravanCommand: ParsableCommand {
 
     /// Runs the command line: GeoErrors become one line on stderr and exit 1; usage errors exit 64.
     public static func runMain(_ arguments: [String]? = nil) -> Never {
+        // The command's own log: the warnings no library call returned with its result
+        // (e.g. GDAL's while writing, or opening a layer in the CLI), printed at the end.
+        _ = Console.log.begin()
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
@@ -63,8 +66,9 @@ public struct CaravanCommand: ParsableCommand {
 /// Printing to people: errors and warnings on stderr, one line each.
 enum Console {
 
+    /// One line on stderr; the library's option keys (`{sSrs}`) are shown as this CLI's flags (`--s-srs`).
     static func line(_ s: String) {
-        FileHandle.standardError.write((s + "\n").data(using: .utf8)!)
+        FileHandle.standardError.write(Data((OptionKeys.render(s, OptionKeys.flag) + "\n").utf8))
     }
 
     static func error(_ e: GeoError) {
@@ -72,8 +76,11 @@ enum Console {
         if let hint = e.hint { line("  hint: \(hint)") }
     }
 
+    /// The warnings of the command that no library call returned with its result.
+    static let log = WarningLog()
+
     static func flushWarnings() {
-        for w in Diagnostics.drain() { line("caravan: warning: \(w)") }
+        for w in log.messages { line("caravan: warning: \(w)") }
     }
 
     /// Whether stderr is a terminal (progress lines are only drawn there).

@@ -128,17 +128,17 @@ enum RecipeCommands {
     /// Runs a step in this process, its output shown indented under the step; returns its warnings.
     static func execute(_ step: RecipePlan.Step, recipe: Recipe) throws -> [String] {
         var command = try parse(step, recipe: recipe)
-        _ = Diagnostics.drain()
+        let log = WarningLog()   // the step's warnings that no library call returned (e.g. while writing)
         let capture = OutputCapture()
         var failure: Error?
-        do { try command.run() } catch { failure = error }
+        do { try log.collecting { try command.run() } } catch { failure = error }
         let lines = capture.finish()
         var warnings: [String] = []
         for l in lines {
             Console.line("    " + l)
             if let r = l.range(of: "warning: ") { warnings.append(String(l[r.upperBound...])) }
         }
-        for w in Diagnostics.drain() { Console.line("    caravan: warning: \(w)"); warnings.append(w) }
+        for w in log.messages { Console.line("    caravan: warning: \(w)"); warnings.append(OptionKeys.render(w, OptionKeys.flag)) }
         if let failure {
             if failure is GeoError { throw failure }
             throw GeoError(.invalidArgument, CaravanCommand.message(for: failure).replacingOccurrences(of: "Error: ", with: ""))

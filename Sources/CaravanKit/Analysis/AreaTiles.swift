@@ -38,7 +38,7 @@ struct AreaTiles: Sendable {
         tileWidth = max(e.width, 1e-9) / Double(side)
         tileHeight = max(e.height, 1e-9) / Double(side)
         var tiles = [Tile](repeating: .empty, count: side * side)
-        let c = GEOSContext.current
+        let c = try GEOSContext.current()
         let root = try c.make(area)
         defer { c.destroy(root) }
         let (tw, th) = (tileWidth, tileHeight)

@@ -34,6 +34,7 @@ public struct BorderOptions: AnalysisOptions, Hashable {
 /// The shared border line of each pair of neighbouring areas (`caravan borders`): one
 /// MultiLineString layer; figures `borders` and `km`.
 public func sharedBorders(_ options: BorderOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try options.validate()
     let openOptions = OpenOptions(sourceCRS: try options.sSrs.map { try CRS($0) }, restoreShx: options.restoreShx)
     let l = try Dataset.open(options.countries, options: openOptions).layer(named: options.layer)

@@ -203,6 +203,7 @@ func eventReportLayer(_ u: AggregatedUnits, check: BorderCheck?, unitNames: [Str
 /// weight, per `by` value and period when asked; the border cross-check when the events carry
 /// a country column; tables per polygon and per country.
 public func countEvents(_ o: CountOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try o.validate()
     let log = context.warnings
     let events = try EventSource.open(o.events, layer: o.layer, sourceCRS: o.sSrs, restoreShx: o.restoreShx)

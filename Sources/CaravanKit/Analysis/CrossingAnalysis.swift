@@ -114,6 +114,7 @@ extension BorderPost {
 /// "Busiest unlisted crossings", and figures: `crossings`, `artefacts`, `unlisted`, `posts`,
 /// and `border <PAIR>` per border.
 public func borderCrossings(_ options: CrossingOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try options.validate()
     let openOptions = OpenOptions(sourceCRS: try options.sSrs.map { try CRS($0) }, restoreShx: options.restoreShx)
     let routes = try Dataset.open(options.routes, options: openOptions).layer(named: options.layer)

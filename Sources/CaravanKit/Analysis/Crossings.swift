@@ -154,19 +154,24 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingParame
     let cursor = try routes.features(fields: fields.names.map { routes.schema.fields[$0].name })
     var routeInfo: [(fid: Int64, id: String, name: String?, kind: String?)] = []
     var routeEnds: [[XY]] = []
-    let states: [[RawCrossing]] = try runPipeline(
+    var raw: [RawCrossing] = []
+    // A worker's state, made once: the stamps that keep a border segment from being tested
+    // twice for one route part.
+    struct Scanner { var stamp: [Int32]; var mark: Int32 = 0 }
+    try runPipeline(
         workers: options.workers,
-        make: { [RawCrossing]() },
-        consume: { (found: inout [RawCrossing], batch: RouteBatch) in
-            var stamp = [Int32](repeating: -1, count: index.segments.count)
-            var mark: Int32 = 0
+        make: { Scanner(stamp: [Int32](repeating: -1, count: index.segments.count)) },
+        consume: { (scanner: inout Scanner, batch: RouteBatch) -> [RawCrossing] in
+            var found: [RawCrossing] = []
             for li in 0..<batch.starts.count {
                 let start = batch.starts[li], end = li + 1 < batch.starts.count ? batch.starts[li + 1] : batch.coords.count
                 scanRoute(batch.coords[start..<end], route: batch.route[li], part: batch.part[li], offsetKm: batch.offsetKm[li], index: index,
-                          stamp: &stamp, mark: &mark, geographic: geographic,
+                          stamp: &scanner.stamp, mark: &scanner.mark, geographic: geographic,
                           metresPerUnit: metresPerUnit, into: &found)
             }
+            return found
         },
+        merge: { raw += $0 },
         produce: { emit in
             var batch = RouteBatch()
             while let f = try cursor.next() {
@@ -194,7 +199,6 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingParame
             }
             if !batch.starts.isEmpty { try emit(batch) }
         })
-    var raw = states.flatMap { $0 }
     raw.sort { ($0.route, $0.kmAlong) < ($1.route, $1.kmAlong) }
     // Countries on either side, in the direction of travel.
     let labeller = try options.countries.map { try CountryLabeller($0, idField: options.countryIDField, crs: routeCRS) }

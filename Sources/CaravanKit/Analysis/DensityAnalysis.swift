@@ -102,6 +102,7 @@ public struct DensityOptions: AnalysisOptions, GridSelection, Hashable {
 /// figures: `routes`, `network_km` (the length of the network analysed, for both methods),
 /// `cells`, `cells_with_route`, `max_density`, `features_without_geometry`.
 public func routeDensity(_ options: DensityOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try options.validate()
     let parameters = try options.parameters()
     let openOptions = OpenOptions(sourceCRS: try options.sSrs.map { try CRS($0) }, restoreShx: options.restoreShx)

@@ -380,7 +380,7 @@ public func aggregateEvents(_ events: Layer, to target: AggregationTarget, crs r
             ids.append(idIndex.flatMap { f.values[$0].stringValue } ?? String(f.fid))
         }
         guard !geoms.isEmpty else { throw GeoError(.invalidArgument, "the aggregation layer has no polygons", file: snap.path) }
-        let index = SpatialIndex()
+        let index = try SpatialIndex()
         for (i, g) in geoms.enumerated() { try index.insert(g.envelope, item: i) }
         let prepared = try geoms.map { try PreparedGeometry($0) }
         var values = [Double](repeating: 0, count: geoms.count)
@@ -398,7 +398,7 @@ public func aggregateEvents(_ events: Layer, to target: AggregationTarget, crs r
         }
         try events.forEachDetailedBatch { pts, ws, ds in
             for (k, (p, w)) in zip(pts, ws).enumerated() {
-                let spatial = index.query(Envelope(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y)).sorted().first { prepared[$0].intersects(p) }
+                let spatial = try index.query(Envelope(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y)).sorted().first { prepared[$0].intersects(p) }
                 var hit = spatial
                 if let (ki, countries) = assignBy, k < ds.count, let code = ds[k].kept[ki], !code.isEmpty {
                     let here = hit.flatMap { countries[$0] }

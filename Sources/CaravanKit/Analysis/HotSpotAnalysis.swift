@@ -116,6 +116,7 @@ func baseName(_ path: String) -> String { (path as NSString).lastPathComponent }
 /// `GiZScore`, `GiPValue`, `NNeighbors`, `Gi_Bin`), the table of strongest hot spots naming
 /// places, and a report layer of events left out or counted in another country.
 public func hotSpots(_ o: HotSpotOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try o.validate()
     let log = context.warnings
     // The gazetteer naming places in the table loads while the events are read.

@@ -53,6 +53,7 @@ public struct KDEOptions: AnalysisOptions, GridSelection, EventSelection {
 /// where no event is within the radius; NoData only outside the study area) and as cells with
 /// `col`, `row`, `density` and `expected` (density × cell area), cells with a density > 0.
 public func kernelDensity(_ o: KDEOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try o.validate()
     let log = context.warnings
     let events = try EventSource.open(o.events, layer: o.layer, sourceCRS: o.sSrs, restoreShx: o.restoreShx)

@@ -78,24 +78,75 @@ public struct DensityGrid: Sendable {
 struct LineBatch: Sendable {
     var coords: [XY] = []
     var starts: [Int] = []
+    /// The ordinal of each line's feature (for counting distinct routes per cell).
     var feature: [Int32] = []
+    /// Each line's feature id, for errors.
+    var fid: [Int64] = []
     var weight: [Double] = []
     var count: Int { starts.count }
+
+    /// The line holding the vertex at `i` of `coords`, and the vertex's 1-based number in it.
+    func line(ofVertex i: Int) -> (line: Int, vertex: Int) {
+        var lo = 0, hi = starts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if starts[mid] <= i { lo = mid } else { hi = mid - 1 }
+        }
+        return (lo, i - starts[lo] + 1)
+    }
 }
 
-/// Per-worker accumulators.
-struct DensityAccumulator: Sendable {
-    var length: [Double]
-    var weighted: [Double]
-    var routes: [Int32]
-    var lastFeature: [Int32]
+/// What one batch adds to the grid: the cells it touched, in the order it touched them, with its
+/// sums. Merged into the grid in batch order (`runPipeline`), so every cell's sum is the same
+/// sequence of additions whatever the number of workers.
+struct DensityPartial: Sendable {
+    var cells: [Int32] = []
+    var length: [Double] = []
+    var weighted: [Double] = []
+    var routes: [Int32] = []
+    var lastFeature: [Int32] = []
     var outside = 0.0
     var network = 0.0
-    init(cells: Int) {
-        length = Array(repeating: 0, count: cells)
-        weighted = Array(repeating: 0, count: cells)
-        routes = Array(repeating: 0, count: cells)
-        lastFeature = Array(repeating: -1, count: cells)
+}
+
+/// A worker's state, made once on its thread: its transformers (PROJ handles stay on their
+/// thread), the prepared study-area tiles and the cell → slot map of the batch in hand.
+struct DensityWorker {
+    let toAnalysis: Transformer
+    let toLonLat: Transformer?
+    let prepared: PreparedTiles?
+    /// The slot of each grid cell in the current partial result, -1 when untouched.
+    private var slot: [Int32]
+    var partial = DensityPartial()
+
+    init(cells: Int, sourceCRS: CRS, crs: CRS, geodesic: Bool, studyArea: AreaTiles?) throws {
+        toAnalysis = try Transformer(from: sourceCRS, to: crs)
+        toLonLat = geodesic ? try Transformer(from: sourceCRS, to: .wgs84) : nil
+        prepared = studyArea.map { PreparedTiles($0) }
+        slot = [Int32](repeating: -1, count: cells)
+    }
+
+    @inline(__always)
+    mutating func add(_ i: Int, _ len: Double, weight: Double, feature: Int32) {
+        var s = Int(slot[i])
+        if s < 0 {
+            s = partial.cells.count
+            slot[i] = Int32(s)
+            partial.cells.append(Int32(i))
+            partial.length.append(0); partial.weighted.append(0); partial.routes.append(0); partial.lastFeature.append(-1)
+        }
+        partial.length[s] += len
+        partial.weighted[s] += len * weight
+        if partial.lastFeature[s] != feature { partial.lastFeature[s] = feature; partial.routes[s] += 1 }
+    }
+
+    /// The batch's partial result; the worker is ready for the next batch.
+    mutating func finish() -> DensityPartial {
+        for c in partial.cells { slot[Int(c)] = -1 }
+        var p = partial
+        p.lastFeature = []
+        partial = DensityPartial()
+        return p
     }
 }
 
@@ -116,7 +167,7 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
     let file = layer.dataset.path
     guard let sourceCRS = try layer.crs else {
         throw GeoError(.projection, "the layer has no CRS, so distances cannot be measured", file: file, layer: layer.name,
-                       hint: "say what it is with --s-srs, e.g. --s-srs EPSG:4326")
+                       hint: "say what it is with {sSrs}, e.g. {sSrs} EPSG:4326")
     }
     let family = layer.geometryType.dimensionFamily
     if family == 0 || layer.geometryType == .none {
@@ -125,7 +176,7 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
     }
     if family == 2 && !options.boundaries {
         throw GeoError(.invalidArgument, "route density needs lines, and this layer holds \(layer.geometryType.rawValue)s",
-                       file: file, layer: layer.name, hint: "pass --boundaries to use the polygons' outlines as lines")
+                       file: file, layer: layer.name, hint: "pass {boundaries} to use the polygons' outlines as lines")
     }
     var weightIndex: Int? = nil
     if let w = options.weightField {
@@ -149,7 +200,7 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
     let crs = options.crs ?? CRS.analysisCRS(for: options.studyArea?.envelope ?? lonLatExtent)
     guard !crs.isGeographic else {
         throw GeoError(.invalidArgument, "\(crs) is geographic (degrees): cells would not have one size",
-                       hint: "grid in a projected CRS in metres, e.g. --crs EPSG:32642, or leave --crs out for an equal-area CRS centred on the data")
+                       hint: "grid in a projected CRS in metres, e.g. {crs} EPSG:32642, or leave {crs} out for an equal-area CRS centred on the data")
     }
     let toAnalysis = try Transformer(from: .wgs84, to: crs)
     var studyMetric: Geometry? = nil
@@ -175,14 +226,39 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
     let layerName = layer.name
     let cursor = try options.weightField.map { try layer.features(fields: [$0]) } ?? layer.features(fields: [])
     var features = 0, withoutGeometry = 0
-    let states: [DensityAccumulator] = try runPipeline(
+    var length = [Double](repeating: 0, count: cells), weighted = [Double](repeating: 0, count: cells)
+    var routes = [Int32](repeating: 0, count: cells)
+    var outside = 0.0, networkLength = 0.0
+    try runPipeline(
         workers: options.workers,
         make: {
-            DensityAccumulator(cells: cells)
+            try DensityWorker(cells: cells, sourceCRS: sourceCRS, crs: crs, geodesic: geodesic, studyArea: studyTiles)
         },
-        consume: { (acc: inout DensityAccumulator, batch: LineBatch) in
-            try accumulate(batch, into: &acc, window: window, tessellation: tess, method: method, geodesic: geodesic,
-                           sourceCRS: sourceCRS, crs: crs, studyArea: studyTiles)
+        consume: { (worker: inout DensityWorker, batch: LineBatch) in
+            do {
+                try accumulate(batch, into: &worker, window: window, tessellation: tess, method: method, geodesic: geodesic, studyArea: studyTiles)
+            } catch let e as GeoError {
+                // Where it happened: the feature and the vertex (numbered in its line).
+                var e = e
+                if let v = e.vertex, v >= 1, v <= batch.coords.count {
+                    let (line, vertex) = batch.line(ofVertex: v - 1)
+                    e.vertex = vertex
+                    e.featureID = e.featureID ?? batch.fid[line]
+                }
+                throw e.with(file: file, layer: layerName)
+            }
+            return worker.finish()
+        },
+        merge: { (p: DensityPartial) in
+            // In batch order: the same additions, in the same order, whatever the workers.
+            for (k, c) in p.cells.enumerated() {
+                let i = Int(c)
+                length[i] += p.length[k]
+                weighted[i] += p.weighted[k]
+                routes[i] += p.routes[k]
+            }
+            outside += p.outside
+            networkLength += p.network
         },
         produce: { emit in
             var batch = LineBatch()
@@ -191,11 +267,11 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
                 guard let g = f.geometry, !g.isEmpty else { withoutGeometry += 1; continue }
                 if g.type.dimensionFamily == 0 {
                     throw GeoError(.invalidArgument, "a \(g.type.rawValue) where lines are expected", file: file, layer: layerName, featureID: f.fid,
-                                   hint: "keep only lines, e.g. --where \"OGR_GEOMETRY='LINESTRING'\"")
+                                   hint: "keep only lines, e.g. {where} \"OGR_GEOMETRY='LINESTRING'\"")
                 }
                 if g.type.dimensionFamily == 2 && !options.boundaries {
                     throw GeoError(.invalidArgument, "a \(g.type.rawValue) where lines are expected", file: file, layer: layerName, featureID: f.fid,
-                                   hint: "pass --boundaries to use polygon outlines")
+                                   hint: "pass {boundaries} to use polygon outlines")
                 }
                 var w = 1.0
                 if let wi = weightIndex {
@@ -209,6 +285,7 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
                     batch.starts.append(batch.coords.count)
                     batch.coords.append(contentsOf: line)
                     batch.feature.append(Int32(truncatingIfNeeded: features - 1))
+                    batch.fid.append(f.fid)
                     batch.weight.append(w)
                 }
                 if batch.coords.count >= 65_536 {
@@ -219,69 +296,27 @@ public func lineDensity(_ layer: Layer, options: LineDensityOptions,
             }
             if batch.count > 0 { try emit(batch) }
         })
-    // Merge the workers' grids (a feature is in one batch, so route counts simply add).
-    var result = DensityGrid(window: window, crs: crs, method: method, length: states[0].length, weighted: states[0].weighted,
-                             routes: states[0].routes, clippedArea: nil, features: features,
+    // A feature is in one batch, so route counts simply add.
+    var result = DensityGrid(window: window, crs: crs, method: method, length: length, weighted: weighted,
+                             routes: routes, clippedArea: nil, features: features,
                              featuresWithoutGeometry: withoutGeometry, weighted_: weightIndex != nil)
-    var outside = states[0].outside
-    result.networkLength = states[0].network
-    for s in states.dropFirst() {
-        outside += s.outside
-        result.networkLength += s.network
-        for i in 0..<cells {
-            result.length[i] += s.length[i]
-            result.weighted[i] += s.weighted[i]
-            result.routes[i] += s.routes[i]
-        }
-    }
+    result.networkLength = networkLength
     if outside > 1e-6 {
         throw GeoError(.unsupported, String(format: "%.1f m of route fell outside the computed grid (an extent error)", outside),
-                       file: file, layer: layerName, hint: "give a study area with --study-area; please report this")
+                       file: file, layer: layerName, hint: "give a study area with {studyArea}; please report this")
     }
     if let area = studyMetric, let tiles { try clipCells(&result, to: area, tiles: tiles) }
     return result
 }
 
 
-/// A worker thread's transformers, made once per thread and per set of parameters (PROJ
-/// handles cannot cross threads).
-final class WorkerContext {
-    let toAnalysis: Transformer
-    let toLonLat: Transformer?
-    /// What the context was made for: a thread that serves a second pipeline rebuilds it.
-    private let parameters: (source: CRS, target: CRS, geodesic: Bool)
-    init(sourceCRS: CRS, crs: CRS, geodesic: Bool) throws {
-        toAnalysis = try Transformer(from: sourceCRS, to: crs)
-        toLonLat = geodesic ? try Transformer(from: sourceCRS, to: .wgs84) : nil
-        parameters = (sourceCRS, crs, geodesic)
-    }
-    private static let key: pthread_key_t = {
-        var k = pthread_key_t()
-        pthread_key_create(&k) { p in if let p { Unmanaged<WorkerContext>.fromOpaque(p).release() } }
-        return k
-    }()
-    /// The calling thread's context for these parameters.
-    static func current(sourceCRS: CRS, crs: CRS, geodesic: Bool) throws -> WorkerContext {
-        if let p = pthread_getspecific(key) {
-            let c = Unmanaged<WorkerContext>.fromOpaque(p).takeUnretainedValue()
-            let q = c.parameters
-            if q.source == sourceCRS && q.target == crs && q.geodesic == geodesic { return c }
-            Unmanaged<WorkerContext>.fromOpaque(p).release()
-        }
-        let c = try WorkerContext(sourceCRS: sourceCRS, crs: crs, geodesic: geodesic)
-        pthread_setspecific(key, Unmanaged.passRetained(c).toOpaque())
-        return c
-    }
-}
-
-private func accumulate(_ batch: LineBatch, into acc: inout DensityAccumulator, window: GridWindow, tessellation: Tessellation,
-                        method: LineDensityMethod, geodesic: Bool, sourceCRS: CRS, crs: CRS, studyArea: AreaTiles?) throws {
-    let ctx = try WorkerContext.current(sourceCRS: sourceCRS, crs: crs, geodesic: geodesic)
+private func accumulate(_ batch: LineBatch, into ctx: inout DensityWorker, window: GridWindow, tessellation: Tessellation,
+                        method: LineDensityMethod, geodesic: Bool, studyArea: AreaTiles?) throws {
     var lonlat: [XY] = []
     if let t = ctx.toLonLat { lonlat = batch.coords; try t.transform(&lonlat) }
     var xy = batch.coords
     try ctx.toAnalysis.transform(&xy)
-    let prepared = studyArea.map { PreparedTiles($0) }
+    let prepared = ctx.prepared
     for li in 0..<batch.count {
         let start = batch.starts[li], end = li + 1 < batch.count ? batch.starts[li + 1] : xy.count
         let feature = batch.feature[li], w = batch.weight[li]
@@ -299,13 +334,13 @@ private func accumulate(_ batch: LineBatch, into acc: inout DensityAccumulator, 
         }
         for (pi, piece) in pieces.enumerated() {
             let geo = geoPieces?[pi]
-            addLine(piece, geo: geo, feature: feature, weight: w, acc: &acc, window: window, tessellation: tessellation, method: method)
+            addLine(piece, geo: geo, feature: feature, weight: w, acc: &ctx, window: window, tessellation: tessellation, method: method)
         }
     }
 }
 
 /// Lon/lat of analysis-CRS coordinates (used only for clipped pieces with --geodesic).
-private func lonLatOf(_ analysis: [XY], _ ctx: WorkerContext) throws -> [XY] {
+private func lonLatOf(_ analysis: [XY], _ ctx: DensityWorker) throws -> [XY] {
     var c = analysis
     try ctx.toAnalysis.transform(&c, direction: .inverse)   // back to the source CRS
     if let t = ctx.toLonLat { try t.transform(&c) }          // and on to lon/lat
@@ -313,7 +348,7 @@ private func lonLatOf(_ analysis: [XY], _ ctx: WorkerContext) throws -> [XY] {
 }
 
 @inline(__always)
-private func addLine(_ c: ArraySlice<XY>, geo: ArraySlice<XY>?, feature: Int32, weight: Double, acc: inout DensityAccumulator,
+private func addLine(_ c: ArraySlice<XY>, geo: ArraySlice<XY>?, feature: Int32, weight: Double, acc: inout DensityWorker,
                      window: GridWindow, tessellation: Tessellation, method: LineDensityMethod) {
     guard c.count > 1 else { return }
     let base = c.startIndex, gbase = geo?.startIndex ?? 0
@@ -326,12 +361,10 @@ private func addLine(_ c: ArraySlice<XY>, geo: ArraySlice<XY>?, feature: Int32, 
             let ga = geo[gbase + (k - base)], gb = geo[gbase + (k - base) + 1]
             segLength = Geodesic.distance(LonLat(ga), LonLat(gb))
         }
-        acc.network += segLength
+        acc.partial.network += segLength
         @inline(__always) func add(_ cell: CellIndex, _ len: Double) {
-            guard let i = window.index(cell) else { acc.outside += len; return }
-            acc.length[i] += len
-            acc.weighted[i] += len * weight
-            if acc.lastFeature[i] != feature { acc.lastFeature[i] = feature; acc.routes[i] += 1 }
+            guard let i = window.index(cell) else { acc.partial.outside += len; return }
+            acc.add(i, len, weight: weight, feature: feature)
         }
         switch method {
         case .length:
@@ -352,9 +385,7 @@ private func addLine(_ c: ArraySlice<XY>, geo: ArraySlice<XY>?, feature: Int32, 
                     let len = chordLength(a, b, center: tessellation.center(cell), radius: r)
                     if len > 0 {
                         guard let i = window.index(cell) else { continue }
-                        acc.length[i] += len * scale
-                        acc.weighted[i] += len * scale * weight
-                        if acc.lastFeature[i] != feature { acc.lastFeature[i] = feature; acc.routes[i] += 1 }
+                        acc.add(i, len * scale, weight: weight, feature: feature)
                     }
                 }
             }

@@ -26,27 +26,21 @@ public struct RasterGrid: Sendable {
     public func write(to path: String, overwrite: Bool = false, inputs: [String] = []) throws {
         GDALRuntime.bootstrap()
         let output = try SafeOutput(target: path, overwrite: overwrite, inputs: inputs)
-        guard let driver = GDALGetDriverByName("GTiff") else { throw GeoError(.write, "the GTiff driver is missing", file: path) }
+        let driver = try GDALCall("GDALGetDriverByName", .write, file: path).pointer { GDALGetDriverByName("GTiff") }
         let options = ["COMPRESS=DEFLATE", "TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "PREDICTOR=3", "BIGTIFF=IF_SAFER"]
-        let (ds, failure) = withGDALError {
+        let ds = try GDALCall("GDALCreate", .write, file: path).pointer {
             withCStringList(options) { GDALCreate(driver, output.temporaryPath, Int32(width), Int32(height), 1, GDT_Float32, $0) }
         }
-        guard let ds else { throw failure?.error(.write, "GDALCreate", file: path) ?? GeoError(.write, "cannot create the GeoTIFF", file: path) }
         var closed = false
         defer { if !closed { GDALClose(ds) } }
         var gt = [originX, cellSize, 0, originY + Double(height) * cellSize, 0, -cellSize]
         let srs = try VectorWriter.spatialReference(crs)
         defer { OSRRelease(srs) }
-        guard let band = GDALGetRasterBand(ds, 1) else { throw GeoError(.write, "the GeoTIFF has no band", library: .gdal, operation: "GDALGetRasterBand", file: path) }
+        let band = try GDALCall("GDALGetRasterBand", .write, file: path).pointer { GDALGetRasterBand(ds, 1) }
         // A GeoTIFF that lost its georeferencing or NoData would map wrongly without a word: check each.
-        for (operation, call) in [("GDALSetGeoTransform", { GDALSetGeoTransform(ds, &gt) }),
-                                  ("GDALSetSpatialRef", { GDALSetSpatialRef(ds, srs) }),
-                                  ("GDALSetRasterNoDataValue", { GDALSetRasterNoDataValue(band, Double(noData)) })] {
-            let (err, failure) = withGDALError(call)
-            if err != CE_None {
-                throw failure?.error(.write, operation, file: path) ?? GeoError(.write, "\(operation) failed", library: .gdal, operation: operation, file: path)
-            }
-        }
+        try GDALCall("GDALSetGeoTransform", .write, file: path).cplErr { GDALSetGeoTransform(ds, &gt) }
+        try GDALCall("GDALSetSpatialRef", .write, file: path).cplErr { GDALSetSpatialRef(ds, srs) }
+        try GDALCall("GDALSetRasterNoDataValue", .write, file: path).cplErr { GDALSetRasterNoDataValue(band, Double(noData)) }
         if !description.isEmpty { GDALSetDescription(band, description) }
         // Flip rows: GeoTIFF's first row is the northernmost.
         var flipped = [Float](repeating: noData, count: values.count)
@@ -54,21 +48,15 @@ public struct RasterGrid: Sendable {
             let src = (height - 1 - r) * width
             flipped.replaceSubrange((r * width)..<((r + 1) * width), with: values[src..<(src + width)])
         }
-        let (err, wfail) = withGDALError {
+        try GDALCall("GDALRasterIO", .write, file: path).cplErr {
             flipped.withUnsafeMutableBytes { GDALRasterIO(band, GF_Write, 0, 0, Int32(width), Int32(height), $0.baseAddress, Int32(width), Int32(height), GDT_Float32, 0, 0) }
         }
-        if err != CE_None { throw wfail?.error(.write, "GDALRasterIO", file: path) ?? GeoError(.write, "cannot write the raster", file: path) }
         // Statistics let QGIS stretch the band at once; a grid of NoData only has none to compute.
         if values.contains(where: { $0 != noData && !$0.isNaN }) {
-            let (serr, sfail) = withGDALError { GDALComputeRasterStatistics(band, 0, nil, nil, nil, nil, nil, nil) }
-            if serr != CE_None {
-                throw sfail?.error(.write, "GDALComputeRasterStatistics", file: path)
-                    ?? GeoError(.write, "cannot compute the raster's statistics", library: .gdal, operation: "GDALComputeRasterStatistics", file: path)
-            }
+            try GDALCall("GDALComputeRasterStatistics", .write, file: path).cplErr { GDALComputeRasterStatistics(band, 0, nil, nil, nil, nil, nil, nil) }
         }
-        let (_, cfail) = withGDALError { GDALClose(ds) }
         closed = true
-        if let cfail { throw cfail.error(.write, "GDALClose", file: path) }
+        try GDALCall("GDALClose", .write, file: path).status { GDALClose(ds) }
         try output.commit()
     }
 }
@@ -77,8 +65,7 @@ extension RasterGrid {
     /// Reads band 1 of a north-up raster (any GDAL format) back into a grid, bottom row first.
     public static func read(_ path: String) throws -> RasterGrid {
         GDALRuntime.bootstrap()
-        let (ds, failure) = withGDALError { GDALOpenEx(path, UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY), nil, nil, nil) }
-        guard let ds else { throw failure?.error(.open, "GDALOpenEx", file: path) ?? GeoError(.open, "cannot open the raster", file: path) }
+        let ds = try GDALCall("GDALOpenEx", .open, file: path).pointer { GDALOpenEx(path, UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY), nil, nil, nil) }
         defer { GDALClose(ds) }
         var gt = [Double](repeating: 0, count: 6)
         guard GDALGetGeoTransform(ds, &gt) == CE_None, gt[2] == 0, gt[4] == 0, abs(gt[1] + gt[5]) < 1e-9 * abs(gt[1]) else {
@@ -88,13 +75,14 @@ extension RasterGrid {
         var crs = CRS.wgs84
         if let srs = GDALGetSpatialRef(ds) {
             var out: UnsafeMutablePointer<CChar>? = nil
-            _ = withCStringList(["FORMAT=WKT2_2019"]) { OSRExportToWktEx(srs, &out, constList($0)) }
-            if let out { crs = try CRS(String(cString: out)); VSIFree(out) }
+            try GDALCall("OSRExportToWktEx", .read, file: path).ogrErr { withCStringList(["FORMAT=WKT2_2019"]) { OSRExportToWktEx(srs, &out, constList($0)) } }
+            if let out { defer { VSIFree(out) }; crs = try CRS(String(cString: out)) }
         }
-        let band = GDALGetRasterBand(ds, 1)
+        let band = try GDALCall("GDALGetRasterBand", .read, file: path).pointer { GDALGetRasterBand(ds, 1) }
         var top = [Float](repeating: 0, count: w * h)
-        let err = top.withUnsafeMutableBytes { GDALRasterIO(band, GF_Read, 0, 0, Int32(w), Int32(h), $0.baseAddress, Int32(w), Int32(h), GDT_Float32, 0, 0) }
-        guard err == CE_None else { throw GeoError(.read, "cannot read the raster", library: .gdal, operation: "GDALRasterIO", file: path) }
+        try GDALCall("GDALRasterIO", .read, file: path).cplErr {
+            top.withUnsafeMutableBytes { GDALRasterIO(band, GF_Read, 0, 0, Int32(w), Int32(h), $0.baseAddress, Int32(w), Int32(h), GDT_Float32, 0, 0) }
+        }
         var values = [Float](repeating: 0, count: w * h)
         for r in 0..<h { values.replaceSubrange((r * w)..<((r + 1) * w), with: top[((h - 1 - r) * w)..<((h - r) * w)]) }
         var hasNoData: Int32 = 0

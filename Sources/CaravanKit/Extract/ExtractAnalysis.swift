@@ -475,6 +475,7 @@ func extractEventRow(_ e: ExtractedEvent, names: NameLanguage) -> [FieldValue] {
 /// hold the first `ExtractOptions.keptInMemory` events (the output file holds all). `figures`:
 /// documents, items, sentences, events, located (events with a point), review.
 public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try options.validate()
     var extra: [Institution] = []
     for p in options.extra { extra += try Institutions.read(p) }

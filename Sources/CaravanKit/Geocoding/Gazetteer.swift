@@ -357,7 +357,11 @@ public final class Gazetteer: Sendable {
                 places += p; names += n
             }
             return Gazetteer(places: places, nameLists: names)
-        } catch { fatalError("the shipped gazetteer cannot be read: \(error)") }
+        } catch {
+            // A broken installation, not input: every query comes back unmatched, and the warning says why.
+            warn("the shipped gazetteer cannot be read (\((error as? GeoError)?.description ?? "\(error)")): no place can be matched; reinstall caravan")
+            return Gazetteer(places: [], nameLists: [])
+        }
     }()
 
     /// Reads a gazetteer file made by `build(from:to:)` (the shipped one by default).

@@ -57,6 +57,7 @@ public struct GeocodeOptions: AnalysisOptions {
 /// `written` says what went where. `figures`: rows, matched, ambiguous, unmatched, matchedShare,
 /// one per precision (point, town, province, country), and `passed` (1 or 0) for the `minMatched` gate.
 public func geocode(_ options: GeocodeOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try options.validate()
     try SafeOutput.checkDistinct(outputs: options.outputPaths, inputs: options.inputPaths)
     let geocoder = try Geocoder(extraGazetteers: options.extra)

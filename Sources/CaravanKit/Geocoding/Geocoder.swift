@@ -67,19 +67,12 @@ final class FuzzyScratch {
     var touched: [Int32] = []
     let pattern = BitParallelPattern()
     init(size: Int) { counts = [UInt16](repeating: 0, count: size) }
-    private static let key: pthread_key_t = {
-        var k = pthread_key_t()
-        pthread_key_create(&k) { p in if let p { Unmanaged<FuzzyScratch>.fromOpaque(p).release() } }
-        return k
-    }()
+    private static let perThread = ThreadLocal<FuzzyScratch>()
+    /// The calling thread's scratch, remade when the index has another size.
     static func current(size: Int) -> FuzzyScratch {
-        if let p = pthread_getspecific(key) {
-            let s = Unmanaged<FuzzyScratch>.fromOpaque(p).takeUnretainedValue()
-            if s.counts.count == size { return s }
-            Unmanaged<FuzzyScratch>.fromOpaque(p).release()
-        }
+        if let s = perThread.value, s.counts.count == size { return s }
         let s = FuzzyScratch(size: size)
-        pthread_setspecific(key, Unmanaged.passRetained(s).toOpaque())
+        perThread.value = s
         return s
     }
 }

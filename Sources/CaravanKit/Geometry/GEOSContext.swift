@@ -2,7 +2,8 @@ internal import CGEOS
 import Foundation
 
 /// One GEOS context per thread (GEOS's `_r` API), created lazily and finished when the
-/// thread ends. Used only inside synchronous closures, so a context never changes threads.
+/// thread ends (`ThreadLocal`). Used only inside synchronous closures, so a context never
+/// changes threads. GEOS notices go to the thread's current `WarningLog`, errors to `lastError`.
 final class GEOSContext {
     let handle: OpaquePointer
     /// The last message of GEOS's error handler for this context.
@@ -10,11 +11,17 @@ final class GEOSContext {
     private let reader: OpaquePointer
     private let writer: OpaquePointer
 
-    private init() {
-        guard let h = GEOS_init_r() else { fatalError("GEOS_init_r failed: out of memory") }
+    private init() throws {
+        guard let h = GEOS_init_r() else {
+            throw GeoError(.geometry, "cannot start GEOS (out of memory)", library: .geos, operation: "GEOS_init_r")
+        }
+        guard let r = GEOSWKBReader_create_r(h), let w = GEOSWKBWriter_create_r(h) else {
+            GEOS_finish_r(h)
+            throw GeoError(.geometry, "cannot make GEOS's WKB reader and writer (out of memory)", library: .geos, operation: "GEOSWKBReader_create_r")
+        }
         handle = h
-        reader = GEOSWKBReader_create_r(h)
-        writer = GEOSWKBWriter_create_r(h)
+        reader = r
+        writer = w
         GEOSWKBWriter_setByteOrder_r(h, writer, 1)
         GEOSWKBWriter_setOutputDimension_r(h, writer, 2)
         let me = Unmanaged.passUnretained(self).toOpaque()
@@ -22,8 +29,9 @@ final class GEOSContext {
             guard let data, let msg else { return }
             Unmanaged<GEOSContext>.fromOpaque(data).takeUnretainedValue().lastError = String(cString: msg)
         }, me)
+        // The context is this thread's, so the thread's current log is the log of the call.
         GEOSContext_setNoticeMessageHandler_r(h, { msg, _ in
-            if let msg { Diagnostics.warn("GEOS: " + String(cString: msg)) }
+            if let msg { warn("GEOS: " + String(cString: msg)) }
         }, nil)
     }
 
@@ -35,23 +43,10 @@ final class GEOSContext {
 
     // MARK: per-thread storage
 
-    private static let key: pthread_key_t = {
-        var k = pthread_key_t()
-        pthread_key_create(&k) { ptr in
-            if let ptr { Unmanaged<GEOSContext>.fromOpaque(ptr).release() }
-        }
-        return k
-    }()
+    private static let perThread = ThreadLocal<GEOSContext>()
 
-    /// The calling thread's context.
-    static var current: GEOSContext {
-        if let p = pthread_getspecific(key) {
-            return Unmanaged<GEOSContext>.fromOpaque(p).takeUnretainedValue()
-        }
-        let c = GEOSContext()
-        pthread_setspecific(key, Unmanaged.passRetained(c).toOpaque())
-        return c
-    }
+    /// The calling thread's context, made on the thread's first use.
+    static func current() throws -> GEOSContext { try perThread.get { try GEOSContext() } }
 
     // MARK: errors
 
@@ -104,10 +99,13 @@ final class GEOSContext {
 enum GEOS {
     /// Runs `body` with the calling thread's GEOS context. `body` must not suspend.
     @inline(__always)
-    static func withContext<T>(_ body: (GEOSContext) throws -> T) rethrows -> T {
-        try body(GEOSContext.current)
+    static func withContext<T>(_ body: (GEOSContext) throws -> T) throws -> T {
+        try body(try GEOSContext.current())
     }
 
     /// GEOS's version string, e.g. "3.11.1-CAPI-1.17.1".
     static var version: String { String(cString: GEOSversion()) }
 }
+
+@available(*, unavailable, message: "a GEOS context belongs to its thread")
+extension GEOSContext: Sendable {}

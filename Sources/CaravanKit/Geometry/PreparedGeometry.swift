@@ -21,7 +21,7 @@ public final class PreparedGeometry {
     private let probeSeq: OpaquePointer
 
     public init(_ geometry: Geometry) throws {
-        let c = GEOSContext.current
+        let c = try GEOSContext.current()
         context = c
         self.geometry = geometry
         base = try c.make(geometry)
@@ -30,10 +30,17 @@ public final class PreparedGeometry {
             c.destroy(base)
             throw c.failure("GEOSPrepare_r")
         }
+        guard let seq = GEOSCoordSeq_create_r(c.handle, 1, 2) else {
+            GEOSPreparedGeom_destroy_r(c.handle, p); c.destroy(base)
+            throw c.failure("GEOSCoordSeq_create_r")
+        }
+        guard let point = GEOSGeom_createPoint_r(c.handle, seq), let pointSeq = GEOSGeom_getCoordSeq_r(c.handle, point) else {
+            GEOSPreparedGeom_destroy_r(c.handle, p); c.destroy(base)
+            throw c.failure("GEOSGeom_createPoint_r")
+        }
         prepared = p
-        let seq = GEOSCoordSeq_create_r(c.handle, 1, 2)!
-        probe = GEOSGeom_createPoint_r(c.handle, seq)!
-        probeSeq = GEOSGeom_getCoordSeq_r(c.handle, probe)!
+        probe = point
+        probeSeq = pointSeq
     }
 
     deinit {
@@ -74,3 +81,6 @@ public final class PreparedGeometry {
         return GEOSPreparedContains_r(c.handle, prepared, probe) == 1
     }
 }
+
+@available(*, unavailable, message: "a prepared geometry holds GEOS handles of the thread that made it")
+extension PreparedGeometry: Sendable {}

@@ -7,9 +7,9 @@ import Foundation
 /// inserts afterwards, so `insert` after a query throws. Not `Sendable`: one per thread.
 ///
 /// ```swift
-/// let index = SpatialIndex()
+/// let index = try SpatialIndex()
 /// for (i, g) in countries.enumerated() { try index.insert(g.envelope, item: i) }
-/// let hits = index.query(Envelope(minX: 68, minY: 40, maxX: 70, maxY: 42))
+/// let hits = try index.query(Envelope(minX: 68, minY: 40, maxX: 70, maxY: 42))
 /// ```
 public final class SpatialIndex {
     private let context: GEOSContext
@@ -17,24 +17,30 @@ public final class SpatialIndex {
     private var built = false
     public private(set) var count = 0
 
-    public init(nodeCapacity: Int = 10) {
-        context = GEOSContext.current
-        tree = GEOSSTRtree_create_r(context.handle, nodeCapacity)!
+    public init(nodeCapacity: Int = 10) throws {
+        context = try GEOSContext.current()
+        context.reset()
+        guard let t = GEOSSTRtree_create_r(context.handle, nodeCapacity) else { throw context.failure("GEOSSTRtree_create_r") }
+        tree = t
     }
 
     deinit {
         GEOSSTRtree_destroy_r(context.handle, tree)
     }
 
-    private func box(_ e: Envelope) -> OpaquePointer {
-        GEOSGeom_createRectangle_r(context.handle, e.minX, e.minY, e.maxX, e.maxY)!
+    private func box(_ e: Envelope) throws -> OpaquePointer {
+        context.reset()
+        guard let b = GEOSGeom_createRectangle_r(context.handle, e.minX, e.minY, e.maxX, e.maxY) else {
+            throw context.failure("GEOSGeom_createRectangle_r")
+        }
+        return b
     }
 
     /// Adds an item (any non-negative integer id) with its envelope.
     public func insert(_ envelope: Envelope, item: Int) throws {
         guard !built else { throw GeoError(.unsupported, "the spatial index was already queried; GEOS 3.11 cannot insert after the first query") }
         guard !envelope.isEmpty else { return }
-        let b = box(envelope)
+        let b = try box(envelope)
         // GEOS >= 3.9 copies the envelope and keeps no reference to the geometry.
         GEOSSTRtree_insert_r(context.handle, tree, b, UnsafeMutableRawPointer(bitPattern: item + 1))
         GEOSGeom_destroy_r(context.handle, b)
@@ -42,11 +48,11 @@ public final class SpatialIndex {
     }
 
     /// Ids of the items whose envelopes intersect `envelope`, in no particular order.
-    public func query(_ envelope: Envelope) -> [Int] {
+    public func query(_ envelope: Envelope) throws -> [Int] {
         built = true
         final class Sink { var items: [Int] = [] }
         let sink = Sink()
-        let q = box(envelope)
+        let q = try box(envelope)
         defer { GEOSGeom_destroy_r(context.handle, q) }
         withExtendedLifetime(sink) {
             GEOSSTRtree_query_r(context.handle, tree, q, { item, data in
@@ -57,3 +63,6 @@ public final class SpatialIndex {
         return sink.items
     }
 }
+
+@available(*, unavailable, message: "a spatial index holds GEOS handles of the thread that made it")
+extension SpatialIndex: Sendable {}

@@ -113,7 +113,7 @@ public final class Dataset {
             }
             if let f = failure, f.message.contains("SHAPE_RESTORE_SHX") {
                 msg = "the Shapefile's .shx index is missing"
-                hint = "copy the .shx that came with it, or rebuild it: caravan convert --restore-shx ..."
+                hint = "copy the .shx that came with it, or rebuild it: caravan convert {restoreShx} ..."
             }
             if let preparedFolder { msg = msg.replacingOccurrences(of: openPath, with: path).replacingOccurrences(of: preparedFolder, with: "") }
             throw GeoError(.open, msg, library: .gdal, code: failure?.code ?? 0, operation: "GDALOpenEx", file: path, hint: hint)
@@ -132,7 +132,7 @@ public final class Dataset {
         }
         if !exists("shx") && !restoreShx {
             throw GeoError(.open, "the Shapefile's .shx index file is missing", file: path,
-                           hint: "copy all the parts together (.shp .shx .dbf .prj .cpg), or rebuild the index with 'caravan convert --restore-shx'")
+                           hint: "copy all the parts together (.shp .shx .dbf .prj .cpg), or rebuild the index with 'caravan convert {restoreShx}'")
         }
         if !exists("dbf") {
             throw GeoError(.open, "the Shapefile's .dbf attribute table is missing, so every attribute would be lost", file: path,
@@ -159,7 +159,7 @@ public final class Dataset {
         let base = (path as NSString).deletingPathExtension
         let fm = FileManager.default
         if !fm.fileExists(atPath: base + ".prj") && !fm.fileExists(atPath: base + ".PRJ") && options.sourceCRS == nil {
-            Diagnostics.warn("\(path): no .prj file, so the CRS is unknown; give it with --s-srs (e.g. --s-srs EPSG:4326)")
+            warn("\(path): no .prj file, so the CRS is unknown; give it with {sSrs} (e.g. {sSrs} EPSG:4326)")
         }
     }
 
@@ -188,7 +188,7 @@ public final class Dataset {
             if layerCount == 0 { throw GeoError(.open, "the source has no layers", file: path) }
             let names = layerNames.filter { $0 != "layer_styles" }
             throw GeoError(.open, "the source has \(names.count) layers; name one: \(names.joined(separator: ", "))", file: path,
-                           hint: "pass --layer NAME")
+                           hint: "pass {layer} NAME")
         }
         if let l = GDALDatasetGetLayerByName(handle, name) { return Layer(handle: l, dataset: self) }
         throw GeoError(.open, "no layer '\(name)'; the layers are: \(layerNames.joined(separator: ", "))", file: path)

@@ -145,12 +145,12 @@ final class FeatureEncoder {
         if !wkt, let transformer, !flat.isEmpty {
             do { try transformer.transform(&flat) }
             catch let e as GeoError {
-                let bad = e.index ?? 0
+                let bad = (e.vertex ?? 1) - 1
                 var k = 0
                 while k + 1 < starts.count && starts[k + 1] <= bad { k += 1 }
                 var e2 = e
-                e2.index = nil
-                e2.message = "cannot reproject vertex \(bad - starts[k] + 1) to WGS84 lon/lat: \(e.message)"
+                e2.vertex = bad - starts[k] + 1
+                e2.message = "cannot reproject to WGS84 lon/lat: \(e.message)"
                 throw e2.with(file: spec.path, layer: spec.layer, featureID: items[min(k, items.count - 1)].fid)
             }
             try cutAtAntimeridian(&geometries, items: items)

@@ -22,6 +22,10 @@ public final class Layer {
     private var cachedCRS: CRS??
     /// The current `WHERE` clause: fields it names must not be ignored when reading.
     private(set) var attributeFilter: String?
+    /// GDAL keeps one read position per layer handle: every new cursor (and every new filter)
+    /// rewinds it. A cursor remembers the number it started at and refuses to go on once the
+    /// position was taken by another (`FeatureCursor.next`), instead of silently restarting.
+    var readGeneration = 0
 
     init(handle: UnsafeMutableRawPointer, dataset: Dataset) {
         self.handle = handle
@@ -99,10 +103,10 @@ public final class Layer {
         defer { VSIFree(out) }
         guard err == 0, let out else {
             throw GeoError(.projection, "cannot read the layer's CRS", library: .gdal, operation: "OSRExportToWktEx",
-                           file: dataset.path, layer: name, hint: "give the CRS with --s-srs")
+                           file: dataset.path, layer: name, hint: "give the CRS with {sSrs}")
         }
         do { return try CRS(String(cString: out)) }
-        catch let e as GeoError { throw e.with(file: dataset.path, layer: name, hint: "give the CRS with --s-srs") }
+        catch let e as GeoError { throw e.with(file: dataset.path, layer: name, hint: "give the CRS with {sSrs}") }
     }
 
     /// The number of features (counted by GDAL; may scan the source).
@@ -155,9 +159,9 @@ public final class Layer {
             OGR_L_ResetReading(handle)
             if let readFailure { err = 1; failure = readFailure }
         }
-        if err == 0 { attributeFilter = whereClause }
+        if err == 0 { attributeFilter = whereClause; readGeneration += 1 }
         if err != 0 {
-            throw GeoError(.invalidArgument, "bad --where clause '\(whereClause ?? "")': \(failure?.message ?? "OGR error \(err)")",
+            throw GeoError(.invalidArgument, "bad {where} clause '\(whereClause ?? "")': \(failure?.message ?? "OGR error \(err)")",
                            library: .gdal, operation: "OGR_L_SetAttributeFilter", file: dataset.path, layer: name,
                            hint: (failure?.message.contains("Type mismatch") ?? false) && dataset.driverName == "CSV"
                                ? "a CSV column is text unless every value is a plain number (2.50 and 0012 stay text): compare as numbers with CAST(name AS float) > 10"
@@ -205,8 +209,13 @@ public final class Layer {
 extension Layer: Sendable {}
 
 /// A single pass over a layer's features, with a throwing `next()`.
+///
+/// A layer has one read position (GDAL's): making a second cursor on the same `Layer`, or
+/// changing its attribute filter, ends the first one, whose `next()` then throws rather than
+/// silently starting over. Read a layer twice at once by opening its dataset twice.
 public final class FeatureCursor {
     let layer: Layer
+    private let generation: Int
     private let fields: Set<Int>?
     private let checkLonLat: Bool
     /// False: attributes only, no geometry (lon/lat columns stay mere columns).
@@ -236,6 +245,8 @@ public final class FeatureCursor {
             _ = OGR_L_SetIgnoredFields(layer.handle, nil)
         }
         OGR_L_ResetReading(layer.handle)
+        layer.readGeneration += 1
+        generation = layer.readGeneration
     }
 
     /// The next feature, or nil at the end.
@@ -243,6 +254,11 @@ public final class FeatureCursor {
     /// - Throws: `.read` naming the file, layer and feature when GDAL fails or a lon/lat
     ///   coordinate is out of range.
     public func next() throws -> Feature? {
+        guard generation == layer.readGeneration else {
+            throw GeoError(.read, "another cursor (or a new filter) took over this layer's reading after \(row) features",
+                           operation: "FeatureCursor.next", file: layer.dataset.path, layer: layer.name,
+                           hint: "finish one pass before starting the next, or open the dataset twice")
+        }
         let (f, failure) = withGDALError { OGR_L_GetNextFeature(layer.handle) }
         guard let f else {
             if let failure {
@@ -271,7 +287,7 @@ public final class FeatureCursor {
             }
             if recoded && !recodedWarned {
                 recodedWarned = true
-                Diagnostics.warn("\(layer.dataset.path): layer '\(layer.name)': text that is not UTF-8 was read as Windows-1251 (Cyrillic); add a .cpg file saying the encoding if that is wrong")
+                warn("\(layer.dataset.path): layer '\(layer.name)': text that is not UTF-8 was read as Windows-1251 (Cyrillic); add a .cpg file saying the encoding if that is wrong")
             }
         } else {
             values = Array(repeating: .null, count: layer.schema.count)
@@ -303,7 +319,7 @@ public final class FeatureCursor {
         if lonV.isNull && latV.isNull { return nil }
         guard let lon = lonV.doubleValue, let lat = latV.doubleValue else {
             let names = (layer.schema.fields[cols.lon].name, layer.schema.fields[cols.lat].name)
-            Diagnostics.warn("\(layer.dataset.path): row \(fid): '\(lonV)', '\(latV)' in \(names.0)/\(names.1) are not numbers; the row has no point")
+            warn("\(layer.dataset.path): row \(fid): '\(lonV)', '\(latV)' in \(names.0)/\(names.1) are not numbers; the row has no point")
             return nil
         }
         return .point(XY(lon, lat))
@@ -319,7 +335,7 @@ public final class FeatureCursor {
             let bad = [XY(e.minX, e.minY), XY(e.maxX, e.maxY)].first { abs($0.x) > 180 || abs($0.y) > 90 } ?? XY(e.maxX, e.maxY)
             throw GeoError(.read, "coordinate \(bad) is out of range for longitude/latitude", file: layer.dataset.path,
                            layer: layer.name, featureID: fid,
-                           hint: "if the data are projected (metres), say which CRS with --s-srs, e.g. --s-srs EPSG:32642; if lat and lon are swapped, swap the columns")
+                           hint: "if the data are projected (metres), say which CRS with {sSrs}, e.g. {sSrs} EPSG:32642; if lat and lon are swapped, swap the columns")
         }
     }
 }

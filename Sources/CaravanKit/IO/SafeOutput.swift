@@ -47,7 +47,7 @@ public final class SafeOutput {
         targetExisted = fm.fileExists(atPath: target)
         if !existing.isEmpty && !overwrite {
             let which = existing.contains(target) ? "the output already exists" : "'\((existing[0] as NSString).lastPathComponent)', a part of this Shapefile, already exists"
-            throw GeoError(.write, which, file: target, hint: "pass --overwrite to replace it, or choose another name")
+            throw GeoError(.write, which, file: target, hint: "pass {overwrite} to replace it, or choose another name")
         }
         _ = keepExisting
         SafeOutput.removeStaleTemporaries(in: dir)
@@ -172,7 +172,7 @@ public final class SafeOutput {
             if e == EEXIST {
                 rollback()
                 throw GeoError(.write, "'\(f)' appeared while caravan was writing (another run?); it was kept and this output dropped",
-                               file: target, hint: "run again with another name, or pass --overwrite to replace it")
+                               file: target, hint: "run again with another name, or pass {overwrite} to replace it")
             }
             // A file system without hard links: check, then rename.
             if fm.fileExists(atPath: to) {

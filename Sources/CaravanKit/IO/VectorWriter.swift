@@ -95,11 +95,11 @@ public final class VectorWriter {
         }
         if format == .shapefile, geometryType == .unknown || geometryType == .geometryCollection {
             throw GeoError(.write, "a Shapefile holds one geometry type, and this layer mixes several", file: path,
-                           hint: "write GeoPackage (.gpkg) or GeoJSON, or keep one type, e.g. --where \"OGR_GEOMETRY='POINT'\"")
+                           hint: "write GeoPackage (.gpkg) or GeoJSON, or keep one type, e.g. {where} \"OGR_GEOMETRY='POINT'\"")
         }
         if options.update && format != .geoPackage && format.driver != "SQLite" {
-            throw GeoError(.invalidArgument, "only a GeoPackage takes another layer (--update)", file: path,
-                           hint: "write to a .gpkg, or drop --update")
+            throw GeoError(.invalidArgument, "only a GeoPackage takes another layer ({update})", file: path,
+                           hint: "write to a .gpkg, or drop {update}")
         }
         self.geometryType = geometryType
         let tableFormat = format == .csv || format == .xlsx
@@ -160,11 +160,8 @@ public final class VectorWriter {
             // Add to a copy of the existing GeoPackage; the copy replaces it when complete.
             do { try FileManager.default.copyItem(atPath: path, toPath: output.temporaryPath) }
             catch { throw GeoError(.write, "cannot copy the GeoPackage to add a layer: \(error.localizedDescription)", file: path) }
-            let (h, failure) = withGDALError {
+            let h = try GDALCall("GDALOpenEx", .open, file: path).pointer {
                 GDALOpenEx(output.temporaryPath, UInt32(GDAL_OF_VECTOR | GDAL_OF_UPDATE | GDAL_OF_VERBOSE_ERROR), nil, nil, nil)
-            }
-            guard let h else {
-                throw (failure?.error(.open, "GDALOpenEx", file: path) ?? GeoError(.open, "cannot open the GeoPackage to add a layer", file: path))
             }
             ds = h
             for i in 0..<GDALDatasetGetLayerCount(h) {
@@ -172,28 +169,21 @@ public final class VectorWriter {
                 guard options.overwrite else {
                     GDALClose(h)
                     throw GeoError(.write, "the GeoPackage already has a layer '\(name)'", file: path,
-                                   hint: "choose another --layer name, or pass --overwrite to replace that layer")
+                                   hint: "choose another {layer} name, or pass {overwrite} to replace that layer")
                 }
-                let (err, f) = withGDALError { GDALDatasetDeleteLayer(h, i) }
-                if err != 0 { GDALClose(h); throw f?.error(.write, "GDALDatasetDeleteLayer", file: path) ?? GeoError(.write, "cannot replace layer '\(name)'", file: path) }
+                do { try GDALCall("GDALDatasetDeleteLayer", .write, file: path, layer: name).ogrErr { GDALDatasetDeleteLayer(h, i) } }
+                catch { GDALClose(h); throw error }
                 break
             }
         } else {
-            let (h, failure) = withGDALError { GDALCreate(driver, output.temporaryPath, 0, 0, 0, GDT_Unknown, nil) }
-            guard let h else {
-                throw (failure?.error(.write, "GDALCreate", file: path) ?? GeoError(.write, "cannot create the output", file: path))
-            }
-            ds = h
+            ds = try GDALCall("GDALCreate", .write, file: path).pointer { GDALCreate(driver, output.temporaryPath, 0, 0, 0, GDT_Unknown, nil) }
         }
         dataset = ds
         let srs = try outputCRS.map { try VectorWriter.spatialReference($0) }
         defer { if let srs { OSRRelease(srs) } }
         let gtype = pointColumns || wktColumn ? wkbNone : OGRwkbGeometryType(rawValue: geometryType == .unknown ? 0 : geometryType.wkbCode)
-        let (l, lfail) = withGDALError {
+        let l = try GDALCall("GDALDatasetCreateLayer", .write, file: path, layer: name).pointer {
             withCStringList(layerOptions) { GDALDatasetCreateLayer(ds, name, srs, gtype, $0) }
-        }
-        guard let l else {
-            throw (lfail?.error(.write, "GDALDatasetCreateLayer", file: path) ?? GeoError(.write, "cannot create layer '\(name)'", file: path))
         }
         layer = l
         var allFields = fields
@@ -205,17 +195,14 @@ public final class VectorWriter {
         if wktColumn { allFields.insert(FieldDefinition("WKT", .string), at: 0) }
         if pointColumns { allFields += [FieldDefinition("lon", .real), FieldDefinition("lat", .real)] }
         for f in allFields {
-            let fd = OGR_Fld_Create(f.name, VectorWriter.ogrType(f.type))
+            let fd = try GDALCall("OGR_Fld_Create", .write, file: path, layer: name).pointer { OGR_Fld_Create(f.name, VectorWriter.ogrType(f.type)) }
             defer { OGR_Fld_Destroy(fd) }
             if f.width > 0 { OGR_Fld_SetWidth(fd, Int32(f.width)) }
             if f.precision > 0 { OGR_Fld_SetPrecision(fd, Int32(f.precision)) }
-            let (err, ffail) = withGDALError { OGR_L_CreateField(l, fd, 1) }
-            if err != 0 {
-                throw GeoError(.write, "cannot create field '\(f.name)': \(ffail?.message ?? "")", library: .gdal,
-                               operation: "OGR_L_CreateField", file: path)
-            }
+            do { try GDALCall("OGR_L_CreateField", .write, file: path, layer: name).ogrErr { OGR_L_CreateField(l, fd, 1) } }
+            catch var e as GeoError { e.message = "cannot create field '\(f.name)': " + e.message; throw e }
         }
-        defn = OGR_L_GetLayerDefn(l)
+        defn = try GDALCall("OGR_L_GetLayerDefn", .write, file: path, layer: name).pointer { OGR_L_GetLayerDefn(l) }
     }
 
     /// Refuses a finished file that does not end as its format must (cut off by a full disk).
@@ -400,11 +387,7 @@ public final class VectorWriter {
     private func writeThroughGDAL(geometry: Geometry?, values: [FieldValue], fid: Int64) throws {
         guard let layer, let defn else { throw GeoError(.write, "the writer is closed", file: path) }
         if transactions && !inTransaction {
-            let (err, failure) = withGDALError { GDALDatasetStartTransaction(dataset, 0) }
-            if err != 0 {
-                throw failure?.error(.write, "GDALDatasetStartTransaction", file: path)
-                    ?? GeoError(.write, "cannot start a transaction", library: .gdal, operation: "GDALDatasetStartTransaction", file: path)
-            }
+            try GDALCall("GDALDatasetStartTransaction", .write, file: path).ogrErr { GDALDatasetStartTransaction(dataset, 0) }
             inTransaction = true
         }
         guard let f = OGR_F_Create(defn) else { throw GeoError(.write, "cannot make a feature", library: .gdal, operation: "OGR_F_Create", file: path) }
@@ -459,12 +442,8 @@ public final class VectorWriter {
         // A Shapefile's driver warns once per layer with the whole cut value; the writer counts them instead.
         let quiet = format == .shapefile
         if quiet { CPLPushErrorHandler(CPLQuietErrorHandler) }
-        let (err, failure) = withGDALError { OGR_L_CreateFeature(layer, f) }
-        if quiet { CPLPopErrorHandler() }
-        if err != 0 {
-            throw GeoError(.write, failure?.message ?? "cannot write the feature", library: .gdal,
-                           operation: "OGR_L_CreateFeature", file: path, featureID: fid)
-        }
+        defer { if quiet { CPLPopErrorHandler() } }
+        try GDALCall("OGR_L_CreateFeature", .write, file: path, featureID: fid).ogrErr { OGR_L_CreateFeature(layer, f) }
         count += 1
         if transactions && count % 250_000 == 0 { try commitTransaction() }
     }
@@ -479,12 +458,8 @@ public final class VectorWriter {
     }
 
     private func commitTransaction() throws {
-        let (err, failure) = withGDALError { GDALDatasetCommitTransaction(dataset) }
         inTransaction = false
-        if err != 0 {
-            throw failure?.error(.write, "GDALDatasetCommitTransaction", file: path)
-                ?? GeoError(.write, "cannot commit the features written so far", library: .gdal, operation: "GDALDatasetCommitTransaction", file: path)
-        }
+        try GDALCall("GDALDatasetCommitTransaction", .write, file: path).ogrErr { GDALDatasetCommitTransaction(dataset) }
     }
 
     /// Finishes the file and moves it into place. Returns the number of features written.
@@ -504,10 +479,9 @@ public final class VectorWriter {
         }
         guard let ds = dataset else { return count }
         if inTransaction { try commitTransaction() }
-        let (_, failure) = withGDALError { GDALClose(ds) }
         dataset = nil
         layer = nil
-        if let failure { throw failure.error(.write, "GDALClose", file: path) }
+        try GDALCall("GDALClose", .write, file: path).status { GDALClose(ds) }
         // GDAL's KML writer does not check its writes: a full disk leaves a cut-off file.
         if format == .kml { try VectorWriter.checkEnds(output.temporaryPath, with: "</kml>", displayPath: path) }
         // Other drivers that do not check their writes either (GML, XLSX, ODS…: a file-size limit

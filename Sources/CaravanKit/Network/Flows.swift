@@ -296,6 +296,7 @@ func resolveClosures(_ items: [String], net: RoadNetwork, crossings xs: NetworkC
 
 /// Load of origin–destination flows on a network, and with `closed` what happens when crossings close.
 public func networkFlows(_ o: FlowOptions, geocoder: Geocoder? = nil, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try o.validate()
     let speeds = try SpeedTable.parse(o.speed)
     var g = Gazetteer.shared

@@ -103,6 +103,7 @@ func nearestPlaceName(_ p: XY, gazetteer: Gazetteer = .shared) -> String? {
 
 /// `caravan network info`: the checks an analyst runs before trusting a network.
 public func networkInfo(_ o: NetworkInfoOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try o.validate()
     let net = try RoadNetwork.read(o.network, warnings: context.warnings)
     let s = net.structure()

@@ -142,6 +142,7 @@ func km(_ metres: Double, _ digits: Int = 1) -> String { String(format: "%.\(dig
 /// Waypoints not found, too far from the network, and legs with no path are gaps (reported in
 /// the `gaps` field and the summary); the route goes on from the next waypoint that joins.
 public func routeAlongNetwork(_ o: RouteOptions, geocoder: Geocoder? = nil, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try o.validate()
     let speeds = try SpeedTable.parse(o.speed)
     // The gazetteer is loaded only when a waypoint needs geocoding.

@@ -1,5 +1,6 @@
 internal import CPROJ
 import Foundation
+import Synchronization
 
 /// A coordinate reference system, as a value.
 ///
@@ -23,21 +24,46 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
     public let metresPerUnit: Double?
 
     /// WGS 84 in longitude, latitude order (OGC:CRS84 axis order; EPSG:4326 datum).
-    public static let wgs84: CRS = try! CRS("EPSG:4326")
+    /// Should PROJ's database be missing, it is the WKT below, and the first transformation fails
+    /// with PROJ's message (never a crash).
+    public static let wgs84: CRS = (try? CRS("EPSG:4326")) ?? CRS(
+        wkt: #"GEOGCRS["WGS 84",DATUM["World Geodetic System 1984",ELLIPSOID["WGS 84",6378137,298.257223563,LENGTHUNIT["metre",1]]],PRIMEM["Greenwich",0,ANGLEUNIT["degree",0.0174532925199433]],CS[ellipsoidal,2],AXIS["geodetic latitude (Lat)",north,ORDER[1],ANGLEUNIT["degree",0.0174532925199433]],AXIS["geodetic longitude (Lon)",east,ORDER[2],ANGLEUNIT["degree",0.0174532925199433]],ID["EPSG",4326]]"#,
+        name: "WGS 84", identifier: "EPSG:4326", isGeographic: true, metresPerUnit: nil)
 
     public init(_ definition: String) throws { try self.init(definition, name: nil) }
 
+    private init(wkt: String, name: String, identifier: String?, isGeographic: Bool, metresPerUnit: Double?) {
+        self.wkt = wkt; self.name = name; self.identifier = identifier
+        self.isGeographic = isGeographic; self.metresPerUnit = metresPerUnit
+    }
+
+    /// CRSs already made, by definition and name, and equivalences already decided: PROJ's
+    /// database is searched once per process for each (`proj_identify` alone takes milliseconds).
+    private struct Cache {
+        var made: [String: CRS] = [:]
+        var equivalent: [CRSPairKey: Bool] = [:]
+    }
+    private struct CRSPairKey: Hashable { let a: String; let b: String }
+    private static let cache = Mutex(Cache())
+
     /// A CRS from a definition, renamed (PROJ's proj_alter_name), e.g. for Caravan's own CRSs.
     public init(_ definition: String, name newName: String?) throws {
+        let key = (newName ?? "") + "\u{0}" + definition
+        if let known = CRS.cache.withLock({ $0.made[key] }) { self = known; return }
+        try self.init(making: definition, name: newName)
+        let made = self
+        CRS.cache.withLock { $0.made[key] = made }
+    }
+
+    private init(making definition: String, name newName: String?) throws {
         var def = definition.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !def.isEmpty else { throw GeoError.invalid("empty CRS definition", hint: "use e.g. EPSG:4326, ESRI:102025 or a PROJ string") }
         if def.hasPrefix("+"), !def.contains("+type=crs") { def += " +type=crs" }
         if def.lowercased().hasPrefix("epsg:") || def.lowercased().hasPrefix("esri:") { def = def.uppercased() }
-        let ctx = proj_context_create()
-        defer { proj_context_destroy(ctx) }
-        proj_log_level(ctx, PJ_LOG_NONE)
+        let context = try PROJContext.current()
+        let ctx = context.handle
         guard let pj = proj_create(ctx, def) else {
-            let msg = String(cString: proj_context_errno_string(ctx, proj_context_errno(ctx)))
+            let msg = context.lastErrorMessage
             throw GeoError(.projection, "cannot understand CRS '\(definition)': \(msg)", library: .proj,
                            code: Int(proj_context_errno(ctx)), operation: "proj_create",
                            hint: "use e.g. EPSG:4326, EPSG:32642, ESRI:102025 or '+proj=laea +lat_0=42 +lon_0=66 +datum=WGS84'")
@@ -116,12 +142,14 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
     /// (proj_is_equivalent_to, ignoring the axis order of geographic CRSs).
     public func isEquivalent(to other: CRS) -> Bool {
         if wkt == other.wkt { return true }
-        let ctx = proj_context_create()
-        defer { proj_context_destroy(ctx) }
-        proj_log_level(ctx, PJ_LOG_NONE)
-        guard let a = proj_create(ctx, wkt), let b = proj_create(ctx, other.wkt) else { return false }
+        let key = CRSPairKey(a: wkt, b: other.wkt)
+        if let known = CRS.cache.withLock({ $0.equivalent[key] }) { return known }
+        guard let ctx = try? PROJContext.current().handle,
+              let a = proj_create(ctx, wkt), let b = proj_create(ctx, other.wkt) else { return false }
         defer { proj_destroy(a); proj_destroy(b) }
-        return proj_is_equivalent_to_with_ctx(ctx, a, b, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS) != 0
+        let same = proj_is_equivalent_to_with_ctx(ctx, a, b, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS) != 0
+        CRS.cache.withLock { $0.equivalent[key] = same }
+        return same
     }
     public func hash(into h: inout Hasher) { h.combine(wkt) }
 

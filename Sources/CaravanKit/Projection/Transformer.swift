@@ -4,49 +4,29 @@ import Foundation
 /// Transforms coordinates between two CRSs, always taking and giving lon/lat (x = lon)
 /// for geographic CRSs, whatever order the authority defines.
 ///
-/// Owns its PROJ context, so it is confined to the thread that uses it (not `Sendable`);
-/// make one per worker. Arrays are transformed in one `proj_trans_generic` call.
+/// Safe to share between threads: each thread transforms with its own PROJ context and its own
+/// operation for the pair (`PROJContext`), searched once per thread and pair, so making a
+/// `Transformer` after the first for a pair costs next to nothing. Arrays are transformed in one
+/// `proj_trans_generic` call.
 ///
 /// ```swift
 /// let t = try Transformer(from: .wgs84, to: CRS("EPSG:32642"))
 /// let p = try t.transform(XY(69.2401, 41.2995))   // ≈ (519,900, 4,571,800)
 /// ```
-public final class Transformer {
+public final class Transformer: Sendable {
     public let source: CRS
     public let target: CRS
-    private let context: OpaquePointer
-    private let pj: OpaquePointer
     /// True when source and target are the same CRS: transforms are no-ops.
     public let isIdentity: Bool
+    private let pair: CRSPair
 
     public init(from source: CRS, to target: CRS) throws {
         self.source = source
         self.target = target
         isIdentity = source.isEquivalent(to: target)
-        guard let ctx = proj_context_create() else {
-            throw GeoError(.projection, "cannot create a PROJ context", library: .proj, operation: "proj_context_create")
-        }
-        proj_log_level(ctx, PJ_LOG_NONE)
-        context = ctx
-        guard let raw = proj_create_crs_to_crs(ctx, source.wkt, target.wkt, nil) else {
-            let msg = String(cString: proj_context_errno_string(ctx, proj_context_errno(ctx)))
-            proj_context_destroy(ctx)
-            throw GeoError(.projection, "no transformation from \(source) to \(target): \(msg)", library: .proj,
-                           operation: "proj_create_crs_to_crs")
-        }
-        let normalized = proj_normalize_for_visualization(ctx, raw)
-        proj_destroy(raw)
-        guard let normalized else {
-            proj_context_destroy(ctx)
-            throw GeoError(.projection, "cannot normalise axis order from \(source) to \(target)", library: .proj,
-                           operation: "proj_normalize_for_visualization")
-        }
-        pj = normalized
-    }
-
-    deinit {
-        proj_destroy(pj)
-        proj_context_destroy(context)
+        pair = CRSPair(source, target)
+        // Search now, so a pair PROJ cannot transform fails here rather than at the first point.
+        if !isIdentity { _ = try PROJContext.current().operation(pair) }
     }
 
     /// Transforms the coordinates in place with one PROJ call. Throws if any fails,
@@ -54,9 +34,11 @@ public final class Transformer {
     public func transform(_ coords: inout [XY], direction: Direction = .forward) throws {
         guard !isIdentity, !coords.isEmpty else { return }
         let n = coords.count
+        let context = try PROJContext.current()
+        let pj = try context.operation(pair).pj
         proj_errno_reset(pj)
         coords.withUnsafeMutableBytes { raw in
-            let base = raw.baseAddress!.assumingMemoryBound(to: Double.self)
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: Double.self) else { return }
             _ = proj_trans_generic(pj, direction == .forward ? PJ_FWD : PJ_INV,
                                    base, MemoryLayout<XY>.stride, n,
                                    base + 1, MemoryLayout<XY>.stride, n,
@@ -64,9 +46,9 @@ public final class Transformer {
         }
         for i in 0..<n where !coords[i].x.isFinite || !coords[i].y.isFinite {
             let err = proj_errno(pj)
-            let msg = err != 0 ? String(cString: proj_context_errno_string(context, err)) : "coordinate outside the CRS's domain"
-            throw GeoError(.projection, "cannot transform point \(i + 1) from \(source.identifier ?? source.name) to \(target.identifier ?? target.name): \(msg)",
-                           library: .proj, code: Int(err), operation: "proj_trans_generic", index: i)
+            let msg = err != 0 ? String(cString: proj_context_errno_string(context.handle, err)) : "coordinate outside the CRS's domain"
+            throw GeoError(.projection, "cannot transform from \(source.identifier ?? source.name) to \(target.identifier ?? target.name): \(msg)",
+                           library: .proj, code: Int(err), operation: "proj_trans_generic", vertex: i + 1)
         }
     }
 

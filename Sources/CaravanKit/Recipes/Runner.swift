@@ -263,7 +263,8 @@ public final class RecipeRunner {
     public static func featureCount(_ path: String) -> Int? {
         let vector: Set<String> = ["geojson", "json", "gpkg", "shp", "csv", "kml", "fgb", "xlsx", "gml", "tab"]
         guard vector.contains((path as NSString).pathExtension.lowercased()) else { return nil }
-        defer { _ = Diagnostics.drain() }
+        // Counting is no step of the recipe: its warnings (a .prj missing...) go to a log of its own.
+        let scope = WarningLog().begin(); defer { scope.end() }
         guard let ds = try? Dataset.open(path) else { return nil }
         var n = 0
         for l in ds.layers { n += (try? l.featureCount()) ?? 0 }

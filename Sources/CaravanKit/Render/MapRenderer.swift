@@ -7,6 +7,7 @@ import Foundation
 /// base map of the region, with a legend, title, scale bar, north arrow and attribution.
 /// A PNG gets a world file and a `.aux.xml` beside it.
 public func renderMap(_ options: RenderOptions, results: [ResultLayer] = [], context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try options.validate()
     try Canvas.checkFonts()
     var r = try MapRenderer(options: options, results: results, warnings: context.warnings)

@@ -85,5 +85,6 @@ final class TransformerCache: @unchecked Sendable {
 
 /// The regional CRS a map is drawn in when no layer is projected: Albers equal-area for
 /// Central Asia (standard parallels 33.7°N and 52.3°N, centred on 67°E).
-let regionalMapCRS: CRS = try! CRS("+proj=aea +lat_0=43 +lon_0=67 +lat_1=33.7 +lat_2=52.3 +datum=WGS84 +units=m +type=crs",
-                                   name: "Albers equal-area, Central Asia (33.7°N, 52.3°N, 67°E)")
+/// (Should PROJ's database be missing, WGS 84; the first transformation then says why.)
+let regionalMapCRS: CRS = (try? CRS("+proj=aea +lat_0=43 +lon_0=67 +lat_1=33.7 +lat_2=52.3 +datum=WGS84 +units=m +type=crs",
+                                    name: "Albers equal-area, Central Asia (33.7°N, 52.3°N, 67°E)")) ?? .wgs84

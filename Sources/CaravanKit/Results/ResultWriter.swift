@@ -19,8 +19,20 @@ public struct WrittenOutput: Sendable, Codable, Hashable {
 /// encoders on every core (RFC 7946: WGS84, 6 decimals, counter-clockwise shells); GeoPackage,
 /// Shapefile, KML, XLSX and FlatGeobuf go through GDAL.
 public enum ResultWriter {
+    ///
+    /// The C libraries' warnings while writing (GDAL's, e.g. a field name cut for a Shapefile) are
+    /// in `WrittenOutput.warnings`, and also passed on to the log that was current when `write`
+    /// was called (the CLI's, a recipe step's), as before the writer had its own.
     @discardableResult
     public static func write(_ layer: ResultLayer, to path: String, options: WriteOptions = WriteOptions()) throws -> WrittenOutput {
+        let outer = WarningLog.current, log = WarningLog()
+        defer { for w in log.messages { outer?.add(w) } }
+        var written = try log.collecting { try writeLayer(layer, to: path, options: options) }
+        written.warnings = log.messages + written.warnings
+        return written
+    }
+
+    private static func writeLayer(_ layer: ResultLayer, to path: String, options: WriteOptions) throws -> WrittenOutput {
         let format = try OutputFormat.resolve(path: path, format: options.format)
         if format.isRaster {
             guard let raster = layer.raster else {

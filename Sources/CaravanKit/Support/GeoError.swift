@@ -29,26 +29,29 @@ public struct GeoError: Error, LocalizedError, CustomStringConvertible, Sendable
     public var file: String?
     public var layer: String?
     public var featureID: Int64?
-    /// A row or element index in a batch (1-based rows for tables).
+    /// The row (1-based; a table's data row or a text file's line), never a vertex.
     public var index: Int?
+    /// The vertex (1-based, in its line or ring, or in the coordinates given), never a row.
+    public var vertex: Int?
     /// What the user can do about it.
     public var hint: String?
 
     public init(_ kind: Kind, _ message: String, library: Library = .caravan, code: Int = 0,
                 operation: String? = nil, file: String? = nil, layer: String? = nil,
-                featureID: Int64? = nil, index: Int? = nil, hint: String? = nil) {
+                featureID: Int64? = nil, index: Int? = nil, vertex: Int? = nil, hint: String? = nil) {
         self.kind = kind; self.library = library; self.code = code; self.message = message
         self.operation = operation; self.file = file; self.layer = layer
-        self.featureID = featureID; self.index = index; self.hint = hint
+        self.featureID = featureID; self.index = index; self.vertex = vertex; self.hint = hint
     }
 
-    /// One line: `<file>: layer '<l>': feature <fid>: <message>`.
+    /// One line: `<file>: layer '<l>': feature <fid>: row <n>: vertex <v>: <message>`.
     public var description: String {
         var parts: [String] = []
         if let file { parts.append(file) }
         if let layer { parts.append("layer '\(layer)'") }
         if let featureID { parts.append("feature \(featureID)") }
         if let index { parts.append("row \(index)") }
+        if let vertex { parts.append("vertex \(vertex)") }
         parts.append(message.isEmpty ? "\(kind.rawValue) failed" : message)
         return parts.joined(separator: ": ")
     }
@@ -57,12 +60,13 @@ public struct GeoError: Error, LocalizedError, CustomStringConvertible, Sendable
 
     /// The same error with more context filled in (context already present is kept).
     public func with(file: String? = nil, layer: String? = nil, featureID: Int64? = nil,
-                     index: Int? = nil, hint: String? = nil) -> GeoError {
+                     index: Int? = nil, vertex: Int? = nil, hint: String? = nil) -> GeoError {
         var e = self
         if e.file == nil { e.file = file }
         if e.layer == nil { e.layer = layer }
         if e.featureID == nil { e.featureID = featureID }
         if e.index == nil { e.index = index }
+        if e.vertex == nil { e.vertex = vertex }
         if e.hint == nil { e.hint = hint }
         return e
     }

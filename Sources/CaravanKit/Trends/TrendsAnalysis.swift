@@ -111,6 +111,7 @@ public struct CubeAnalysis: Sendable {
 /// time steps. The output's layer is the long table (one row per bin); write it with
 /// `writeCube` (netCDF for `.nc`).
 public func createSpaceTimeCube(_ o: CubeOptions, context: AnalysisContext = AnalysisContext()) throws -> CubeAnalysis {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try o.validate()
     PlaceNames.loadInBackground()
     context.progress("reading the events")
@@ -342,6 +343,7 @@ public func writeEmerging(_ a: EmergingAnalysis, layer name: String, to path: St
 
 /// Emerging Hot Spot Analysis, keeping the cube and the statistics.
 public func emergingAnalysis(_ o: EmergingOptions, context: AnalysisContext = AnalysisContext()) throws -> EmergingAnalysis {
+    let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try o.validate()
     PlaceNames.loadInBackground()
     let cube: SpaceTimeCube

@@ -70,7 +70,7 @@ struct LineDensityOutputTests {
         #expect(error { _ = try lineDensity(points, options: o) }?.message.contains("Points") == true)
         let polys = try Dataset.open(repositoryRoot + "/shapefiles/countries.shp").layer(named: nil)
         let e = error { _ = try lineDensity(polys, options: o) }
-        #expect(e?.hint?.contains("--boundaries") == true)
+        #expect(e?.hint?.contains("{boundaries}") == true)
         var b = o; b.boundaries = true
         #expect(try lineDensity(polys, options: b).totalLength > 0)
         let empty = try layer(#"{"type":"FeatureCollection","features":[]}"#, TempDir())
@@ -88,7 +88,7 @@ struct LineDensityOutputTests {
         try w.write(geometry: .lineString([XY(0, 0), XY(1000, 1000)]), values: [.integer(1)])
         try w.commit()
         let e = error { _ = try lineDensity(try Dataset.open(dir.file("l.shp")).layer(named: nil), options: LineDensityOptions(tessellation: .square(size: 100))) }
-        #expect(e?.hint?.contains("--s-srs") == true)
+        #expect(e?.hint?.contains("{sSrs}") == true)
     }
 
     @Test("weights: a missing or text field lists the numeric fields; negative or NaN names the feature")

@@ -91,13 +91,13 @@ struct GeocodeTableTests {
         bytes += Array("\n2,\(String(repeating: "x", count: 10_000))\n3,Osh\n".utf8)
         let input = dir.file("cp1251.csv")
         #expect(FileManager.default.createFile(atPath: input, contents: Data(bytes)))
-        _ = Diagnostics.drain()
-        let s = try run(input, output: dir.file("o.gpkg"))
+        let log = WarningLog()
+        let s = try log.collecting { try run(input, output: dir.file("o.gpkg")) }
         #expect(s.rows == 3 && s.matched == 2 && s.unmatched == 1)
         let (_, f) = try readAll(dir.file("o.gpkg"))
         #expect(f[0]["place"] == .string("Ташкент") && f[0]["match_name"] == .string("Tashkent"))
         #expect(f[1]["place"].stringValue?.count == 10_000)
-        #expect(Diagnostics.drain().contains { $0.contains("Windows-1251") })
+        #expect(log.messages.contains { $0.contains("Windows-1251") })
     }
 
     @Test("routes from waypoints: lines along geodesics, lengths, and gaps for unmatched waypoints")
