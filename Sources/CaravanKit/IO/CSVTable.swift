@@ -41,7 +41,7 @@ public struct CSVTable: Sendable {
                 if v.isEmpty { continue }
                 if integer, let n = Int64(v), String(n) == v { continue }
                 integer = false
-                if real, CSVTable.isPlainDecimal(v) || (Double(v).map { $0.isFinite && CSVTable.shortestPlain($0) == v } ?? false) { continue }
+                if real, CSVTable.isPlainDecimal(v) || CSVTable.keepsValue(v) { continue }
                 real = false
                 break
             }
@@ -53,6 +53,19 @@ public struct CSVTable: Sendable {
     static func isPlainDecimal(_ v: String) -> Bool {
         var v = v
         return v.withUTF8 { CSVScan.plainForm($0) != 0 }
+    }
+
+    /// Whether `v` read as a number and printed again is `v` itself, or `v` without the trailing
+    /// zeros of its decimals ("96367.968722356350"): the value is kept exactly.
+    static func keepsValue(_ v: String) -> Bool {
+        guard let d = Double(v), d.isFinite else { return false }
+        if shortestPlain(d) == v { return true }
+        guard v.contains("."), !v.hasPrefix("+"), !v.hasPrefix("."), !v.hasPrefix("-."),
+              !v.contains("e"), !v.contains("E"), v.last == "0" else { return false }
+        var t = Substring(v)
+        while t.last == "0" { t.removeLast() }
+        if t.last == "." { t.removeLast() }
+        return shortestPlain(d) == t || (d == 0 && (t == "0" || t == "-0"))
     }
 
     static func shortestPlain(_ d: Double) -> String {
@@ -261,7 +274,7 @@ struct CSVScan {
         for b in f where !((b >= 48 && b <= 57) || b == 45 || b == 43 || b == 46 || b == 101 || b == 69) { return 2 }
         let v = String(decoding: f, as: UTF8.self)
         if state == 0, let n = Int64(v), String(n) == v { return 0 }
-        if let d = Double(v), d.isFinite, CSVTable.shortestPlain(d) == v { return 1 }
+        if CSVTable.keepsValue(v) { return 1 }
         return 2
     }
 
