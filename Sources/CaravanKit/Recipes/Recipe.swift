@@ -83,9 +83,53 @@ public struct Recipe: Sendable {
     }
 
     /// Parses recipe text; `file` names it in errors and anchors `root`.
+    /// The deepest nesting of collections a recipe may have (flow brackets and indentation levels).
+    static let maxNesting = 64
+
+    /// The first line where flow brackets (`{`, `[` outside quotes and comments) or block
+    /// indentation nest deeper than `limit`, with the depth there; nil when none does.
+    static func deepestNesting(_ text: String, limit: Int) -> (line: Int, depth: Int)? {
+        var depth = 0, line = 1, atLineStart = true, indent = 0
+        var quote: UInt8? = nil, comment = false, previous: UInt8 = 32
+        for b in text.utf8 {
+            if b == 10 {
+                line += 1; atLineStart = true; indent = 0; comment = false   // a quoted scalar may go on
+                previous = b
+                continue
+            }
+            if atLineStart {
+                if b == 32 { indent += 1; previous = b; continue }
+                atLineStart = false
+                // Block nesting: every level indents at least one more space.
+                if indent > limit * 4 { return (line, indent) }
+            }
+            if comment { previous = b; continue }
+            if let q = quote {
+                if b == q { quote = nil }
+            } else if b == 35 && (previous == 32 || previous == 9) {
+                comment = true
+            } else if b == 39 || b == 34 {
+                quote = b
+            } else if b == 123 || b == 91 {
+                depth += 1
+                if depth > limit { return (line, depth) }
+            } else if b == 125 || b == 93 {
+                depth = max(0, depth - 1)
+            }
+            previous = b
+        }
+        return nil
+    }
+
     public static func parse(_ text: String, file: String) throws -> Recipe {
         func fail(_ line: Int?, _ message: String, hint: String? = nil) -> GeoError {
             GeoError(.invalidArgument, (line.map { "line \($0): " } ?? "") + message, file: file, hint: hint)
+        }
+        // Yams composes nested collections recursively: a few thousand unclosed '{' or '['
+        // overflow the stack (found by fuzzing). A recipe nests a handful of levels.
+        if let (line, depth) = Recipe.deepestNesting(text, limit: Recipe.maxNesting) {
+            throw fail(line, "the YAML nests collections \(depth) levels deep (a recipe needs a few)",
+                       hint: "close the '{' and '[' brackets, or write the step's options one per line")
         }
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch let e as YamlError {

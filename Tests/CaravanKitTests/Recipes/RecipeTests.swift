@@ -143,6 +143,13 @@ struct RecipeTests {
         #expect(set.contains("--set untill=2024-01-01: the recipe has no parameter 'untill'") && set.contains("did you mean 'until'?"))
         #expect(message("params:\n  until: 2023-12-31\nsteps:\n  a:\n    step: copy\n    input: x\n    output: a.txt\n", set: ["until": "31.12.2023"]).contains("'until' is a date"))
         #expect(message("steps:\n  a:\n    step: copy\n    input: x\n    output: a.txt\n  b:\n    step: copy\n    input: x\n    output: a.txt\n").contains("steps 'a' and 'b' both write"))
+        // Found by fuzzing: deeply nested brackets overflowed the stack inside Yams.
+        let deep = message("steps:\n  a:\n    " + String(repeating: "{", count: 200_000) + "a:\n")
+        #expect(deep.contains("r.yaml: line 3: the YAML nests collections 65 levels deep"), "\(deep.prefix(200))")
+        let indented = message("steps:\n" + (1...300).map { String(repeating: " ", count: $0) + "a\($0):\n" }.joined())
+        #expect(indented.contains("levels deep"), "\(indented.prefix(200))")
+        // Brackets in quotes and comments are not nesting.
+        #expect(Recipe.deepestNesting("a: '" + String(repeating: "{", count: 100) + "'\nb: 1 # " + String(repeating: "[", count: 100) + "\n", limit: 64) == nil)
     }
 
     @Test("the plan: order from references, arguments as the command takes them, dates computed")
