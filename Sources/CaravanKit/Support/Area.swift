@@ -15,6 +15,10 @@ public struct AreaSize: Hashable, Sendable {
         guard isPlainDecimal(number), let v = Double(number), v.isFinite, v > 0 else {
             throw GeoError(.invalidArgument, "\(option) '\(text)' is not a positive area", hint: "write it like 500km2, 100ha or 2.5mi2")
         }
+        // "5e305" km² is a finite number but not a finite area (found by fuzzing).
+        guard (v * factor).isFinite else {
+            throw GeoError(.invalidArgument, "\(option) '\(text)' is too large", hint: "write it like 500km2, 100ha or 2.5mi2")
+        }
         return AreaSize(squareMeters: v * factor)
     }
 }

@@ -27,6 +27,9 @@ public struct Distance: Hashable, Sendable, CustomStringConvertible {
         guard v > 0 else {
             throw GeoError(.invalidArgument, "\(option) must be greater than zero (got '\(text)')", hint: "write it like 500m, 10km or 5mi")
         }
+        guard (v * factor).isFinite else {
+            throw GeoError(.invalidArgument, "\(option) '\(text)' is too large", hint: "write it like 500m, 10km or 5mi")
+        }
         return Distance(meters: v * factor)
     }
 
