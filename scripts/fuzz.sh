@@ -38,7 +38,7 @@ for h in ${FUZZ_HARNESSES:-geocode distance dates recipe extract}; do
   # Foundation (FileManager.contents(atPath:)'s read buffer, NSRegularExpression's CF object
   # behind a static let), not in caravan; ASan's memory errors are still fatal.
   echo "fuzz: $h for ${SECONDS_EACH}s or $RUNS inputs"
-  if ! CARAVAN_FUZZ=$h "$BIN" -max_total_time="$SECONDS_EACH" -runs="$RUNS" -max_len=$maxlen -rss_limit_mb=4096 -timeout=$limit -detect_leaks=0 \
+  if ! ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} CARAVAN_FUZZ=$h "$BIN" -max_total_time="$SECONDS_EACH" -runs="$RUNS" -max_len=$maxlen -rss_limit_mb=4096 -timeout=$limit -detect_leaks=0 \
        -artifact_prefix="$found/" -print_final_stats=1 "$corpus" > "$SCRATCH/$h.log" 2>&1; then
     status=1; echo "fuzz: $h FOUND A PROBLEM — see $SCRATCH/$h.log; the input is in $found/"
   fi
