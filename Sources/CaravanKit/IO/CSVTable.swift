@@ -103,7 +103,7 @@ public struct CSVTable: Sendable {
             // UTF-16 and other encodings: GDAL (and the reader's recoding) handle them.
             if bytes.count >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)) { return nil }
             guard isValidUTF8(bytes) else { return nil }
-            let sep = separatorOf(bytes)
+            let sep = CSVScan.separator(bytes)
             var parser = Parser(bytes: bytes, separator: sep)
             guard let header = try parser.nextRecord(path: path), !header.isEmpty else { return nil }
             if header.contains(where: { geometryColumns.contains($0.lowercased()) }) { return nil }
@@ -123,20 +123,6 @@ public struct CSVTable: Sendable {
         while i < b.count && b[i] < 0x80 { i += 1 }
         if i == b.count { return true }
         return String(validating: b, as: UTF8.self) != nil
-    }
-
-    /// `;` when the header line has semicolons and no commas, a tab for tab-separated headers, else `,`.
-    private static func separatorOf(_ b: UnsafeBufferPointer<UInt8>) -> UInt8 {
-        var commas = 0, semis = 0, tabs = 0, quoted = false
-        for c in b {
-            if c == 34 { quoted.toggle() }
-            if quoted { continue }
-            if c == 10 { break }
-            if c == 44 { commas += 1 } else if c == 59 { semis += 1 } else if c == 9 { tabs += 1 }
-        }
-        if commas == 0 && semis > 0 { return 59 }
-        if commas == 0 && tabs > 0 { return 9 }
-        return 44
     }
 
     struct Parser {
