@@ -56,16 +56,23 @@ struct GeocodeTableTests {
     @Test("a one-column list of places (which GDAL 3.6 cannot open) is geocoded, and its temporary copy removed")
     func oneColumn() throws {
         let dir = TempDir()
-        let input = dir.write("places.csv", "place\r\nTashkent\r\nOsh\r\nheroin\r\n")
-        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
+        // A name no other suite uses: other suites running at the same time make temporary
+        // copies of their own tables, so only a folder holding this name is this test's.
+        let stem = "places-" + UUID().uuidString
+        let input = dir.write(stem + ".csv", "place\r\nTashkent\r\nOsh\r\nheroin\r\n")
+        let temp = NSTemporaryDirectory()
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: temp)) ?? [])
         let s = try run(input, output: dir.file("out.csv"))
         #expect(s.rows == 3 && s.matched == 2 && s.unmatched == 1)
         let lines = try String(contentsOfFile: dir.file("out.csv"), encoding: .utf8).split(separator: "\n")
         #expect(lines[0] == "place,match_status,match_name,match_country,match_score,match_kind,match_precision,lon,lat")
         #expect(lines[2].hasPrefix("Osh,matched,Osh,KG"))
-        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
-        #expect(after.subtracting(before).filter { $0.hasPrefix("caravan-csv-") }.isEmpty)
-        #expect(try Dataset.open(input).layer(named: nil).name == "places")
+        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: temp)) ?? [])
+        let ours = after.subtracting(before).filter {
+            $0.hasPrefix("caravan-csv-") && FileManager.default.fileExists(atPath: temp + "/" + $0 + "/" + stem + ".csv")
+        }
+        #expect(ours.isEmpty)
+        #expect(try Dataset.open(input).layer(named: nil).name == stem)
         // A file that is no table at all is still named as the user gave it.
         let junk = dir.write("junk.csv", "\u{0}\u{1}binary junk without separators\n\u{2}\u{3}")
         #expect { try Dataset.open(junk) } throws: { ($0 as? GeoError)?.file == junk }
