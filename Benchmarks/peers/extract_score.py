@@ -32,7 +32,12 @@ def same_place(a, b):
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
-    return len(short) >= 4 and long_.startswith(short)
+    if len(short) >= 4 and long_.startswith(short):
+        return True
+    # Cyrillic case and gender endings ("ташкентской" ~ "ташкентская", "хороге" ~ "хорог"):
+    # the same stem when the two differ only in their last two letters.
+    cyrillic = all("а" <= ch <= "я" for ch in a + b)
+    return cyrillic and len(short) >= 5 and len(long_) - len(short) <= 2 and long_[:len(short) - 2] == short[:-2]
 
 
 def lang_of(doc):
