@@ -1,7 +1,6 @@
 import ArgumentParser
 import CaravanKit
 import Foundation
-import Synchronization
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -176,8 +175,8 @@ final class OutputCapture {
     private var fd: Int32
 
     /// While a step runs: the terminal's stderr and the capture file (for Ctrl-C).
-    static let realStderr = Mutex<Int32?>(nil)
-    static let currentPath = Mutex<String?>(nil)
+    static let realStderr = Locked<Int32?>(nil)
+    static let currentPath = Locked<String?>(nil)
     static func removeCurrent() { if let p = currentPath.withLock({ $0 }) { unlink(p) } }
 
     init() {

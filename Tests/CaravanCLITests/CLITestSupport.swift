@@ -52,3 +52,9 @@ final class TempFolder {
     func file(_ n: String) -> String { path + "/" + n }
     func write(_ n: String, _ text: String) -> String { let p = file(n); try! text.write(toFile: p, atomically: false, encoding: .utf8); return p }
 }
+
+/// Whether this test run (and so the caravan binary built with it) is under ThreadSanitizer
+/// (`make sanitize`). TSan's own runtime dies with SIGBUS at start under a small file-size limit
+/// (`ulimit -f`), before caravan runs, so the disk-full tests cannot run under it; they run in
+/// `make test` and under AddressSanitizer.
+let underThreadSanitizer: Bool = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__tsan_init") != nil

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Options of `networkFlows` (`caravan flows OD.csv --network ROADS -o load.gpkg`).
 public struct FlowOptions: AnalysisOptions {
@@ -114,8 +113,8 @@ func runFlows(_ flows: [Flow], on net: RoadNetwork, crossings xs: NetworkCrossin
     let blocks = min(origins.count, 16)
     let threads = max(1, min(workers, blocks))
     struct Merge { var next = 0; var pending: [Int: ([Int32], [Double])] = [:]; var routes: [Int32]; var weight: [Double] }
-    let merge = Mutex(Merge(routes: [Int32](repeating: 0, count: lineCount), weight: [Double](repeating: 0, count: lineCount)))
-    let nextBlock = Mutex(0)
+    let merge = Locked(Merge(routes: [Int32](repeating: 0, count: lineCount), weight: [Double](repeating: 0, count: lineCount)))
+    let nextBlock = Locked(0)
     DispatchQueue.concurrentPerform(iterations: threads) { _ in
         let s = PathSearcher(net)
         // Per node, for the current tree: length from the origin, whether a watched line leads to it, the

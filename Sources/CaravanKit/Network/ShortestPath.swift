@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// How a single origin–destination search runs. Both give the same lengths (Dijkstra's); A*
 /// with the geodesic lower bound settles fewer nodes, and from 64 searches on it adds the bounds of
@@ -277,7 +276,7 @@ extension RoadNetwork {
         let threads = max(1, min(workers, n / 8))
         let chunk = max(1, min(64, n / (threads * 8)))
         let chunks = (n + chunk - 1) / chunk
-        let nextChunk = Mutex(0)
+        let nextChunk = Locked(0)
         let net = self
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             let searcher = PathSearcher(net, landmarks: lm)

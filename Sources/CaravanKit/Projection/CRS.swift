@@ -1,6 +1,5 @@
 internal import CPROJ
 import Foundation
-import Synchronization
 
 /// A coordinate reference system, as a value.
 ///
@@ -44,7 +43,7 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
         var equivalent: [CRSPairKey: Bool] = [:]
     }
     private struct CRSPairKey: Hashable { let a: String; let b: String }
-    private static let cache = Mutex(Cache())
+    private static let cache = Locked(Cache())
 
     /// A CRS from a definition, renamed (PROJ's proj_alter_name), e.g. for Caravan's own CRSs.
     public init(_ definition: String, name newName: String?) throws {

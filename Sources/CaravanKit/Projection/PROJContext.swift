@@ -1,6 +1,5 @@
 internal import CPROJ
 import Foundation
-import Synchronization
 
 /// One PROJ context per thread (`ThreadLocal`), holding the thread's transformations by CRS pair.
 ///
@@ -79,7 +78,7 @@ struct CRSPair: Sendable {
     let id: Int
 
     private struct Key: Hashable { let source: String; let target: String }
-    private static let numbers = Mutex<[Key: Int]>([:])
+    private static let numbers = Locked<[Key: Int]>([:])
 
     init(_ source: CRS, _ target: CRS) {
         self.source = source

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The options of one analysis: a plain value with the same names as the command-line flags
 /// (`cellArea` is `--cell-area`), decoded from a recipe step as well as from the command line,
@@ -49,7 +48,7 @@ public struct ResultTable: Sendable, Codable, Hashable {
 /// Warnings raised during one call, returned with its result (never a process-wide buffer).
 /// Thread-safe: workers may add to it.
 public final class WarningLog: Sendable {
-    private let list = Mutex<[String]>([])
+    private let list = Locked<[String]>([])
     public init() {}
 
     /// Records a warning; an exact repeat of the previous one is dropped, and at most 1000 kept.
