@@ -138,6 +138,12 @@ public enum DateExpressions {
         return list.map { ($0.0, CompiledPattern($0.1, options: [.caseInsensitive])) }
     }()
 
+    /// What each of `patterns` needs besides a digit, tested on bytes before it is run.
+    enum Gate { case month, monthFrom, monthFromOrRu, monthDash, dot, hyphen, relative }
+    static let gates: [Gate] = [.monthFrom, .monthFromOrRu, .monthFromOrRu, .monthFrom, .monthDash, .monthDash, .dot, .dot, .hyphen,
+                                .monthDash, .monthDash, .month, .month, .month, .month, .relative]
+    static let fromStem = FoldedText.needles(["from"]), fromOrRuStems = FoldedText.needles(["from", "с"])
+
     /// Literals one of which every relative expression holds (lower-case, spaces as in the pattern).
     static let relativeStems = FoldedText.needles(["yesterday", "today", "tonight", "this ", "last ", "monday", "tuesday", "wednesday", "thursday",
                                                    "friday", "saturday", "sunday", "next day", "following day", "вчера", "сегодня", "накануне",
@@ -170,15 +176,22 @@ public enum DateExpressions {
         // Cheap tests that a pattern cannot change the answer, before running it: a pattern with a
         // month word matters only where a month is named (a match on another word gives nothing),
         // "12.03.2023" needs a dot, "2023-03-12" a hyphen, a relative date one of its words.
-        let months = folded.mayHold(monthStems), relatives = folded.mayHold(relativeStems)
+        // (A range's dash is "-", "–" or "—"; "с", "со" and "from" start the ranges written with them.)
+        let months = digits && folded.mayHold(monthStems), relatives = folded.mayHold(relativeStems)
         let dot = folded.contains(byte: 0x2E), hyphen = folded.contains(byte: 0x2D)
-        for (shape, re) in patterns {
+        let dash = hyphen || folded.contains([0xE2, 0x80, 0x93]) || folded.contains([0xE2, 0x80, 0x94])
+        lazy var from = folded.mayHold(fromStem)
+        lazy var fromOrRu = folded.mayHold(fromOrRuStems)
+        for (n, (shape, re)) in patterns.enumerated() {
             if !digits && shape != .relative { continue }
-            switch shape {
+            switch gates[n] {
             case .relative: if !relatives { continue }
-            case .dmyNumeric, .dmyNumericRange: if !dot { continue }
-            case .iso: if !hyphen { continue }
-            default: if !months { continue }
+            case .dot: if !dot { continue }
+            case .hyphen: if !hyphen { continue }
+            case .month: if !months { continue }
+            case .monthDash: if !months || !dash { continue }
+            case .monthFrom: if !months || !from { continue }
+            case .monthFromOrRu: if !months || !fromOrRu { continue }
             }
             for m in re.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
                 if taken.contains(where: { NSIntersectionRange($0, m.range).length > 0 }) { continue }

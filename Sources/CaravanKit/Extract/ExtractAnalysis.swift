@@ -109,20 +109,24 @@ public final class EventExtractor: Sendable {
         return out
     }
 
-    /// Where `needle` occurs in `hay` (byte offsets), from `from` on.
+    /// Where `needle` occurs in `hay` (byte offsets), from `from` on: its first byte found with
+    /// `memchr`, the rest compared with `memcmp`.
     static func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
-        guard let first = needle.first, needle.count <= hay.count else { return nil }
-        var i = from
-        let last = hay.count - needle.count
-        while i <= last {
-            if hay[i] == first {
-                var k = 1
-                while k < needle.count && hay[i + k] == needle[k] { k += 1 }
-                if k == needle.count { return i }
+        guard let first = needle.first, from >= 0, needle.count <= hay.count - from else { return nil }
+        return hay.withUnsafeBytes { h -> Int? in
+            needle.withUnsafeBytes { n -> Int? in
+                guard let base = h.baseAddress, let nb = n.baseAddress else { return nil }
+                var i = from
+                let last = h.count - n.count
+                while i <= last {
+                    guard let p = memchr(base + i, Int32(first), last - i + 1) else { return nil }
+                    let at = base.distance(to: UnsafeRawPointer(p))
+                    if n.count == 1 || memcmp(base + at + 1, nb + 1, n.count - 1) == 0 { return at }
+                    i = at + 1
+                }
+                return nil
             }
-            i += 1
         }
-        return nil
     }
 
     struct PlaceMention {

@@ -29,7 +29,9 @@ public enum ReportText {
     /// its markup (headings kept as `#` lines, which split items), anything else as it is.
     public static func clean(_ raw: String, path: String) -> String {
         let ext = (path as NSString).pathExtension.lowercased()
-        let head = raw.prefix(600).lowercased()
+        let start = raw.prefix(600)
+        // Every HTML mark looked for starts with "<".
+        let head = start.utf8.contains(0x3C) ? start.lowercased() : ""
         if ext == "html" || ext == "htm" || head.contains("<html") || head.contains("<!doctype html") || head.contains("<body") || head.contains("<p>") {
             return html(raw)
         }
