@@ -109,24 +109,70 @@ public final class EventExtractor: Sendable {
         return out
     }
 
-    /// Where `needle` occurs in `hay` (byte offsets), from `from` on: its first byte found with
-    /// `memchr`, the rest compared with `memcmp`.
+    /// Where `needle` occurs in `hay` (byte offsets), from `from` on: an anchor byte found with
+    /// `memchr` (the second for a Cyrillic letter, whose first byte is nearly every other byte
+    /// of Russian text), then the whole needle compared.
     static func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
-        guard let first = needle.first, from >= 0, needle.count <= hay.count - from else { return nil }
-        return hay.withUnsafeBytes { h -> Int? in
-            needle.withUnsafeBytes { n -> Int? in
-                guard let base = h.baseAddress, let nb = n.baseAddress else { return nil }
-                var i = from
-                let last = h.count - n.count
-                while i <= last {
-                    guard let p = memchr(base + i, Int32(first), last - i + 1) else { return nil }
-                    let at = base.distance(to: UnsafeRawPointer(p))
-                    if n.count == 1 || memcmp(base + at + 1, nb + 1, n.count - 1) == 0 { return at }
-                    i = at + 1
+        let m = needle.count
+        guard m > 0, from >= 0, m <= hay.count - from else { return nil }
+        return hay.withUnsafeBufferPointer { h -> Int? in
+            needle.withUnsafeBufferPointer { n -> Int? in
+                guard let hb = h.baseAddress else { return nil }
+                let k = m > 1 && (n[0] == 0xD0 || n[0] == 0xD1) ? 1 : 0
+                let anchor = Int32(n[k])
+                let raw = UnsafeRawPointer(hb)
+                let last = h.count - m
+                var start = from
+                while start <= last {
+                    guard let p = memchr(raw + start + k, anchor, last - start + 1) else { return nil }
+                    let at = raw.distance(to: UnsafeRawPointer(p)) - k
+                    var j = 0
+                    while j < m && h[at + j] == n[j] { j += 1 }
+                    if j == m { return at }
+                    start = at + 1
                 }
                 return nil
             }
         }
+    }
+
+    /// Whether a word (its first UTF-16 unit) starts with a lower-case Latin or Cyrillic letter:
+    /// such a word is not `isUppercase`, read without making its string.
+    @inline(__always) static func startsLowercase(_ u0: UInt16) -> Bool {
+        (0x61...0x7A).contains(u0) || (0x430...0x44F).contains(u0) || u0 == 0x451
+    }
+
+    /// The words of a sentence: what `wordPattern` (`[\p{L}][\p{L}\p{M}'’-]*`) matches, as UTF-16
+    /// ranges. Scanned by hand for plain text (Latin, Cyrillic and punctuation, whose letters and
+    /// marks Swift and ICU class alike); anything else through the pattern.
+    static func words(of sentence: String, _ folded: FoldedText) -> [NSRange] {
+        guard folded.plain else {
+            return wordPattern.matches(in: sentence, range: NSRange(location: 0, length: (sentence as NSString).length)).map { $0.range }
+        }
+        let units = Array(sentence.utf16)
+        @inline(__always) func category(_ u: UInt16) -> Int { // 2 letter, 1 mark or joiner, 0 other
+            if u < 0x80 {
+                if (0x41...0x5A).contains(u) || (0x61...0x7A).contains(u) { return 2 }
+                return u == 0x27 || u == 0x2D ? 1 : 0
+            }
+            if u == 0x2019 { return 1 }
+            guard let sc = Unicode.Scalar(u) else { return 0 }
+            switch sc.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return 2
+            case .nonspacingMark, .spacingMark, .enclosingMark: return 1
+            default: return 0
+            }
+        }
+        var out: [NSRange] = []
+        var i = 0
+        while i < units.count {
+            guard category(units[i]) == 2 else { i += 1; continue }
+            var j = i + 1
+            while j < units.count, category(units[j]) > 0 { j += 1 }
+            out.append(NSRange(location: i, length: j - i))
+            i = j
+        }
+        return out
     }
 
     struct PlaceMention {
@@ -205,19 +251,21 @@ public final class EventExtractor: Sendable {
             }
         }
         // Capitalised runs (and «quoted» names), tried longest span first.
-        let tokens = Self.wordPattern.matches(in: sentence, range: NSRange(location: 0, length: ns.length)).map { $0.range }
+        let tokens = Self.words(of: sentence, folded)
         var i = 0
         while i < tokens.count {
             // A word starting with a lower-case Latin or Cyrillic letter starts no run (read without making its string).
-            let u0 = ns.character(at: tokens[i].location)
-            if (0x61...0x7A).contains(u0) || (0x430...0x44F).contains(u0) || u0 == 0x451 { i += 1; continue }
+            if Self.startsLowercase(ns.character(at: tokens[i].location)) { i += 1; continue }
             let w = ns.substring(with: tokens[i])
             guard w.first?.isUppercase == true, DateExpressions.month(w) == nil,
                   !taken.contains(where: { NSIntersectionRange($0, tokens[i]).length > 0 }) else { i += 1; continue }
             var j = i
             while j + 1 < tokens.count, j - i < 3 {
-                let gap = ns.substring(with: NSRange(location: tokens[j].location + tokens[j].length, length: tokens[j + 1].location - tokens[j].location - tokens[j].length))
-                guard gap == " " || gap == "-", ns.substring(with: tokens[j + 1]).first?.isUppercase == true else { break }
+                // One space or hyphen between (a one-unit gap of U+0020 or U+002D: the only strings equal to " " and "-").
+                let gapStart = tokens[j].location + tokens[j].length
+                guard tokens[j + 1].location - gapStart == 1, ns.character(at: gapStart) == 0x20 || ns.character(at: gapStart) == 0x2D,
+                      !Self.startsLowercase(ns.character(at: tokens[j + 1].location)),
+                      ns.substring(with: tokens[j + 1]).first?.isUppercase == true else { break }
                 j += 1
             }
             var matched = false
@@ -536,16 +584,8 @@ public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = 
         func set(_ i: Int, _ v: One) { lock.lock(); values[i] = v; lock.unlock() }
     }
     var done = 0
-    for chunkStart in stride(from: 0, to: files.count, by: 256) {
-        let chunk = Array(files[chunkStart..<min(files.count, chunkStart + 256)])
-        let slots = Slots(chunk.count)
-        DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
-            slots.set(i, Result {
-                let doc = try ReportText.read(chunk[i])
-                let r = extractor.extract(doc, lang: options.lang)
-                return (doc.items.count, doc.items.reduce(0) { $0 + $1.sentences.count }, r.events, r.review)
-            })
-        }
+    /// Writes one extracted chunk, in input order.
+    func writeChunk(_ slots: Slots) throws {
         for v in slots.values {
             guard let v else { continue }
             let one = try v.get()
@@ -565,9 +605,31 @@ public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = 
             }
             reviewCount += one.review.count
         }
-        done += chunk.count
+        done += slots.values.count
         context.progress("\(done) of \(files.count) reports read, \(eventCount) events")
     }
+    // Chunk k is written while chunk k + 1 is extracted.
+    var pending: Slots?
+    for chunkStart in stride(from: 0, to: files.count, by: 256) {
+        let chunk = Array(files[chunkStart..<min(files.count, chunkStart + 256)])
+        let slots = Slots(chunk.count)
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
+                slots.set(i, Result {
+                    let doc = try ReportText.read(chunk[i])
+                    let r = extractor.extract(doc, lang: options.lang)
+                    return (doc.items.count, doc.items.reduce(0) { $0 + $1.sentences.count }, r.events, r.review)
+                })
+            }
+        }
+        if let p = pending {
+            do { try writeChunk(p) } catch { group.wait(); throw error }
+        }
+        group.wait()
+        pending = slots
+    }
+    if let p = pending { try writeChunk(p) }
     let layer = ResultLayer(name: "events", kind: .events, title: "Events extracted from reports", crs: .wgs84, geometryType: .point,
                             fields: extractEventFields,
                             geometries: kept.map { e in e.geocode.status == .matched ? e.geocode.location.map { .point($0.xy) } : nil },

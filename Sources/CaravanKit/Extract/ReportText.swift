@@ -106,6 +106,10 @@ public enum ReportText {
     /// Whether a line starts a new item: a separator ("Rate this item", `---`, `* * *`), or a heading.
     static func isSeparator(_ line: String) -> Bool {
         if line.utf8.count > 40 { return false }
+        // Every separator's first character (after spaces) is r, R, о, О, -, *, _ or =: a line whose
+        // first byte is another ASCII character that is no space is none.
+        guard let b = line.utf8.first else { return false }
+        if b < 0x80, b != 0x20, b != 0x09, b != 0x0B, b != 0x0C, b != 0x0D, !"rR-*_=".utf8.contains(b) { return false }
         let t = line.trimmingCharacters(in: .whitespaces).lowercased()
         if t == "rate this item" || t == "оцените материал" { return true }
         if t.count >= 3, t.allSatisfy({ "-*_= ".contains($0) }) { return true }
@@ -137,18 +141,20 @@ public enum ReportText {
         var count: Int { chars.count }
 
         init(_ text: String) {
-            chars = Array(text)
             bytes = Array(text.utf8)
-            var scalars: [UInt32] = [], offsets: [Int] = [0]
-            scalars.reserveCapacity(chars.count); offsets.reserveCapacity(chars.count + 1)
+            var chars: [Character] = [], scalars: [UInt32] = [], offsets: [Int] = [0]
+            // At most one character per byte; one pass of grapheme breaking.
+            chars.reserveCapacity(bytes.count); scalars.reserveCapacity(bytes.count); offsets.reserveCapacity(bytes.count + 1)
             var off = 0
-            for ch in chars {
+            for ch in text {
+                chars.append(ch)
                 let n = ch.utf8.count
                 let first = ch.unicodeScalars.first!
                 scalars.append(UTF8.width(first) == n ? first.value : Self.several)
                 off += n
                 offsets.append(off)
             }
+            self.chars = chars
             self.scalars = scalars
             self.offsets = offsets
         }

@@ -10,7 +10,7 @@ import Foundation
 /// combining marks), so `mayHold` answers yes and the pattern is run as before.
 struct FoldedText {
     let bytes: [UInt8]
-    let plain: Bool
+    var plain: Bool
     /// An ASCII digit somewhere.
     let hasDigit: Bool
 
