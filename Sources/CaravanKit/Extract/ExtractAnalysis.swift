@@ -145,16 +145,19 @@ public final class EventExtractor: Sendable {
     /// The words of a sentence: what `wordPattern` (`[\p{L}][\p{L}\p{M}'’-]*`) matches, as UTF-16
     /// ranges. Scanned by hand for plain text (Latin, Cyrillic and punctuation, whose letters and
     /// marks Swift and ICU class alike); anything else through the pattern.
-    static func words(of sentence: String, _ folded: FoldedText) -> [NSRange] {
+    static func words(of sentence: String, _ folded: FoldedText) -> [NSRange] { words(of: sentence, folded, units: Array(sentence.utf16)) }
+
+    static func words(of sentence: String, _ folded: FoldedText, units: [UInt16]) -> [NSRange] {
         guard folded.plain else {
             return wordPattern.matches(in: sentence, range: NSRange(location: 0, length: (sentence as NSString).length)).map { $0.range }
         }
-        let units = Array(sentence.utf16)
         @inline(__always) func category(_ u: UInt16) -> Int { // 2 letter, 1 mark or joiner, 0 other
             if u < 0x80 {
                 if (0x41...0x5A).contains(u) || (0x61...0x7A).contains(u) { return 2 }
                 return u == 0x27 || u == 0x2D ? 1 : 0
             }
+            // А-я, Ё, ё: letters; ’ joins.
+            if (0x410...0x44F).contains(u) || u == 0x401 || u == 0x451 { return 2 }
             if u == 0x2019 { return 1 }
             guard let sc = Unicode.Scalar(u) else { return 0 }
             switch sc.properties.generalCategory {
@@ -251,31 +254,44 @@ public final class EventExtractor: Sendable {
             }
         }
         // Capitalised runs (and «quoted» names), tried longest span first.
-        let tokens = Self.words(of: sentence, folded)
+        // The sentence's UTF-16 units, and for plain text (every character one unit) where each
+        // unit's UTF-8 starts: spans are made from the bytes, not transcoded from UTF-16.
+        let units = Array(sentence.utf16)
+        let utf8: [UInt8] = folded.plain ? Array(sentence.utf8) : []
+        var u8: [Int] = []
+        if folded.plain {
+            u8.reserveCapacity(units.count + 1)
+            for (k, b) in utf8.enumerated() where b & 0xC0 != 0x80 { u8.append(k) }
+            u8.append(utf8.count)
+        }
+        func sub(_ r: NSRange) -> String {
+            folded.plain ? String(decoding: utf8[u8[r.location]..<u8[r.location + r.length]], as: UTF8.self) : ns.substring(with: r)
+        }
+        let tokens = Self.words(of: sentence, folded, units: units)
         var i = 0
         while i < tokens.count {
             // A word starting with a lower-case Latin or Cyrillic letter starts no run (read without making its string).
-            if Self.startsLowercase(ns.character(at: tokens[i].location)) { i += 1; continue }
-            let w = ns.substring(with: tokens[i])
+            if Self.startsLowercase(units[tokens[i].location]) { i += 1; continue }
+            let w = sub(tokens[i])
             guard w.first?.isUppercase == true, DateExpressions.month(w) == nil,
                   !taken.contains(where: { NSIntersectionRange($0, tokens[i]).length > 0 }) else { i += 1; continue }
             var j = i
             while j + 1 < tokens.count, j - i < 3 {
                 // One space or hyphen between (a one-unit gap of U+0020 or U+002D: the only strings equal to " " and "-").
                 let gapStart = tokens[j].location + tokens[j].length
-                guard tokens[j + 1].location - gapStart == 1, ns.character(at: gapStart) == 0x20 || ns.character(at: gapStart) == 0x2D,
-                      !Self.startsLowercase(ns.character(at: tokens[j + 1].location)),
-                      ns.substring(with: tokens[j + 1]).first?.isUppercase == true else { break }
+                guard tokens[j + 1].location - gapStart == 1, units[gapStart] == 0x20 || units[gapStart] == 0x2D,
+                      !Self.startsLowercase(units[tokens[j + 1].location]),
+                      sub(tokens[j + 1]).first?.isUppercase == true else { break }
                 j += 1
             }
             var matched = false
             for end in stride(from: j, through: i, by: -1) {
                 var range = NSRange(location: tokens[i].location, length: tokens[end].location + tokens[end].length - tokens[i].location)
-                let span = ns.substring(with: range)
+                let span = sub(range)
                 let spanWords = span.lowercased().split(whereSeparator: { $0 == " " || $0 == "-" }).map(String.init)
                 if spanWords.allSatisfy({ Self.stopwords.contains($0) }) || Self.stopwords.contains(spanWords[0]) { continue }
                 var query = span
-                let rest = ns.substring(with: NSRange(location: range.location + range.length, length: min(48, ns.length - range.location - range.length)))
+                let rest = sub(NSRange(location: range.location + range.length, length: min(48, ns.length - range.location - range.length)))
                 if let s = Self.placeSuffix.firstMatch(in: rest, range: NSRange(location: 0, length: (rest as NSString).length)) {
                     query += (rest as NSString).substring(with: s.range)
                     range.length += s.range.length
@@ -285,7 +301,7 @@ public final class EventExtractor: Sendable {
                 var locativeRead: Bool?
                 func locative() -> Bool {
                     if let l = locativeRead { return l }
-                    let before = ns.substring(with: NSRange(location: max(0, range.location - 48), length: range.location - max(0, range.location - 48)))
+                    let before = sub(NSRange(location: max(0, range.location - 48), length: range.location - max(0, range.location - 48)))
                     let l = Self.locativeBefore.firstMatch(in: before, range: NSRange(location: 0, length: (before as NSString).length)) != nil
                         || Self.locativeAfter.firstMatch(in: rest, range: NSRange(location: 0, length: (rest as NSString).length)) != nil
                     locativeRead = l
