@@ -80,19 +80,43 @@ public enum DateExpressions {
     /// Russian prepositional month forms ("в августе") and nominatives missing from `EventDates`.
     static let ruPrepositional = ["январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе", "сентябре", "октябре", "ноябре", "декабре"]
 
+    /// Every word `month(_:)` accepts, lower-cased: the prepositional forms, "may"/"мая"/"май", and
+    /// `EventDates.month(named:)`'s names (English full and 3-letter, "sept"; Russian nominative,
+    /// genitive, abbreviations, "сент") — looked up in one dictionary instead of loops of `==`.
+    /// (A test checks each against `EventDates.month(named:)`.)
+    static let monthNames: [String: Int] = {
+        var d: [String: Int] = [:]
+        for (i, w) in ruPrepositional.enumerated() where d[w] == nil { d[w] = i + 1 }
+        for w in ["may", "мая", "май"] where d[w] == nil { d[w] = 5 }
+        let en = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+        let ruNom = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь"]
+        let ruGen = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"]
+        let ruAbbr = ["янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
+        for i in 0..<12 {
+            for w in [en[i], ruNom[i], ruGen[i], String(en[i].prefix(3)), ruAbbr[i]] where d[w] == nil { d[w] = i + 1 }
+        }
+        for (w, m) in [("sept", 9), ("сент", 9), ("май", 5)] where d[w] == nil { d[w] = m }
+        return d
+    }()
+
+    /// The lower-cased first letters of every month name: text holding none of them (and plain,
+    /// see `FoldedText`) names no month.
+    static let monthStems = FoldedText.needles(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+                                                "янв", "фев", "мар", "апр", "май", "мая", "мае", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"])
+
     /// The month a word names, in English or Russian (any case form used in dates).
     public static func month(_ word: String) -> Int? {
         let w = word.lowercased()
-        if let i = ruPrepositional.firstIndex(of: w) { return i + 1 }
-        if w == "may" || w == "мая" || w == "май" { return 5 }
+        if let m = monthNames[w] { return m }
         // "Mar" and "March" but not "Marshal": English words are months only in full or as 3-4 letter abbreviations.
-        guard let m = EventDates.month(named: w) else { return nil }
-        return m
+        // A word with dots: EventDates trims them ("Sept.").
+        guard w.utf8.contains(0x2E) else { return nil }
+        return EventDates.month(named: w)
     }
 
     enum Shape { case mdmdY, dmdmY, ddmY, mddY, mY, dmyNumeric, dmyNumericRange, iso, mdY, dmY, relative }
 
-    static let patterns: [(Shape, NSRegularExpression)] = {
+    static let patterns: [(Shape, CompiledPattern)] = {
         let list: [(Shape, String)] = [
             (.mdmdY, "\\bfrom\\s+" + monthWord + "\\s+" + day + to + monthWord + "\\s+" + day + optYear),
             (.dmdmY, "\\b(?:from|с|со)\\s+(?:the\\s+)?" + day + "\\s+(?:of\\s+)?" + monthWord + "(?:\\s+" + year + ")?" + "\\s+(?:to|till|until|по|до)\\s+(?:the\\s+)?" + day + "\\s+(?:of\\s+)?" + monthWord + optYear),
@@ -111,8 +135,20 @@ public enum DateExpressions {
             (.mY, "\\b" + monthWord + "\\s+" + year),
             (.relative, "\\b(?:the day before yesterday|yesterday|earlier today|today|tonight|this (?:morning|afternoon|evening)|last night|(?:on |last )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:on )?the (?:next|following) day|next day|last (?:week|month|year)|this (?:week|month)|позавчера|вчера|сегодня|накануне|(?:в|во) (?:понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)|на следующий день|на другой день|на прошлой неделе|в прошлом месяце|на днях)(?![A-Za-zА-Яа-яЁё])"),
         ]
-        return list.map { ($0.0, try! NSRegularExpression(pattern: $0.1, options: [.caseInsensitive])) }
+        return list.map { ($0.0, CompiledPattern($0.1, options: [.caseInsensitive])) }
     }()
+
+    /// What each of `patterns` needs besides a digit, tested on bytes before it is run.
+    enum Gate { case month, monthFrom, monthFromOrRu, monthDash, dot, hyphen, relative }
+    static let gates: [Gate] = [.monthFrom, .monthFromOrRu, .monthFromOrRu, .monthFrom, .monthDash, .monthDash, .dot, .dot, .hyphen,
+                                .monthDash, .monthDash, .month, .month, .month, .month, .relative]
+    static let fromStem = FoldedText.needles(["from"]), fromOrRuStems = FoldedText.needles(["from", "с"])
+
+    /// Literals one of which every relative expression holds (lower-case, spaces as in the pattern).
+    static let relativeStems = FoldedText.needles(["yesterday", "today", "tonight", "this ", "last ", "monday", "tuesday", "wednesday", "thursday",
+                                                   "friday", "saturday", "sunday", "next day", "following day", "вчера", "сегодня", "накануне",
+                                                   "понедельник", "вторник", "среду", "четверг", "пятницу", "субботу", "воскресенье",
+                                                   "следующий день", "другой день", "прошлой неделе", "прошлом месяце", "на днях"])
 
     static let weekdays: [(String, Int)] = [("sunday", 0), ("monday", 1), ("tuesday", 2), ("wednesday", 3), ("thursday", 4), ("friday", 5), ("saturday", 6),
                                             ("воскресенье", 0), ("понедельник", 1), ("вторник", 2), ("среду", 3), ("четверг", 4), ("пятницу", 5), ("субботу", 6)]
@@ -129,14 +165,34 @@ public enum DateExpressions {
     }
 
     /// Every date expression in `text`, in order; earlier patterns (ranges) win over the parts they contain.
-    public static func find(in text: String) -> [DateMention] {
+    public static func find(in text: String) -> [DateMention] { find(in: text, FoldedText(text)) }
+
+    static func find(in text: String, _ folded: FoldedText) -> [DateMention] {
         let ns = text as NSString
         var taken: [NSRange] = []
         var found: [DateMention] = []
         // Every calendar form holds a digit: text without one can only hold a relative date.
         let digits = text.utf8.contains { $0 >= 0x30 && $0 <= 0x39 }
-        for (shape, re) in patterns {
+        // Cheap tests that a pattern cannot change the answer, before running it: a pattern with a
+        // month word matters only where a month is named (a match on another word gives nothing),
+        // "12.03.2023" needs a dot, "2023-03-12" a hyphen, a relative date one of its words.
+        // (A range's dash is "-", "–" or "—"; "с", "со" and "from" start the ranges written with them.)
+        let months = digits && folded.mayHold(monthStems), relatives = folded.mayHold(relativeStems)
+        let dot = folded.contains(byte: 0x2E), hyphen = folded.contains(byte: 0x2D)
+        let dash = hyphen || folded.contains([0xE2, 0x80, 0x93]) || folded.contains([0xE2, 0x80, 0x94])
+        lazy var from = folded.mayHold(fromStem)
+        lazy var fromOrRu = folded.mayHold(fromOrRuStems)
+        for (n, (shape, re)) in patterns.enumerated() {
             if !digits && shape != .relative { continue }
+            switch gates[n] {
+            case .relative: if !relatives { continue }
+            case .dot: if !dot { continue }
+            case .hyphen: if !hyphen { continue }
+            case .month: if !months { continue }
+            case .monthDash: if !months || !dash { continue }
+            case .monthFrom: if !months || !from { continue }
+            case .monthFromOrRu: if !months || !fromOrRu { continue }
+            }
             for m in re.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
                 if taken.contains(where: { NSIntersectionRange($0, m.range).length > 0 }) { continue }
                 func g(_ k: Int) -> String? {

@@ -18,12 +18,66 @@ public struct DrugAmount: Sendable, Hashable {
 /// The words that make a sentence an event, the drugs and amounts of seizures and the agencies,
 /// in English and Russian.
 public enum EventVocabulary {
-    static func re(_ p: String) -> NSRegularExpression { try! NSRegularExpression(pattern: p, options: [.caseInsensitive]) }
+    static func re(_ p: String) -> CompiledPattern { CompiledPattern(p, options: [.caseInsensitive]) }
+
+    /// For each pattern below, literals (lower-case) one of which each of its matches holds: on
+    /// plain text without any of them the pattern is not run (see `FoldedText`).
+    static let kindStems: [EventKind: [[UInt8]]] = [
+        .seizure: FoldedText.needles(["seiz", "confiscat", "intercept", "found", "discovered", "изъя", "обнаруж", "выявлен", "конфискова"]),
+        .assessmentMission: FoldedText.needles(["assessment mission", "мисси"]),
+        .training: FoldedText.needles(["training", "course", "seminar", "workshop", "тренинг", "обучени", "семинар", "учебн", "курс", "мастер-класс"]),
+        .operation: FoldedText.needles(["operation", "опм", "операц"]),
+        .meeting: FoldedText.needles(["meet", "met", "conference", "talks", "consultations", "round table", "встреч", "совещани", "заседани",
+                                      "конференци", "переговор", "круглый стол"]),
+        .visit: FoldedText.needles(["visit", "посети", "посещени", "визит"]),
+        .arrest: FoldedText.needles(["arrest", "detain", "detention", "задержа", "арестова"]),
+    ]
+    static let anaphoraStems = FoldedText.needles(["similar", "the event", "this event", "the same", "аналогичн", "мероприятие"])
+    static let drugStems: [String: [[UInt8]]] = [
+        "acetic anhydride": FoldedText.needles(["acetic anhydride", "ангидрид"]),
+        "heroin": FoldedText.needles(["heroin", "героин"]),
+        "opium": FoldedText.needles(["opium", "опи"]),
+        "hashish": FoldedText.needles(["hash", "гашиш"]),
+        "cannabis": FoldedText.needles(["cannabis", "marijuana", "marihuana", "марихуан", "каннабис", "канабис", "анаш", "конопл"]),
+        "methamphetamine": FoldedText.needles(["methamphetamine", "метамфетамин"]),
+        "amphetamine": FoldedText.needles(["amphetamine", "амфетамин"]),
+        "mephedrone": FoldedText.needles(["mephedrone", "мефедрон"]),
+        "cocaine": FoldedText.needles(["cocaine", "кокаин"]),
+        "tramadol": FoldedText.needles(["tramadol", "трамадол"]),
+        "NPS": FoldedText.needles(["new psychoactive substances", "nps", "новых психоактивных веществ", "новые психоактивные вещества", "нпв",
+                                   "синтетическ", "synthetic drugs"]),
+        "precursors": FoldedText.needles(["precursor", "прекурсор"]),
+        "psychotropic substances": FoldedText.needles(["psychotropic", "психотропн"]),
+        "drugs": FoldedText.needles(["narcotics", "drugs", "наркоти"]),
+    ]
+    static let agencyStems: [String: [[UInt8]]] = [
+        "CARICC": FoldedText.needles(["caricc", "царикц"]),
+        "UNODC": FoldedText.needles(["unodc", "унп оон"]),
+        "Border Service of the SCNS": FoldedText.needles(["пс гкнб", "пограничн", "border service of the state committee for national security"]),
+        "Border Troops": FoldedText.needles(["border troops", "пв", "пограничн", "погранвойск"]),
+        "State Border Service": FoldedText.needles(["state border service", "государственн"]),
+        "State Committee for National Security": FoldedText.needles(["гкнб", "scns", "state committee for national security"]),
+        "National Security Committee": FoldedText.needles(["кнб", "national security committee"]),
+        "State Security Service": FoldedText.needles(["сгб", "state security service"]),
+        "Drug Control Agency": FoldedText.needles(["dca", "drug control agency", "акн", "агентств"]),
+        "Counter Narcotics Service": FoldedText.needles(["counter narcotics service", "сбнон", "служб"]),
+        "NIACCN": FoldedText.needles(["niaccn", "ниац"]),
+        "Ministry of Internal Affairs": FoldedText.needles(["ministry of internal affairs", "mia", "мвд", "овд", "министерств"]),
+        "Customs": FoldedText.needles(["customs", "гтк", "гтс", "таможенн", "таможн"]),
+        "RATS SCO": FoldedText.needles(["rats sco", "ратс шос"]),
+        "FIIAPP": FoldedText.needles(["fiiapp"]),
+        "CITCO": FoldedText.needles(["citco"]),
+    ]
+
+    /// Every pattern of the vocabulary, to check they compile (at the start of a run, and in the tests).
+    static var allPatterns: [CompiledPattern] {
+        kinds.map(\.1) + [anaphora, amountPattern] + drugs.map(\.1) + agencies.map(\.1)
+    }
 
     static let L = "A-Za-zА-Яа-яЁё"
     /// Event words in the order they decide: a seizure needs a drug as well; "assessment mission,
     /// combined with a one-day training" is an assessment mission; "the visit …, a meeting was held" a meeting.
-    static let kinds: [(EventKind, NSRegularExpression)] = [
+    static let kinds: [(EventKind, CompiledPattern)] = [
         (.seizure, re("\\b(seiz(ed|ure|ures|ing)|confiscat\\w*|intercept\\w*|found|discovered|изъят\\w*|изъял\\w*|обнаружен\\w*|обнаружил\\w*|выявлен[оаы]?(?![А-Яа-яЁё])|конфискова\\w*)")),
         (.assessmentMission, re("\\b(assessment missions?|оценочн\\w* мисси\\w*|мисси\\w* по оценке)")),
         (.training, re("\\b(trainings?|training courses?|courses?|seminars?|workshops?|тренинг\\w*|обучени\\w*|семинар\\w*|учебн\\w* курс\\w*|курс\\w* обучения|мастер-класс\\w*)(?!\\s+(cent(er|re)|institute|facility))(?![" + L + "])")),
@@ -40,10 +94,12 @@ public enum EventVocabulary {
     static let institutionNouns: Set<String> = ["faculty", "center", "centre", "institute", "academy", "school", "department", "college", "university", "agency", "service", "committee"]
 
     /// The kinds found in a sentence (in deciding order), skipping words inside institution names.
-    static func kinds(in sentence: String) -> [EventKind] {
+    static func kinds(in sentence: String) -> [EventKind] { kinds(in: sentence, FoldedText(sentence)) }
+
+    static func kinds(in sentence: String, _ folded: FoldedText) -> [EventKind] {
         let ns = sentence as NSString
         var out: [EventKind] = []
-        for (k, r) in kinds {
+        for (k, r) in kinds where kindStems[k].map(folded.mayHold) ?? true {
             for m in r.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) where !insideName(ns, m.range) {
                 out.append(k); break
             }
@@ -71,7 +127,7 @@ public enum EventVocabulary {
         return all.contains { institutionNouns.contains($0.lowercased()) }
     }
 
-    static let drugs: [(String, NSRegularExpression)] = [
+    static let drugs: [(String, CompiledPattern)] = [
         ("acetic anhydride", re("(acetic anhydride|уксусн\\w* ангидрид\\w*|ангидрид\\w* уксусной кислоты)")),
         ("heroin", re("\\b(heroin|героин\\w*)")),
         ("opium", re("\\b(opium|опи[йяюуе]\\w*|опиум\\w*)(?![" + L + "])")),
@@ -91,8 +147,9 @@ public enum EventVocabulary {
     /// The first drug named in a sentence, preferring the first after `position` (the amount).
     static func drug(in sentence: String, after position: Int? = nil) -> String? {
         let ns = sentence as NSString
+        let folded = FoldedText(sentence)
         var best: (Int, String)?
-        for (name, r) in drugs {
+        for (name, r) in drugs where drugStems[name].map(folded.mayHold) ?? true {
             for m in r.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) {
                 let p = m.range.location
                 // Distance from the amount: words after it first, then before it.
@@ -108,6 +165,12 @@ public enum EventVocabulary {
 
     /// The amounts written in a sentence, normalised (g, t → kg; ml → l), skipping spans inside dates.
     static func amounts(in sentence: String, excluding dates: [DateMention]) -> [DrugAmount] {
+        amounts(in: sentence, excluding: dates, FoldedText(sentence))
+    }
+
+    static func amounts(in sentence: String, excluding dates: [DateMention], _ folded: FoldedText) -> [DrugAmount] {
+        // Every amount starts with a digit.
+        guard folded.mayHoldDigit else { return [] }
         let ns = sentence as NSString
         var out: [DrugAmount] = []
         var factors: [Double] = []
@@ -147,8 +210,9 @@ public enum EventVocabulary {
     /// Every drug named in a sentence: (position, name), earlier-listed names winning over the words they contain.
     static func drugMentions(in sentence: String) -> [(location: Int, length: Int, name: String)] {
         let ns = sentence as NSString
+        let folded = FoldedText(sentence)
         var out: [(location: Int, length: Int, name: String)] = []
-        for (name, r) in drugs {
+        for (name, r) in drugs where drugStems[name].map(folded.mayHold) ?? true {
             for m in r.matches(in: sentence, range: NSRange(location: 0, length: ns.length))
             where !out.contains(where: { NSIntersectionRange(NSRange(location: $0.location, length: $0.length), m.range).length > 0 }) {
                 out.append((m.range.location, m.range.length, name))
@@ -182,7 +246,7 @@ public enum EventVocabulary {
     }
 
     /// Agencies named, as (pattern, name written out); more specific first.
-    static let agencies: [(String, NSRegularExpression)] = [
+    static let agencies: [(String, CompiledPattern)] = [
         ("CARICC", re("\\b(CARICC|ЦАРИКЦ)\\b")),
         ("UNODC", re("\\b(UNODC|УНП ООН)\\b")),
         ("Border Service of the SCNS", re("(\\bПС ГКНБ\\b|Пограничн\\w+ служб\\w+ ГКНБ|Border Service of the State Committee for National Security)")),
@@ -202,11 +266,13 @@ public enum EventVocabulary {
     ]
 
     /// The agencies a sentence names, in the order written, each once.
-    static func agencies(in sentence: String) -> [String] {
+    static func agencies(in sentence: String) -> [String] { agencies(in: sentence, FoldedText(sentence)) }
+
+    static func agencies(in sentence: String, _ folded: FoldedText) -> [String] {
         let ns = sentence as NSString
         var taken: [NSRange] = []
         var found: [(Int, String)] = []
-        for (name, r) in agencies {
+        for (name, r) in agencies where agencyStems[name].map(folded.mayHold) ?? true {
             for m in r.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) {
                 if taken.contains(where: { NSIntersectionRange($0, m.range).length > 0 }) { continue }
                 taken.append(m.range)

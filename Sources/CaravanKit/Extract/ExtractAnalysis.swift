@@ -109,20 +109,73 @@ public final class EventExtractor: Sendable {
         return out
     }
 
-    /// Where `needle` occurs in `hay` (byte offsets), from `from` on.
+    /// Where `needle` occurs in `hay` (byte offsets), from `from` on: an anchor byte found with
+    /// `memchr` (the second for a Cyrillic letter, whose first byte is nearly every other byte
+    /// of Russian text), then the whole needle compared.
     static func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
-        guard let first = needle.first, needle.count <= hay.count else { return nil }
-        var i = from
-        let last = hay.count - needle.count
-        while i <= last {
-            if hay[i] == first {
-                var k = 1
-                while k < needle.count && hay[i + k] == needle[k] { k += 1 }
-                if k == needle.count { return i }
+        let m = needle.count
+        guard m > 0, from >= 0, m <= hay.count - from else { return nil }
+        return hay.withUnsafeBufferPointer { h -> Int? in
+            needle.withUnsafeBufferPointer { n -> Int? in
+                guard let hb = h.baseAddress else { return nil }
+                let k = m > 1 && (n[0] == 0xD0 || n[0] == 0xD1) ? 1 : 0
+                let anchor = Int32(n[k])
+                let raw = UnsafeRawPointer(hb)
+                let last = h.count - m
+                var start = from
+                while start <= last {
+                    guard let p = memchr(raw + start + k, anchor, last - start + 1) else { return nil }
+                    let at = raw.distance(to: UnsafeRawPointer(p)) - k
+                    var j = 0
+                    while j < m && h[at + j] == n[j] { j += 1 }
+                    if j == m { return at }
+                    start = at + 1
+                }
+                return nil
             }
-            i += 1
         }
-        return nil
+    }
+
+    /// Whether a word (its first UTF-16 unit) starts with a lower-case Latin or Cyrillic letter:
+    /// such a word is not `isUppercase`, read without making its string.
+    @inline(__always) static func startsLowercase(_ u0: UInt16) -> Bool {
+        (0x61...0x7A).contains(u0) || (0x430...0x44F).contains(u0) || u0 == 0x451
+    }
+
+    /// The words of a sentence: what `wordPattern` (`[\p{L}][\p{L}\p{M}'’-]*`) matches, as UTF-16
+    /// ranges. Scanned by hand for plain text (Latin, Cyrillic and punctuation, whose letters and
+    /// marks Swift and ICU class alike); anything else through the pattern.
+    static func words(of sentence: String, _ folded: FoldedText) -> [NSRange] { words(of: sentence, folded, units: Array(sentence.utf16)) }
+
+    static func words(of sentence: String, _ folded: FoldedText, units: [UInt16]) -> [NSRange] {
+        guard folded.plain else {
+            return wordPattern.matches(in: sentence, range: NSRange(location: 0, length: (sentence as NSString).length)).map { $0.range }
+        }
+        @inline(__always) func category(_ u: UInt16) -> Int { // 2 letter, 1 mark or joiner, 0 other
+            if u < 0x80 {
+                if (0x41...0x5A).contains(u) || (0x61...0x7A).contains(u) { return 2 }
+                return u == 0x27 || u == 0x2D ? 1 : 0
+            }
+            // А-я, Ё, ё: letters; ’ joins.
+            if (0x410...0x44F).contains(u) || u == 0x401 || u == 0x451 { return 2 }
+            if u == 0x2019 { return 1 }
+            guard let sc = Unicode.Scalar(u) else { return 0 }
+            switch sc.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return 2
+            case .nonspacingMark, .spacingMark, .enclosingMark: return 1
+            default: return 0
+            }
+        }
+        var out: [NSRange] = []
+        var i = 0
+        while i < units.count {
+            guard category(units[i]) == 2 else { i += 1; continue }
+            var j = i + 1
+            while j < units.count, category(units[j]) > 0 { j += 1 }
+            out.append(NSRange(location: i, length: j - i))
+            i = j
+        }
+        return out
     }
 
     struct PlaceMention {
@@ -149,20 +202,33 @@ public final class EventExtractor: Sendable {
         "управление", "управления", "службы", "служба", "в ходе", "также", "всего", "однако", "по данным", "согласно",
     ]
 
-    static let actorAfter = try! NSRegularExpression(pattern: "^\\W{0,3}(delegation|delegations|specialists|experts|employees|staff|member|members|director|officials|representatives?|team|делегаци\\w*|специалист\\w*|сотрудник\\w*|эксперт\\w*|представител\\w*|государств\\w*)", options: [.caseInsensitive])
-    static let actorBefore = try! NSRegularExpression(pattern: "(director|head|officials|representatives?|delegation|specialists|experts|employees|staff|between|cooperation|директор\\w*|руководител\\w*|представител\\w*|сотрудник\\w*|между)\\s+(of\\s+)?(the\\s+)?$", options: [.caseInsensitive])
-    static let placeSuffix = try! NSRegularExpression(pattern: "^\\s+(области|обл\\.|oblast|province|region|velayat|viloyati|viloyat|района|районе|район|district)", options: [.caseInsensitive])
+    static let actorAfter = CompiledPattern("^\\W{0,3}(delegation|delegations|specialists|experts|employees|staff|member|members|director|officials|representatives?|team|делегаци\\w*|специалист\\w*|сотрудник\\w*|эксперт\\w*|представител\\w*|государств\\w*)", options: [.caseInsensitive])
+    static let actorBefore = CompiledPattern("(director|head|officials|representatives?|delegation|specialists|experts|employees|staff|between|cooperation|директор\\w*|руководител\\w*|представител\\w*|сотрудник\\w*|между)\\s+(of\\s+)?(the\\s+)?$", options: [.caseInsensitive])
+    static let placeSuffix = CompiledPattern("^\\s+(области|обл\\.|oblast|province|region|velayat|viloyati|viloyat|района|районе|район|district)", options: [.caseInsensitive])
     /// Words before a name that make it a place: "in", "at the", "near the village of", "в", "в селе",
     /// "на КПП «", "заставы «", "поста «", "(".
-    static let locativeBefore = try! NSRegularExpression(pattern: "(\\b(in|to|at|near|from|в|во|на|г\\.|у|под|около|КПП|пост\\w*|застав\\w*|погранзастав\\w*|отряд\\w*|checkpoint|border post)\\s+(the\\s+)?((village|town|city|settlement|kishlak|district|area|checkpoint|border post|post|outpost|border crossing|crossing point)\\s+(of\\s+)?)?[«\"“]?|\\b(в|во|на|у|около|под)\\s+(сел[еоа]|посёлк[еа]|поселк[еа]|кишлак[еа]|городе|г\\.|айыл[еа]|аил[еа]|районе|жилмассиве|махалле|участке)\\s+[«\"“]?|\\()$", options: [.caseInsensitive])
+    static let locativeBefore = CompiledPattern("(\\b(in|to|at|near|from|в|во|на|г\\.|у|под|около|КПП|пост\\w*|застав\\w*|погранзастав\\w*|отряд\\w*|checkpoint|border post)\\s+(the\\s+)?((village|town|city|settlement|kishlak|district|area|checkpoint|border post|post|outpost|border crossing|crossing point)\\s+(of\\s+)?)?[«\"“]?|\\b(в|во|на|у|около|под)\\s+(сел[еоа]|посёлк[еа]|поселк[еа]|кишлак[еа]|городе|г\\.|айыл[еа]|аил[еа]|районе|жилмассиве|махалле|участке)\\s+[«\"“]?|\\()$", options: [.caseInsensitive])
     /// Words after a name that make it a place: "the Kyzyl-Bel checkpoint", "Panj district".
-    static let locativeAfter = try! NSRegularExpression(pattern: "^[»\"”]?\\s+(checkpoint|border post|border crossing|crossing point|post|outpost|border outpost|district|region|province|oblast|village|town|city)(?![\\p{L}])", options: [.caseInsensitive])
-    static let wordPattern = try! NSRegularExpression(pattern: "[\\p{L}][\\p{L}\\p{M}'’-]*", options: [])
+    static let locativeAfter = CompiledPattern("^[»\"”]?\\s+(checkpoint|border post|border crossing|crossing point|post|outpost|border outpost|district|region|province|oblast|village|town|city)(?![\\p{L}])", options: [.caseInsensitive])
+    static let wordPattern = CompiledPattern("[\\p{L}][\\p{L}\\p{M}'’-]*", options: [])
+
+    /// Every pattern `caravan extract` runs (dates, vocabulary, places), to check they compile.
+    static var allPatterns: [CompiledPattern] {
+        DateExpressions.patterns.map(\.1) + EventVocabulary.allPatterns
+            + [actorAfter, actorBefore, placeSuffix, locativeBefore, locativeAfter, wordPattern, route, leadingDateline]
+    }
+
+    /// Throws the `GeoError` of the first pattern that does not compile (a bug, never the user's input).
+    public static func checkPatterns() throws {
+        for p in allPatterns { _ = try p.regex() }
+    }
 
     /// Place mentions of a sentence: institutions from the table, then names the geocoder knows.
-    func places(in sentence: String) -> [PlaceMention] {
+    func places(in sentence: String) -> [PlaceMention] { places(in: sentence, FoldedText(sentence)) }
+
+    func places(in sentence: String, _ folded: FoldedText) -> [PlaceMention] {
         let ns = sentence as NSString
-        let lower = Self.folded(sentence)
+        let lower = folded.bytes
         var taken: [NSRange] = []
         var out: [PlaceMention] = []
         for (n, (_, inst)) in institutions.enumerated() {
@@ -188,47 +254,72 @@ public final class EventExtractor: Sendable {
             }
         }
         // Capitalised runs (and «quoted» names), tried longest span first.
-        let tokens = Self.wordPattern.matches(in: sentence, range: NSRange(location: 0, length: ns.length)).map { $0.range }
+        // The sentence's UTF-16 units, and for plain text (every character one unit) where each
+        // unit's UTF-8 starts: spans are made from the bytes, not transcoded from UTF-16.
+        let units = Array(sentence.utf16)
+        let utf8: [UInt8] = folded.plain ? Array(sentence.utf8) : []
+        var u8: [Int] = []
+        if folded.plain {
+            u8.reserveCapacity(units.count + 1)
+            for (k, b) in utf8.enumerated() where b & 0xC0 != 0x80 { u8.append(k) }
+            u8.append(utf8.count)
+        }
+        func sub(_ r: NSRange) -> String {
+            folded.plain ? String(decoding: utf8[u8[r.location]..<u8[r.location + r.length]], as: UTF8.self) : ns.substring(with: r)
+        }
+        let tokens = Self.words(of: sentence, folded, units: units)
         var i = 0
         while i < tokens.count {
-            let w = ns.substring(with: tokens[i])
+            // A word starting with a lower-case Latin or Cyrillic letter starts no run (read without making its string).
+            if Self.startsLowercase(units[tokens[i].location]) { i += 1; continue }
+            let w = sub(tokens[i])
             guard w.first?.isUppercase == true, DateExpressions.month(w) == nil,
                   !taken.contains(where: { NSIntersectionRange($0, tokens[i]).length > 0 }) else { i += 1; continue }
             var j = i
             while j + 1 < tokens.count, j - i < 3 {
-                let gap = ns.substring(with: NSRange(location: tokens[j].location + tokens[j].length, length: tokens[j + 1].location - tokens[j].location - tokens[j].length))
-                guard gap == " " || gap == "-", ns.substring(with: tokens[j + 1]).first?.isUppercase == true else { break }
+                // One space or hyphen between (a one-unit gap of U+0020 or U+002D: the only strings equal to " " and "-").
+                let gapStart = tokens[j].location + tokens[j].length
+                guard tokens[j + 1].location - gapStart == 1, units[gapStart] == 0x20 || units[gapStart] == 0x2D,
+                      !Self.startsLowercase(units[tokens[j + 1].location]),
+                      sub(tokens[j + 1]).first?.isUppercase == true else { break }
                 j += 1
             }
             var matched = false
             for end in stride(from: j, through: i, by: -1) {
                 var range = NSRange(location: tokens[i].location, length: tokens[end].location + tokens[end].length - tokens[i].location)
-                let span = ns.substring(with: range)
+                let span = sub(range)
                 let spanWords = span.lowercased().split(whereSeparator: { $0 == " " || $0 == "-" }).map(String.init)
                 if spanWords.allSatisfy({ Self.stopwords.contains($0) }) || Self.stopwords.contains(spanWords[0]) { continue }
                 var query = span
-                let rest = ns.substring(with: NSRange(location: range.location + range.length, length: min(48, ns.length - range.location - range.length)))
+                let rest = sub(NSRange(location: range.location + range.length, length: min(48, ns.length - range.location - range.length)))
                 if let s = Self.placeSuffix.firstMatch(in: rest, range: NSRange(location: 0, length: (rest as NSString).length)) {
                     query += (rest as NSString).substring(with: s.range)
                     range.length += s.range.length
                 }
                 let g = memo.geocode(query)
-                let before = ns.substring(with: NSRange(location: max(0, range.location - 48), length: range.location - max(0, range.location - 48)))
-                let locative = Self.locativeBefore.firstMatch(in: before, range: NSRange(location: 0, length: (before as NSString).length)) != nil
-                    || Self.locativeAfter.firstMatch(in: rest, range: NSRange(location: 0, length: (rest as NSString).length)) != nil
+                // Whether "in", "at the", "в"… stand before it (or "checkpoint", "district"… after): read only when needed.
+                var locativeRead: Bool?
+                func locative() -> Bool {
+                    if let l = locativeRead { return l }
+                    let before = sub(NSRange(location: max(0, range.location - 48), length: range.location - max(0, range.location - 48)))
+                    let l = Self.locativeBefore.firstMatch(in: before, range: NSRange(location: 0, length: (before as NSString).length)) != nil
+                        || Self.locativeAfter.firstMatch(in: rest, range: NSRange(location: 0, length: (rest as NSString).length)) != nil
+                    locativeRead = l
+                    return l
+                }
                 // Exact names of small places are often people's names ("Rustam"): without "in", "at", "в"… only towns of 50,000 or more, provinces and the user's places.
                 // Far from the region a name needs "in", "в"… as well ("автомобиль «Тойота Камри»" is no trip to Toyota, Japan).
                 let inRegion = g.place.map { geocoder.policy.region.contains($0.country) } ?? false
                 let big = ((g.place?.population ?? 0) >= 50_000 && inRegion) || g.precision == .province || g.place?.isExtra == true || (g.place?.id ?? 1) < 0
-                let fuzzyOK = g.kind != .fuzzy || (g.score >= 0.9 && span.count >= 6) || (locative && g.score >= 0.75 && (g.place?.population ?? 0) >= 100_000)
-                if g.status == .matched, g.kind != nil, fuzzyOK, big || locative {
+                func fuzzyOK() -> Bool { g.kind != .fuzzy || (g.score >= 0.9 && span.count >= 6) || (locative() && g.score >= 0.75 && (g.place?.population ?? 0) >= 100_000) }
+                if g.status == .matched, g.kind != nil, fuzzyOK(), big || locative() {
                     let rank = g.precision == .province ? 2 : 4
                     out.append(PlaceMention(text: query, location: range.location, rank: rank, source: "text", result: g))
                     matched = true
-                } else if g.status == .ambiguous && locative {
+                } else if g.status == .ambiguous && locative() {
                     out.append(PlaceMention(text: query, location: range.location, rank: 1, source: "text", result: g))
                     matched = true
-                } else if end == i && j == i && locative && !span.hasSuffix("ing") && QueryCleaner.countryCode(span) == nil && span.count >= 4
+                } else if end == i && j == i && locative() && !span.hasSuffix("ing") && QueryCleaner.countryCode(span) == nil && span.count >= 4
                             && g.reason?.contains("country") != true && !(span.first?.isLowercase ?? true) && i > 0 {
                     // A capitalised name after "in"/"to" the gazetteer does not hold: kept, unmatched, for a person.
                     out.append(PlaceMention(text: span, location: range.location, rank: 1, source: "text", result: g))
@@ -240,13 +331,13 @@ public final class EventExtractor: Sendable {
         }
         // The ends of a road ("на трассе Алматы — Бишкек", "the Dushanbe-Khorog highway") tell where it runs, not where
         // the event was: they are taken only when the sentence names no other place.
-        for m in Self.route.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) {
+        for m in out.isEmpty ? [] : Self.route.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) {
             for k in out.indices where NSLocationInRange(out[k].location, m.range) { out[k].rank = 0 }
         }
         return out.sorted { $0.location < $1.location }
     }
 
-    static let route = try! NSRegularExpression(pattern: "(?:\\b(?:трасс\\w*|автотрасс\\w*|автодорог\\w*|дорог[еиау])\\s+(?:«)?[\\p{L}-]+\\s*[-–—]\\s*[\\p{L}-]+|\\b[\\p{Lu}][\\p{L}]+\\s*[-–—]\\s*[\\p{Lu}][\\p{L}]+\\s+(?:road|highway|motorway|railway))", options: [])
+    static let route = CompiledPattern("(?:\\b(?:трасс\\w*|автотрасс\\w*|автодорог\\w*|дорог[еиау])\\s+(?:«)?[\\p{L}-]+\\s*[-–—]\\s*[\\p{L}-]+|\\b[\\p{Lu}][\\p{L}]+\\s*[-–—]\\s*[\\p{Lu}][\\p{L}]+\\s+(?:road|highway|motorway|railway))", options: [])
 
     /// Whether a sentence names a country (and nothing finer) — for the report.
     func countries(in sentence: String) -> [String] {
@@ -282,7 +373,7 @@ public final class EventExtractor: Sendable {
     }
 
     /// A dateline leading a sentence ("ALMATY, 12 October 2023 - The Centre today …"): its day.
-    static let leadingDateline = try! NSRegularExpression(pattern: "^[\\p{L}][\\p{L} .-]{1,40},\\s*$", options: [])
+    static let leadingDateline = CompiledPattern("^[\\p{L}][\\p{L} .-]{1,40},\\s*$", options: [])
 
     /// The events and the sentences for review of one document.
     ///
@@ -300,13 +391,15 @@ public final class EventExtractor: Sendable {
             let itemText = item.sentences.map(\.text).joined(separator: " ")
             let language = lang == .auto ? Self.language(of: itemText) : lang.rawValue
             // The item's year for dates written without one: the nearest earlier year, else the item's first.
-            let itemDates = item.sentences.map { DateExpressions.find(in: $0.text) }
+            let itemFolded = item.sentences.map { FoldedText($0.text) }
+            let itemDates = zip(item.sentences, itemFolded).map { DateExpressions.find(in: $0.text, $1) }
             let itemFirstYear = itemDates.joined().first(where: { $0.hasYear }).flatMap { $0.endYear ?? $0.startYear }
             var itemKind: EventKind?
             var previous: EventDate?
             var told = Set<String>()
-            for (s, dates) in zip(item.sentences, itemDates) {
-                let own = EventVocabulary.kinds(in: s.text)
+            for (n, (s, dates)) in zip(item.sentences, itemDates).enumerated() {
+                let folded = itemFolded[n]
+                let own = EventVocabulary.kinds(in: s.text, folded)
                 func note(_ why: String, date: String? = nil, place: String? = nil) {
                     review.append(ReviewSentence(document: doc.path, item: item.number, offsetStart: s.start, offsetEnd: s.end, reason: why,
                                                  dateText: date, placeText: place, evidence: s.text))
@@ -323,18 +416,19 @@ public final class EventExtractor: Sendable {
                     // "Khorog, 22 April 2024 - … met on 20 April": the dateline's day is the event's only when the sentence tells no other.
                     if dates.dropFirst().contains(where: { !$0.isRelative }) { dates.removeFirst() }
                 }
-                let amounts = EventVocabulary.amounts(in: s.text, excluding: dates)
+                let amounts = EventVocabulary.amounts(in: s.text, excluding: dates, folded)
                 let seizures = amounts.isEmpty ? [] : EventVocabulary.seizures(in: s.text, amounts: amounts)
                 let drugNamed = seizures.contains { $0.drug != nil }
                 var kind: EventKind? = own.first { $0 != .seizure } ?? nil
                 var inherited = false
                 // A seizure needs an amount and a drug ("выявлению прекурсоров" in a seminar's title is none).
                 if own.contains(.seizure) || own.contains(.arrest), drugNamed { kind = .seizure }
-                if EventVocabulary.anaphora.firstMatch(in: s.text, range: NSRange(location: 0, length: (s.text as NSString).length)) != nil, let k = itemKind {
+                if let k = itemKind, folded.mayHold(EventVocabulary.anaphoraStems),
+                   EventVocabulary.anaphora.firstMatch(in: s.text, range: NSRange(location: 0, length: (s.text as NSString).length)) != nil {
                     kind = k; inherited = true
                 }
                 defer { if itemKind == nil, let k = kind { itemKind = k } }
-                let places = self.places(in: s.text)
+                let places = self.places(in: s.text, folded)
                 let best = places.max { ($0.rank, -$0.location) < ($1.rank, -$1.location) }
                 // The sentence's days: calendar dates, else a relative date that can be read.
                 var days: [(mention: DateMention, start: EventDate, end: EventDate, relative: Bool)] = []
@@ -376,7 +470,7 @@ public final class EventExtractor: Sendable {
                 if pairs.isEmpty { pairs = [(0, place)] }
                 let k = kind ?? itemKind ?? .other
                 if kind == nil { inherited = itemKind != nil }
-                let agencies = EventVocabulary.agencies(in: s.text)
+                let agencies = EventVocabulary.agencies(in: s.text, folded)
                 var added: [String] = []
                 for (di, place) in pairs {
                     let day = days[di]
@@ -477,6 +571,7 @@ func extractEventRow(_ e: ExtractedEvent, names: NameLanguage) -> [FieldValue] {
 public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = AnalysisContext()) throws -> AnalysisOutput {
     let warningScope = context.warnings.begin(); defer { warningScope.end() }
     try options.validate()
+    try EventExtractor.checkPatterns()
     var extra: [Institution] = []
     for p in options.extra { extra += try Institutions.read(p) }
     let names: NameLanguage = options.lang == .ru ? .russian : .english
@@ -505,16 +600,8 @@ public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = 
         func set(_ i: Int, _ v: One) { lock.lock(); values[i] = v; lock.unlock() }
     }
     var done = 0
-    for chunkStart in stride(from: 0, to: files.count, by: 256) {
-        let chunk = Array(files[chunkStart..<min(files.count, chunkStart + 256)])
-        let slots = Slots(chunk.count)
-        DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
-            slots.set(i, Result {
-                let doc = try ReportText.read(chunk[i])
-                let r = extractor.extract(doc, lang: options.lang)
-                return (doc.items.count, doc.items.reduce(0) { $0 + $1.sentences.count }, r.events, r.review)
-            })
-        }
+    /// Writes one extracted chunk, in input order.
+    func writeChunk(_ slots: Slots) throws {
         for v in slots.values {
             guard let v else { continue }
             let one = try v.get()
@@ -534,9 +621,31 @@ public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = 
             }
             reviewCount += one.review.count
         }
-        done += chunk.count
+        done += slots.values.count
         context.progress("\(done) of \(files.count) reports read, \(eventCount) events")
     }
+    // Chunk k is written while chunk k + 1 is extracted.
+    var pending: Slots?
+    for chunkStart in stride(from: 0, to: files.count, by: 256) {
+        let chunk = Array(files[chunkStart..<min(files.count, chunkStart + 256)])
+        let slots = Slots(chunk.count)
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
+                slots.set(i, Result {
+                    let doc = try ReportText.read(chunk[i])
+                    let r = extractor.extract(doc, lang: options.lang)
+                    return (doc.items.count, doc.items.reduce(0) { $0 + $1.sentences.count }, r.events, r.review)
+                })
+            }
+        }
+        if let p = pending {
+            do { try writeChunk(p) } catch { group.wait(); throw error }
+        }
+        group.wait()
+        pending = slots
+    }
+    if let p = pending { try writeChunk(p) }
     let layer = ResultLayer(name: "events", kind: .events, title: "Events extracted from reports", crs: .wgs84, geometryType: .point,
                             fields: extractEventFields,
                             geometries: kept.map { e in e.geocode.status == .matched ? e.geocode.location.map { .point($0.xy) } : nil },

@@ -29,12 +29,19 @@ public enum ReportText {
     /// its markup (headings kept as `#` lines, which split items), anything else as it is.
     public static func clean(_ raw: String, path: String) -> String {
         let ext = (path as NSString).pathExtension.lowercased()
-        let head = raw.prefix(600).lowercased()
+        let start = raw.prefix(600)
+        // Every HTML mark looked for starts with "<".
+        let head = start.utf8.contains(0x3C) ? start.lowercased() : ""
         if ext == "html" || ext == "htm" || head.contains("<html") || head.contains("<!doctype html") || head.contains("<body") || head.contains("<p>") {
             return html(raw)
         }
         if ext == "md" || ext == "markdown" { return markdown(raw) }
-        return raw.replacingOccurrences(of: "\r\n", with: "\n")
+        return crlfToLF(raw)
+    }
+
+    /// "\r\n" line ends as "\n" (a text without a carriage return is returned as it is, unsearched).
+    static func crlfToLF(_ s: String) -> String {
+        s.utf8.contains(0x0D) ? s.replacingOccurrences(of: "\r\n", with: "\n") : s
     }
 
     static func replace(_ s: String, _ pattern: String, _ template: String, options: NSRegularExpression.Options = [.caseInsensitive]) -> String {
@@ -45,7 +52,7 @@ public enum ReportText {
     /// HTML to text: scripts and styles dropped, block ends become line breaks, headings become
     /// `#` lines, other tags removed, entities decoded.
     public static func html(_ raw: String) -> String {
-        var s = raw.replacingOccurrences(of: "\r\n", with: "\n")
+        var s = crlfToLF(raw)
         s = replace(s, "<(script|style|noscript)\\b[^>]*>.*?</\\1>", " ", options: [.caseInsensitive, .dotMatchesLineSeparators])
         s = replace(s, "<!--.*?-->", " ", options: [.dotMatchesLineSeparators])
         s = replace(s, "\\s*\n\\s*", " ")
@@ -88,7 +95,7 @@ public enum ReportText {
 
     /// Markdown to text: emphasis, code marks, links and bullets dropped; headings kept as `# ` lines.
     public static func markdown(_ raw: String) -> String {
-        var s = raw.replacingOccurrences(of: "\r\n", with: "\n")
+        var s = crlfToLF(raw)
         s = replace(s, "!?\\[([^\\]]*)\\]\\([^)]*\\)", "$1")
         s = replace(s, "(\\*\\*|__|`)", "")
         s = replace(s, "(?m)^#{1,6}\\s*", "# ")
@@ -99,6 +106,10 @@ public enum ReportText {
     /// Whether a line starts a new item: a separator ("Rate this item", `---`, `* * *`), or a heading.
     static func isSeparator(_ line: String) -> Bool {
         if line.utf8.count > 40 { return false }
+        // Every separator's first character (after spaces) is r, R, о, О, -, *, _ or =: a line whose
+        // first byte is another ASCII character that is no space is none.
+        guard let b = line.utf8.first else { return false }
+        if b < 0x80, b != 0x20, b != 0x09, b != 0x0B, b != 0x0C, b != 0x0D, !"rR-*_=".utf8.contains(b) { return false }
         let t = line.trimmingCharacters(in: .whitespaces).lowercased()
         if t == "rate this item" || t == "оцените материал" { return true }
         if t.count >= 3, t.allSatisfy({ "-*_= ".contains($0) }) { return true }
@@ -117,9 +128,44 @@ public enum ReportText {
         return d.length >= t.count - 3
     }
 
+    /// A text as characters, with for each its only scalar (`Characters.several` when it has more
+    /// than one) and where its UTF-8 starts: characters are tested by their scalar (no `String`
+    /// comparison) and spans are made from the text's own bytes.
+    struct Characters {
+        static let several = UInt32.max
+        let chars: [Character]
+        let scalars: [UInt32]
+        /// `offsets[i]`: the UTF-8 offset of character `i`; `offsets[count]` the text's length.
+        let offsets: [Int]
+        let bytes: [UInt8]
+        var count: Int { chars.count }
+
+        init(_ text: String) {
+            bytes = Array(text.utf8)
+            var chars: [Character] = [], scalars: [UInt32] = [], offsets: [Int] = [0]
+            // At most one character per byte; one pass of grapheme breaking.
+            chars.reserveCapacity(bytes.count); scalars.reserveCapacity(bytes.count); offsets.reserveCapacity(bytes.count + 1)
+            var off = 0
+            for ch in text {
+                chars.append(ch)
+                let n = ch.utf8.count
+                let first = ch.unicodeScalars.first!
+                scalars.append(UTF8.width(first) == n ? first.value : Self.several)
+                off += n
+                offsets.append(off)
+            }
+            self.chars = chars
+            self.scalars = scalars
+            self.offsets = offsets
+        }
+
+        /// Characters `a..<b` as a string (the same as `String(chars[a..<b])`).
+        func string(_ a: Int, _ b: Int) -> String { String(decoding: bytes[offsets[a]..<offsets[b]], as: UTF8.self) }
+    }
+
     /// Splits a cleaned text into items and sentences, with offsets in the text.
     public static func items(of text: String) -> [ReportItem] {
-        let chars = Array(text)
+        let c = Characters(text)
         var items: [ReportItem] = []
         var current: [ReportSentence] = []
         var lineStart = 0
@@ -128,14 +174,14 @@ public enum ReportText {
             current = []
         }
         var i = 0
-        while i <= chars.count {
-            if i == chars.count || chars[i] == "\n" {
-                let line = String(chars[lineStart..<i])
+        while i <= c.count {
+            if i == c.count || c.scalars[i] == 0x0A {
+                let line = c.string(lineStart, i)
                 if isSeparator(line) { closeItem() }
                 else {
                     if isHeading(line) || isDateLine(line) { closeItem() }
                     let body = isHeading(line) ? lineStart + 2 : lineStart
-                    current += sentences(chars, from: body, to: i)
+                    current += sentences(c, from: body, to: i)
                 }
                 lineStart = i + 1
             }
@@ -145,32 +191,37 @@ public enum ReportText {
         return items
     }
 
+    static let abbreviations: Set<String> = ["г", "гг", "обл", "ул", "р-н", "им", "т.е", "mr", "mrs", "dr", "no", "st", "gen", "maj", "col", "lt", "св", "пос", "с", "п", "tel", "etc", "vs", "e.g", "i.e", "см", "тыс", "млн", "руб", "т.д", "т.п"]
+
     /// Sentences of one line: split after `.`, `!`, `?` or `…` followed by a space and a capital
     /// letter, a digit or a quote, except after an initial ("R. Miralizoda") or a usual abbreviation.
-    static func sentences(_ c: [Character], from: Int, to: Int) -> [ReportSentence] {
+    static func sentences(_ t: Characters, from: Int, to: Int) -> [ReportSentence] {
         var out: [ReportSentence] = []
         var start = from
+        let c = t.chars, u = t.scalars
         func emit(_ end: Int) {
             var a = start, b = end
             while a < b, c[a].isWhitespace { a += 1 }
             while b > a, c[b - 1].isWhitespace { b -= 1 }
-            if b - a >= 3 { out.append(ReportSentence(text: String(c[a..<b]), start: a, end: b)) }
+            if b - a >= 3 { out.append(ReportSentence(text: t.string(a, b), start: a, end: b)) }
         }
-        let abbreviations: Set<String> = ["г", "гг", "обл", "ул", "р-н", "им", "т.е", "mr", "mrs", "dr", "no", "st", "gen", "maj", "col", "lt", "св", "пос", "с", "п", "tel", "etc", "vs", "e.g", "i.e", "см", "тыс", "млн", "руб", "т.д", "т.п"]
         var i = from
         while i < to {
-            let ch = c[i]
-            if ".!?…".contains(ch), i + 2 < to || i + 1 == to {
+            let ch = u[i]
+            // . ! ? …
+            if ch == 0x2E || ch == 0x21 || ch == 0x3F || ch == 0x2026, i + 2 < to || i + 1 == to {
                 var j = i + 1
-                while j < to, "\"”»')".contains(c[j]) { j += 1 }
+                // " ” » ' )
+                while j < to, u[j] == 0x22 || u[j] == 0x201D || u[j] == 0xBB || u[j] == 0x27 || u[j] == 0x29 { j += 1 }
                 guard j < to, c[j].isWhitespace else { i += 1; continue }
                 var k = j
                 while k < to, c[k].isWhitespace { k += 1 }
-                guard k < to, c[k].isUppercase || c[k].isNumber || "\"“«(".contains(c[k]) else { i += 1; continue }
-                if ch == "." {
+                // a capital, a digit, " “ « (
+                guard k < to, c[k].isUppercase || c[k].isNumber || u[k] == 0x22 || u[k] == 0x201C || u[k] == 0xAB || u[k] == 0x28 else { i += 1; continue }
+                if ch == 0x2E {
                     var w = i
-                    while w > from, !c[w - 1].isWhitespace, c[w - 1] != "(" { w -= 1 }
-                    let word = String(c[w..<i]).lowercased()
+                    while w > from, !c[w - 1].isWhitespace, u[w - 1] != 0x28 { w -= 1 }
+                    let word = t.string(w, i).lowercased()
                     if word.count == 1 && c[w].isUppercase { i += 1; continue }
                     if abbreviations.contains(word) { i += 1; continue }
                 }
