@@ -76,7 +76,11 @@ public final class Gazetteer: Sendable {
     let phoneticPlaces: [Int32]
     /// The trigram index of the phonetic keys, for fuzzy matching: built on first use.
     private let fuzzyIndex = LazyFuzzyIndex()
-    var fuzzy: FuzzyIndex { fuzzyIndex.get(nameLists) }
+    /// The fuzzy index's partition `p` (`partition(of:)` of a query key), built on first use.
+    func fuzzy(partition p: UInt32) -> FuzzyIndex { fuzzyIndex.get(nameLists, partition: p) }
+    /// Builds the whole fuzzy index now (each part is otherwise built when a query first needs
+    /// it): for timing fuzzy queries apart from the index.
+    public func prepareFuzzyIndex() { for p in 0..<256 { _ = fuzzy(partition: UInt32(p)) } }
 
     init(places: [Place], nameLists: [String]) {
         self.places = places
@@ -185,86 +189,90 @@ public final class Gazetteer: Sendable {
         func places(of k: Int) -> ArraySlice<Int32> { placeList[Int(placeStarts[k])..<Int(placeStarts[k + 1])] }
     }
 
+    /// The fuzzy index, one partition (a first letter, phonetic or plain) at a time, each built
+    /// the first time a query needs it: a query's trigrams are tagged with its partition, so it
+    /// only ever reaches keys of that partition, and a table of exact names builds none.
     final class LazyFuzzyIndex: @unchecked Sendable {
         private let lock = NSLock()
-        private var index: FuzzyIndex?
-        func get(_ nameLists: [String]) -> FuzzyIndex {
+        private var parts = [FuzzyIndex?](repeating: nil, count: 256)
+        /// Every key of every name, by partition, made on the first fuzzy query.
+        private var keys: PartitionedKeys?
+
+        /// The keys of partition `p` (`Gazetteer.partition(of:)`).
+        func get(_ nameLists: [String], partition p: UInt32) -> FuzzyIndex {
             lock.lock(); defer { lock.unlock() }
-            if let index { return index }
-            // The phonetic and the plain keys are built apart, one on each core: their partitions
-            // never meet, and every phonetic partition comes before every plain one.
-            nonisolated(unsafe) let parts = UnsafeMutableBufferPointer<FuzzyIndex>.allocate(capacity: 2)
-            parts.initialize(repeating: FuzzyIndex())
-            defer { _ = parts.deinitialize(); parts.deallocate() }
-            DispatchQueue.concurrentPerform(iterations: 2) { i in parts[i] = LazyFuzzyIndex.build(nameLists, plainForms: i == 1) }
-            let f = LazyFuzzyIndex.joined(parts[0], parts[1])
-            index = f
+            let p = Int(p & 0xFF)
+            if let f = parts[p] { return f }
+            if keys == nil { keys = PartitionedKeys(nameLists) }
+            let f = LazyFuzzyIndex.build(keys!.partitions[p])
+            parts[p] = f
             return f
         }
 
-        /// Two indexes as one: b's keys numbered after a's.
-        static func joined(_ a: FuzzyIndex, _ b: FuzzyIndex) -> FuzzyIndex {
-            var f = a
-            let keys = Int32(a.count), bytes = Int32(a.keyBytes.count), places = Int32(a.placeList.count)
-            let postings = Int32(a.postings.count), grams = Int32(a.postingStarts.count - 1)
-            f.keyBytes += b.keyBytes
-            f.keyOffsets += b.keyOffsets.dropFirst().map { $0 + bytes }
-            f.keyLengths += b.keyLengths
-            f.placeStarts += b.placeStarts.dropFirst().map { $0 + places }
-            f.placeList += b.placeList
-            f.postingStarts += b.postingStarts.dropFirst().map { $0 + postings }
-            f.postings += b.postings.map { $0 + keys }
-            for (t, i) in b.gramIndex { f.gramIndex[t] = i + grams }
-            return f
-        }
-
-        /// Entries are phonetic keys and, prefixed with "=", plain normal forms without spaces:
-        /// a typo inside a digraph is closer in one, a doubled vowel in the other. Built on bytes
-        /// with integer hashes and sorts, in flat arrays: no allocation per key.
-        static func build(_ nameLists: [String], plainForms: Bool) -> FuzzyIndex {
-            // 1. The distinct keys, in the order they come, and (key, place) pairs.
-            var bytes: [UInt8] = [], starts: [Int32] = [0], lastPlace: [Int32] = []
-            var keyPlace: [UInt64] = []   // key << 32 | place
-            var ids: [UInt64: Int32] = [:]
-            ids.reserveCapacity(nameLists.count * 8)
-            bytes.reserveCapacity(nameLists.count * 60)
-            var key: [UInt8] = [], plain: [UInt8] = []
-            func add(_ k: [UInt8], _ place: Int32) {
-                guard k.count >= (k.first == 61 ? 4 : 3) else { return }
-                let h = k.withUnsafeBufferPointer { Gazetteer.fnv($0) }
-                if let id = ids[h] {
-                    if lastPlace[Int(id)] != place { keyPlace.append(UInt64(id) << 32 | UInt64(place)); lastPlace[Int(id)] = place }
-                    return
+        /// Each partition's keys as the names come (list order, then name order in the list):
+        /// phonetic keys and, prefixed with "=", plain normal forms without spaces (a typo inside
+        /// a digraph is closer in one, a doubled vowel in the other), with their places. Names in
+        /// other scripts (Arabic, Chinese) are found by their exact form only: not here.
+        struct PartitionedKeys {
+            struct Keys { var bytes: [UInt8] = []; var starts: [Int32] = [0]; var places: [Int32] = [] }
+            var partitions = [Keys](repeating: Keys(), count: 256)
+            init(_ nameLists: [String]) {
+                var key: [UInt8] = [], plain: [UInt8] = []
+                func add(_ k: [UInt8], _ place: Int32) {
+                    guard k.count >= (k.first == 61 ? 4 : 3) else { return }
+                    let p = k.withUnsafeBufferPointer { Int(Gazetteer.partition(of: $0)) }
+                    partitions[p].bytes.append(contentsOf: k)
+                    partitions[p].starts.append(Int32(partitions[p].bytes.count))
+                    partitions[p].places.append(place)
                 }
-                let id = Int32(starts.count - 1)
-                ids[h] = id
-                bytes.append(contentsOf: k)
-                starts.append(Int32(bytes.count))
-                lastPlace.append(place)
-                keyPlace.append(UInt64(id) << 32 | UInt64(place))
-            }
-            for (i, list) in nameLists.enumerated() {
-                var list = list
-                list.withUTF8 { b in
-                    var s = 0
-                    while s < b.count {
-                        var e = s
-                        while e < b.count && b[e] != 124 { e += 1 }
-                        // Names in other scripts (Arabic, Chinese) are found by their exact form only.
-                        if e > s, !b[s..<e].contains(where: { $0 >= 0x80 }) {
-                            let name = UnsafeBufferPointer(rebasing: b[s..<e])
-                            if plainForms {
+                for (i, list) in nameLists.enumerated() {
+                    var list = list
+                    list.withUTF8 { b in
+                        var s = 0
+                        while s < b.count {
+                            var e = s
+                            while e < b.count && b[e] != 124 { e += 1 }
+                            if e > s, !b[s..<e].contains(where: { $0 >= 0x80 }) {
+                                let name = UnsafeBufferPointer(rebasing: b[s..<e])
+                                TextNormalizer.phoneticKey(name, into: &key)
+                                add(key, Int32(i))
                                 plain.removeAll(keepingCapacity: true)
                                 plain.append(61)
                                 for c in name where c != 32 { plain.append(c) }
                                 add(plain, Int32(i))
-                            } else {
-                                TextNormalizer.phoneticKey(name, into: &key)
-                                add(key, Int32(i))
                             }
+                            s = e + 1
                         }
-                        s = e + 1
                     }
+                }
+            }
+        }
+
+        /// One partition's index from its keys. Built on bytes with integer hashes and sorts, in
+        /// flat arrays: no allocation per key.
+        static func build(_ entries: PartitionedKeys.Keys) -> FuzzyIndex {
+            // 1. The distinct keys, in the order they come, and (key, place) pairs.
+            var bytes: [UInt8] = [], starts: [Int32] = [0], lastPlace: [Int32] = []
+            var keyPlace: [UInt64] = []   // key << 32 | place
+            var ids: [UInt64: Int32] = [:]
+            let count = entries.places.count
+            ids.reserveCapacity(count)
+            bytes.reserveCapacity(entries.bytes.count)
+            entries.bytes.withUnsafeBufferPointer { all in
+                for j in 0..<count {
+                    let k = UnsafeBufferPointer(rebasing: all[Int(entries.starts[j])..<Int(entries.starts[j + 1])])
+                    let place = entries.places[j]
+                    let h = Gazetteer.fnv(k)
+                    if let id = ids[h] {
+                        if lastPlace[Int(id)] != place { keyPlace.append(UInt64(id) << 32 | UInt64(place)); lastPlace[Int(id)] = place }
+                        continue
+                    }
+                    let id = Int32(starts.count - 1)
+                    ids[h] = id
+                    bytes.append(contentsOf: k)
+                    starts.append(Int32(bytes.count))
+                    lastPlace.append(place)
+                    keyPlace.append(UInt64(id) << 32 | UInt64(place))
                 }
             }
             let n = starts.count - 1

@@ -146,12 +146,7 @@ let geocodeColumns = ["match_status", "match_name", "match_country", "match_scor
 /// core; memory stays bounded by a chunk. A plain CSV input is read in bulk (`CSVFile`).
 public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder, options: GeocodeTableOptions,
                          progress: ((Int) -> Void)? = nil) throws -> GeocodeSummary {
-    // A big table almost surely holds a misspelling: the geocoder's fuzzy index (built on first
-    // use, on one core) is built on another core while the table is read and its exact names matched.
-    let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
-    let warming = size > 2_000_000 ? DispatchGroup() : nil
-    if let warming { DispatchQueue.global().async(group: warming) { _ = geocoder.geocode("Qwertyuiop") } }
-    defer { warming?.wait() }
+    // (The geocoder's fuzzy index is built a first letter at a time, when a row needs it.)
     let source = try GeocodeSource.open(input, layer: options.layer)
     let schema = source.schema
     let layerName = source.layerName
