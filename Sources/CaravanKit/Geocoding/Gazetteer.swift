@@ -75,7 +75,7 @@ public final class Gazetteer: Sendable {
     let phoneticHashes: [UInt64]
     let phoneticPlaces: [Int32]
     /// The trigram index of the phonetic keys, for fuzzy matching: built on first use.
-    private let fuzzyIndex = LazyFuzzyIndex()
+    private let fuzzyIndex: LazyFuzzyIndex
     /// The fuzzy index's partition `p` (`partition(of:)` of a query key), built on first use.
     func fuzzy(partition p: UInt32) -> FuzzyIndex { fuzzyIndex.get(nameLists, partition: p) }
     /// Builds the whole fuzzy index now (each part is otherwise built when a query first needs
@@ -85,35 +85,47 @@ public final class Gazetteer: Sendable {
     init(places: [Place], nameLists: [String]) {
         self.places = places
         self.nameLists = nameLists
-        var ex: [(UInt64, Int32)] = [], ph: [(UInt64, Int32)] = []
-        ex.reserveCapacity(nameLists.count * 6); ph.reserveCapacity(nameLists.count * 6)
-        var key: [UInt8] = []
-        for (i, list) in nameLists.enumerated() {
-            var first = true
-            var lastKey: UInt64 = 0
-            var list = list
-            list.withUTF8 { b in
-                var s = 0
-                while s <= b.count {
-                    var e = s
-                    while e < b.count && b[e] != 124 { e += 1 }
-                    if e > s {
-                        let name = UnsafeBufferPointer(rebasing: b[s..<e])
-                        ex.append((Gazetteer.fnv(name), first ? -Int32(i) - 1 : Int32(i)))
-                        TextNormalizer.phoneticKey(name, into: &key)
-                        let h = key.withUnsafeBufferPointer { Gazetteer.fnv($0) }
-                        if h != lastKey || first { ph.append((h, Int32(i))); lastKey = h }
+        // The exact and the phonetic index are made apart, one on each core.
+        final class Parts: @unchecked Sendable {
+            var ex: [(UInt64, Int32)] = [], ph: [(UInt64, Int32)] = [], partitions: [UInt8] = []
+        }
+        let parts = Parts()
+        DispatchQueue.concurrentPerform(iterations: 2) { task in
+            var ex: [(UInt64, Int32)] = [], ph: [(UInt64, Int32)] = [], partitions: [UInt8] = []
+            if task == 0 { ex.reserveCapacity(nameLists.count * 6) } else { ph.reserveCapacity(nameLists.count * 6); partitions.reserveCapacity(nameLists.count * 6) }
+            var key: [UInt8] = []
+            for (i, list) in nameLists.enumerated() {
+                var first = true
+                var lastKey: UInt64 = 0
+                var list = list
+                list.withUTF8 { b in
+                    var s = 0
+                    while s <= b.count {
+                        var e = s
+                        while e < b.count && b[e] != 124 { e += 1 }
+                        if e > s {
+                            let name = UnsafeBufferPointer(rebasing: b[s..<e])
+                            if task == 0 {
+                                ex.append((Gazetteer.fnv(name), first ? -Int32(i) - 1 : Int32(i)))
+                            } else {
+                                TextNormalizer.phoneticKey(name, into: &key)
+                                let h = key.withUnsafeBufferPointer { Gazetteer.fnv($0) }
+                                if h != lastKey || first { ph.append((h, Int32(i))); lastKey = h }
+                                // Each name's fuzzy-index partition (of its phonetic key), in name order.
+                                partitions.append(UInt8(key.withUnsafeBufferPointer { Gazetteer.partition(of: $0) }))
+                            }
+                        }
+                        first = false
+                        s = e + 1
                     }
-                    first = false
-                    s = e + 1
                 }
             }
+            // Radix sorts: stable, so entries of one hash stay in place order.
+            if task == 0 { Gazetteer.radixSort(&ex) { $0.0 }; parts.ex = ex } else { Gazetteer.radixSort(&ph) { $0.0 }; parts.ph = ph; parts.partitions = partitions }
         }
-        // Radix sorts: stable, so entries of one hash stay in place order.
-        Gazetteer.radixSort(&ex) { $0.0 }
-        Gazetteer.radixSort(&ph) { $0.0 }
-        exactHashes = ex.map(\.0); exactPlaces = ex.map(\.1)
-        phoneticHashes = ph.map(\.0); phoneticPlaces = ph.map(\.1)
+        exactHashes = parts.ex.map(\.0); exactPlaces = parts.ex.map(\.1)
+        phoneticHashes = parts.ph.map(\.0); phoneticPlaces = parts.ph.map(\.1)
+        fuzzyIndex = LazyFuzzyIndex(phoneticPartitions: parts.partitions)
     }
 
 
@@ -195,36 +207,30 @@ public final class Gazetteer: Sendable {
     final class LazyFuzzyIndex: @unchecked Sendable {
         private let lock = NSLock()
         private var parts = [FuzzyIndex?](repeating: nil, count: 256)
-        /// Every key of every name, by partition, made on the first fuzzy query.
-        private var keys: PartitionedKeys?
+        /// Each name's partition of its phonetic key, in name order (list by list).
+        private let phoneticPartitions: [UInt8]
+        init(phoneticPartitions: [UInt8]) { self.phoneticPartitions = phoneticPartitions }
 
         /// The keys of partition `p` (`Gazetteer.partition(of:)`).
         func get(_ nameLists: [String], partition p: UInt32) -> FuzzyIndex {
             lock.lock(); defer { lock.unlock() }
             let p = Int(p & 0xFF)
             if let f = parts[p] { return f }
-            if keys == nil { keys = PartitionedKeys(nameLists) }
-            let f = LazyFuzzyIndex.build(keys!.partitions[p])
+            let f = LazyFuzzyIndex.build(PartitionKeys(nameLists, partition: p, phoneticPartitions: phoneticPartitions))
             parts[p] = f
             return f
         }
 
-        /// Each partition's keys as the names come (list order, then name order in the list):
-        /// phonetic keys and, prefixed with "=", plain normal forms without spaces (a typo inside
+        /// One partition's keys as the names come (list order, then name order in the list):
+        /// phonetic keys, or, prefixed with "=", plain normal forms without spaces (a typo inside
         /// a digraph is closer in one, a doubled vowel in the other), with their places. Names in
         /// other scripts (Arabic, Chinese) are found by their exact form only: not here.
-        struct PartitionedKeys {
-            struct Keys { var bytes: [UInt8] = []; var starts: [Int32] = [0]; var places: [Int32] = [] }
-            var partitions = [Keys](repeating: Keys(), count: 256)
-            init(_ nameLists: [String]) {
-                var key: [UInt8] = [], plain: [UInt8] = []
-                func add(_ k: [UInt8], _ place: Int32) {
-                    guard k.count >= (k.first == 61 ? 4 : 3) else { return }
-                    let p = k.withUnsafeBufferPointer { Int(Gazetteer.partition(of: $0)) }
-                    partitions[p].bytes.append(contentsOf: k)
-                    partitions[p].starts.append(Int32(partitions[p].bytes.count))
-                    partitions[p].places.append(place)
-                }
+        struct PartitionKeys {
+            var bytes: [UInt8] = [], starts: [Int32] = [0], places: [Int32] = []
+            init(_ nameLists: [String], partition p: Int, phoneticPartitions: [UInt8]) {
+                var key: [UInt8] = []
+                let plain = p & 0x80 != 0
+                var n = 0   // the name's number, as the phonetic partitions count them
                 for (i, list) in nameLists.enumerated() {
                     var list = list
                     list.withUTF8 { b in
@@ -232,14 +238,29 @@ public final class Gazetteer: Sendable {
                         while s < b.count {
                             var e = s
                             while e < b.count && b[e] != 124 { e += 1 }
-                            if e > s, !b[s..<e].contains(where: { $0 >= 0x80 }) {
-                                let name = UnsafeBufferPointer(rebasing: b[s..<e])
-                                TextNormalizer.phoneticKey(name, into: &key)
-                                add(key, Int32(i))
-                                plain.removeAll(keepingCapacity: true)
-                                plain.append(61)
-                                for c in name where c != 32 { plain.append(c) }
-                                add(plain, Int32(i))
+                            if e > s {
+                                defer { n += 1 }
+                                if plain {
+                                    // The plain form's partition is its first letter (spaces dropped).
+                                    var f = s
+                                    while f < e && b[f] == 32 { f += 1 }
+                                    guard f < e, Int(b[f] & 0x7F | 0x80) == p else { s = e + 1; continue }
+                                } else if Int(phoneticPartitions[n]) != p { s = e + 1; continue }
+                                if !b[s..<e].contains(where: { $0 >= 0x80 }) {
+                                    let name = UnsafeBufferPointer(rebasing: b[s..<e])
+                                    if plain {
+                                        key.removeAll(keepingCapacity: true)
+                                        key.append(61)
+                                        for c in name where c != 32 { key.append(c) }
+                                    } else {
+                                        TextNormalizer.phoneticKey(name, into: &key)
+                                    }
+                                    if key.count >= (plain ? 4 : 3) {
+                                        bytes.append(contentsOf: key)
+                                        starts.append(Int32(bytes.count))
+                                        places.append(Int32(i))
+                                    }
+                                }
                             }
                             s = e + 1
                         }
@@ -250,7 +271,7 @@ public final class Gazetteer: Sendable {
 
         /// One partition's index from its keys. Built on bytes with integer hashes and sorts, in
         /// flat arrays: no allocation per key.
-        static func build(_ entries: PartitionedKeys.Keys) -> FuzzyIndex {
+        static func build(_ entries: PartitionKeys) -> FuzzyIndex {
             // 1. The distinct keys, in the order they come, and (key, place) pairs.
             var bytes: [UInt8] = [], starts: [Int32] = [0], lastPlace: [Int32] = []
             var keyPlace: [UInt64] = []   // key << 32 | place
