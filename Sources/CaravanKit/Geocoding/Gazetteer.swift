@@ -80,7 +80,7 @@ public final class Gazetteer: Sendable {
     func fuzzy(partition p: UInt32) -> FuzzyIndex { fuzzyIndex.get(nameLists, partition: p) }
     /// Builds the whole fuzzy index now (each part is otherwise built when a query first needs
     /// it): for timing fuzzy queries apart from the index.
-    public func prepareFuzzyIndex() { for p in 0..<256 { _ = fuzzy(partition: UInt32(p)) } }
+    public func prepareFuzzyIndex() { fuzzyIndex.prepareAll(nameLists) }
 
     init(places: [Place], nameLists: [String]) {
         self.places = places
@@ -216,20 +216,37 @@ public final class Gazetteer: Sendable {
             lock.lock(); defer { lock.unlock() }
             let p = Int(p & 0xFF)
             if let f = parts[p] { return f }
-            let f = LazyFuzzyIndex.build(PartitionKeys(nameLists, partition: p, phoneticPartitions: phoneticPartitions))
+            var wanted = [Bool](repeating: false, count: 256)
+            wanted[p] = true
+            let f = LazyFuzzyIndex.build(PartitionKeys.gather(nameLists, wanted: wanted, phoneticPartitions: phoneticPartitions)[p])
             parts[p] = f
             return f
+        }
+
+        /// Every partition not built yet, from one pass over the names, built on every core.
+        func prepareAll(_ nameLists: [String]) {
+            lock.lock(); defer { lock.unlock() }
+            let keys = PartitionKeys.gather(nameLists, wanted: parts.map { $0 == nil }, phoneticPartitions: phoneticPartitions)
+            let todo = (0..<256).filter { parts[$0] == nil && !keys[$0].places.isEmpty }
+            nonisolated(unsafe) let out = UnsafeMutableBufferPointer<FuzzyIndex>.allocate(capacity: max(todo.count, 1))
+            out.initialize(repeating: FuzzyIndex())
+            defer { _ = out.deinitialize(); out.deallocate() }
+            DispatchQueue.concurrentPerform(iterations: todo.count) { i in out[i] = LazyFuzzyIndex.build(keys[todo[i]]) }
+            for (i, p) in todo.enumerated() { parts[p] = out[i] }
         }
 
         /// One partition's keys as the names come (list order, then name order in the list):
         /// phonetic keys, or, prefixed with "=", plain normal forms without spaces (a typo inside
         /// a digraph is closer in one, a doubled vowel in the other), with their places. Names in
         /// other scripts (Arabic, Chinese) are found by their exact form only: not here.
-        struct PartitionKeys {
+        struct PartitionKeys: Sendable {
             var bytes: [UInt8] = [], starts: [Int32] = [0], places: [Int32] = []
-            init(_ nameLists: [String], partition p: Int, phoneticPartitions: [UInt8]) {
+
+            /// The keys of each partition `wanted` (256 flags; the others stay empty), in one pass.
+            static func gather(_ nameLists: [String], wanted: [Bool], phoneticPartitions: [UInt8]) -> [PartitionKeys] {
+                var out = [PartitionKeys](repeating: PartitionKeys(), count: 256)
+                let anyPlain = wanted[128...].contains(true)
                 var key: [UInt8] = []
-                let plain = p & 0x80 != 0
                 var n = 0   // the name's number, as the phonetic partitions count them
                 for (i, list) in nameLists.enumerated() {
                     var list = list
@@ -239,33 +256,37 @@ public final class Gazetteer: Sendable {
                             var e = s
                             while e < b.count && b[e] != 124 { e += 1 }
                             if e > s {
-                                defer { n += 1 }
-                                if plain {
-                                    // The plain form's partition is its first letter (spaces dropped).
-                                    var f = s
-                                    while f < e && b[f] == 32 { f += 1 }
-                                    guard f < e, Int(b[f] & 0x7F | 0x80) == p else { s = e + 1; continue }
-                                } else if Int(phoneticPartitions[n]) != p { s = e + 1; continue }
-                                if !b[s..<e].contains(where: { $0 >= 0x80 }) {
+                                let phonetic = Int(phoneticPartitions[n])
+                                // The plain form's partition is its first letter (spaces dropped).
+                                var f = s
+                                while anyPlain && f < e && b[f] == 32 { f += 1 }
+                                let plain = anyPlain && f < e ? Int(b[f] & 0x7F | 0x80) : -1
+                                if (wanted[phonetic] || (plain >= 0 && wanted[plain])) && !b[s..<e].contains(where: { $0 >= 0x80 }) {
                                     let name = UnsafeBufferPointer(rebasing: b[s..<e])
-                                    if plain {
+                                    if wanted[phonetic] {
+                                        TextNormalizer.phoneticKey(name, into: &key)
+                                        if key.count >= 3 { out[phonetic].add(key, Int32(i)) }
+                                    }
+                                    if plain >= 0 && wanted[plain] {
                                         key.removeAll(keepingCapacity: true)
                                         key.append(61)
                                         for c in name where c != 32 { key.append(c) }
-                                    } else {
-                                        TextNormalizer.phoneticKey(name, into: &key)
-                                    }
-                                    if key.count >= (plain ? 4 : 3) {
-                                        bytes.append(contentsOf: key)
-                                        starts.append(Int32(bytes.count))
-                                        places.append(Int32(i))
+                                        if key.count >= 4 { out[plain].add(key, Int32(i)) }
                                     }
                                 }
+                                n += 1
                             }
                             s = e + 1
                         }
                     }
                 }
+                return out
+            }
+
+            mutating func add(_ key: [UInt8], _ place: Int32) {
+                bytes.append(contentsOf: key)
+                starts.append(Int32(bytes.count))
+                places.append(place)
             }
         }
 
