@@ -66,10 +66,20 @@ public struct CaravanCommand: ParsableCommand {
 /// Printing to people: errors and warnings on stderr, one line each.
 enum Console {
 
-    /// One line on stderr; the library's option keys (`{sSrs}`) are shown as this CLI's flags (`--s-srs`).
+    /// How the library's option keys (`{sSrs}`) are shown: as this CLI's flags (`--s-srs`), or,
+    /// while a recipe's step runs, as the recipe's keys (`s-srs:`), which is how its author names them.
+    nonisolated(unsafe) static var optionName: (String) -> String = OptionKeys.flag
+
+    /// A library message with its option keys shown (`optionName`).
+    static func text(_ s: String) -> String { OptionKeys.render(s, optionName) }
+
+    /// One line on stderr; the library's option keys are shown by `optionName`.
     static func line(_ s: String) {
-        FileHandle.standardError.write(Data((OptionKeys.render(s, OptionKeys.flag) + "\n").utf8))
+        FileHandle.standardError.write(Data((text(s) + "\n").utf8))
     }
+
+    /// One line on stdout (a summary line of the library's), its option keys shown by `optionName`.
+    static func out(_ s: String) { print(text(s)) }
 
     static func error(_ e: GeoError) {
         line("caravan: error: \(e.description)")

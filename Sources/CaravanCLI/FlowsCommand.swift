@@ -63,7 +63,7 @@ struct FlowsCommand: ParsableCommand {
         Console.endProgress()
         for w in result.warnings.prefix(30) { Console.line("caravan: warning: \(w)") }
         if result.warnings.count > 30 { Console.line("caravan: … and \(result.warnings.count - 30) more warnings (see the flows table's status)") }
-        for s in result.summary { print(s) }
+        for s in result.summary { Console.out(s) }
         for t in result.tables { print(t.text) }
         let paths = [output, o.resolvedCrossingsOutput, o.resolvedFlowsOutput]
         for (layer, path) in zip(result.layers, paths) {

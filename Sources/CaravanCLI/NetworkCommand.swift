@@ -39,7 +39,7 @@ struct NetworkInfoCommand: ParsableCommand {
         try writing.check(outputs: o.outputPaths, inputs: o.inputPaths)
         let result = try networkInfo(o)
         for w in result.warnings { Console.line("caravan: warning: \(w)") }
-        for s in result.summary { print(s) }
+        for s in result.summary { Console.out(s) }
         for t in result.tables { print(t.text) }
         if let out = output, let layer = result.layers.first {
             let w = try ResultWriter.write(layer, to: out, options: writing.main(overwrite: overwrite, inputs: network))

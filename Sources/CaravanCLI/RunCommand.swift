@@ -130,16 +130,26 @@ enum RecipeCommands {
         let log = WarningLog()   // the step's warnings that no library call returned (e.g. while writing)
         let capture = OutputCapture()
         var failure: Error?
+        // The step's messages name its options as the recipe does (`cell-area:`), not as flags.
+        let recipeKey: (String) -> String = { OptionKeys.kebab($0) + ":" }
+        Console.optionName = recipeKey
         do { try log.collecting { try command.run() } } catch { failure = error }
+        Console.optionName = OptionKeys.flag
         let lines = capture.finish()
         var warnings: [String] = []
         for l in lines {
             Console.line("    " + l)
             if let r = l.range(of: "warning: ") { warnings.append(String(l[r.upperBound...])) }
         }
-        for w in log.messages { Console.line("    caravan: warning: \(w)"); warnings.append(OptionKeys.render(w, OptionKeys.flag)) }
+        for w in log.messages {
+            let text = OptionKeys.render(w, recipeKey)
+            Console.line("    caravan: warning: \(text)"); warnings.append(text)
+        }
         if let failure {
-            if failure is GeoError { throw failure }
+            if var e = failure as? GeoError {
+                e.message = OptionKeys.render(e.message, recipeKey); e.hint = e.hint.map { OptionKeys.render($0, recipeKey) }
+                throw e
+            }
             throw GeoError(.invalidArgument, CaravanCommand.message(for: failure).replacingOccurrences(of: "Error: ", with: ""))
         }
         return warnings

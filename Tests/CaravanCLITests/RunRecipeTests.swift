@@ -39,6 +39,27 @@ struct RunRecipeTests {
         return (d?["features"] as? [Any])?.count ?? -1
     }
 
+    @Test("a step's error names its options as the recipe writes them (study-area:), the same error on the command line as flags (--study-area)")
+    func stepMessagesUseRecipeKeys() throws {
+        let dir = TempFolder()
+        let r = dir.write("bad.yaml", """
+            recipe: bad
+            root: \(packageRoot)
+            steps:
+              rail:
+                step: density
+                routes: shapefiles/railways.shp
+                cell: 100km
+                study-where: "role = 'focus'"
+                output: rail.geojson
+
+            """)
+        let run = try caravan(["run", r, "-o", dir.file("out")])
+        #expect(run.status == 1 && run.stderr.contains("add study-area: LAYER, or drop study-where:") && !run.stderr.contains("--study-area"), "\(run.stderr)")
+        let cli = try caravan(["density", packageRoot + "/shapefiles/railways.shp", "--cell", "100km", "--study-where", "role = 'focus'", "-o", dir.file("x.geojson")])
+        #expect(cli.status == 1 && cli.stderr.contains("add --study-area LAYER, or drop --study-where"), "\(cli.stderr)")
+    }
+
     @Test("a second run skips every step; --set re-runs only the steps that use the parameter; the manifest's hashes and counts are the files'")
     func skipAndManifest() throws {
         let dir = TempFolder()

@@ -28,7 +28,7 @@ public struct BorderOptions: AnalysisOptions, Hashable {
     public var inputPaths: [String] { [countries] }
     public var outputPaths: [String] { output.map { [$0] } ?? [] }
 
-    public func validate() throws { _ = try Distance.parse(snap, option: "--snap") }
+    public func validate() throws { _ = try Distance.parse(snap, option: "{snap}") }
 }
 
 /// The shared border line of each pair of neighbouring areas (`caravan borders`): one
@@ -41,7 +41,7 @@ public func sharedBorders(_ options: BorderOptions, context: AnalysisContext = A
     if let w = options.where { try l.setAttributeFilter(w) }
     var p = BorderParameters()
     p.idField = options.idField
-    p.snapToleranceMeters = try Distance.parse(options.snap, option: "--snap").meters
+    p.snapToleranceMeters = try Distance.parse(options.snap, option: "{snap}").meters
     let borders = try deriveBorders(l, options: p, warnings: context.warnings)
     let total = borders.reduce(0) { $0 + $1.lengthKm }
     let summary = [String(format: "%d borders, %.0f km in all (snapping tolerance %@)", borders.count, total,

@@ -41,14 +41,14 @@ public func deriveBorders(_ layer: Layer, options: BorderParameters = BorderPara
                           warnings: WarningLog = WarningLog()) throws -> [SharedBorder] {
     guard let idIndex = layer.schema.index(of: options.idField) else {
         throw GeoError(.invalidArgument, "no field '\(options.idField)'; the fields are: \(layer.schema.names.joined(separator: ", "))",
-                       file: layer.dataset.path, layer: layer.name, hint: "name the id field with --id-field")
+                       file: layer.dataset.path, layer: layer.name, hint: "name the id field with {idField}")
     }
     guard layer.geometryType.dimensionFamily == 2 || layer.geometryType == .unknown else {
         throw GeoError(.invalidArgument, "borders are derived from polygons, and this layer holds \(layer.geometryType.rawValue)s",
                        file: layer.dataset.path, layer: layer.name)
     }
     guard let crs = try layer.crs else {
-        throw GeoError(.projection, "the layer has no CRS", file: layer.dataset.path, layer: layer.name, hint: "give it with --s-srs")
+        throw GeoError(.projection, "the layer has no CRS", file: layer.dataset.path, layer: layer.name, hint: "give it with {sSrs}")
     }
     // Group polygons by id.
     var byID: [String: [[[XY]]]] = [:]

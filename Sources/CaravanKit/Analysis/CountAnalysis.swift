@@ -40,7 +40,7 @@ public struct CountOptions: AnalysisOptions, EventSelection {
 
     public func validate() throws {
         if let p = period, !Self.periods.contains(p.lowercased()) {
-            throw GeoError(.invalidArgument, "--period \(p) is not a period", hint: "use one of: \(Self.periods.joined(separator: ", "))")
+            throw GeoError(.invalidArgument, "{period} \(p) is not a period", hint: "use one of: \(Self.periods.joined(separator: ", "))")
         }
         _ = try (self as EventSelection).period()
     }
@@ -130,9 +130,9 @@ public struct BorderCheck: Sendable {
                 .map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             var s = "border check: \(mismatched) events lie in another country's polygon than their '\(column)' says (\(top))"
             if let a = assignBy {
-                s += "; --assign-by \(a): \(reassigned) counted in the country their row names (its nearest polygon)"
+                s += "; {assignBy} \(a): \(reassigned) counted in the country their row names (its nearest polygon)"
             } else {
-                s += "; counted where they lie (--assign-by \(column) counts them in the row's country)"
+                s += "; counted where they lie ({assignBy} \(column) counts them in the row's country)"
             }
             if let report { s += "; listed in \(report)" }
             return [s]

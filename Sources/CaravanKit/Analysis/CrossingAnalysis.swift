@@ -60,15 +60,15 @@ public struct CrossingOptions: AnalysisOptions, Hashable {
         let codes = r.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }
         guard !codes.isEmpty, codes.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isLetter) }) else {
             throw GeoError(.invalidArgument, "the region '\(r)' is not a list of two-letter country codes",
-                           hint: "e.g. --region KZ,KG,TJ,TM,UZ,AF, or --region all for every border")
+                           hint: "e.g. {region} KZ,KG,TJ,TM,UZ,AF, or {region} all for every border")
         }
         return Set(codes)
     }
 
     public func validate() throws {
-        _ = try Distance.parse(unlisted, option: "--unlisted")
-        _ = try merge.map { try Distance.parse($0, option: "--merge") }
-        _ = try Distance.parse(chord, option: "--chord")
+        _ = try Distance.parse(unlisted, option: "{unlisted}")
+        _ = try merge.map { try Distance.parse($0, option: "{merge}") }
+        _ = try Distance.parse(chord, option: "{chord}")
         _ = try regionCodes()
     }
 }
@@ -124,10 +124,10 @@ public func borderCrossings(_ options: CrossingOptions, context: AnalysisContext
     p.countryIDField = options.idField
     if borders.geometryType.dimensionFamily == 2 { p.countries = try borders.snapshot() }
     if let c = options.countries { p.countries = try Dataset.open(c).layer(named: nil).snapshot() }
-    p.unlistedMeters = try Distance.parse(options.unlisted, option: "--unlisted").meters
-    p.mergeMeters = try options.merge.map { try Distance.parse($0, option: "--merge").meters }
+    p.unlistedMeters = try Distance.parse(options.unlisted, option: "{unlisted}").meters
+    p.mergeMeters = try options.merge.map { try Distance.parse($0, option: "{merge}").meters }
     p.region = try options.regionCodes()
-    p.chordMeters = options.noChordCheck ? nil : try Distance.parse(options.chord, option: "--chord").meters
+    p.chordMeters = options.noChordCheck ? nil : try Distance.parse(options.chord, option: "{chord}").meters
     if let path = options.posts {
         p.posts = try BorderPost.read(path)
         let withoutPair = p.posts.filter { $0.pair == nil }.count

@@ -124,7 +124,7 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingParame
                           progress: (@Sendable (Int) -> Void)? = nil) throws -> [BorderCrossing] {
     let file = routes.dataset.path
     guard let routeCRS = try routes.crs else {
-        throw GeoError(.projection, "the routes have no CRS", file: file, layer: routes.name, hint: "say what it is with --s-srs")
+        throw GeoError(.projection, "the routes have no CRS", file: file, layer: routes.name, hint: "say what it is with {sSrs}")
     }
     guard routes.geometryType.dimensionFamily == 1 || routes.geometryType == .unknown else {
         throw GeoError(.invalidArgument, "crossings need route lines, and this layer holds \(routes.geometryType == .none ? "no geometry" : routes.geometryType.rawValue + "s")",
@@ -139,7 +139,7 @@ public func findCrossings(routes: Layer, borders: Layer, options: CrossingParame
         let keep = pairs.indices.filter { !Set(pairs[$0].split(separator: "-").map(String.init)).isDisjoint(with: region) }
         guard !keep.isEmpty else {
             throw GeoError(.invalidArgument, "no border of \(region.sorted().joined(separator: ", ")) among the \(Set(pairs).count) borders",
-                           file: borders.dataset.path, layer: borders.name, hint: "name the countries with --region, or --region all")
+                           file: borders.dataset.path, layer: borders.name, hint: "name the countries with {region}, or {region} all")
         }
         pairs = keep.map { pairs[$0] }
         lines = keep.map { lines[$0] }
@@ -416,7 +416,7 @@ final class CountryLabeller {
     init(_ snapshot: Layer.Snapshot, idField: String, crs: CRS) throws {
         guard let idIndex = snapshot.schema.index(of: idField) else {
             throw GeoError(.invalidArgument, "the countries have no field '\(idField)'; the fields are: \(snapshot.schema.names.joined(separator: ", "))",
-                           file: snapshot.path, hint: "name the id field with --id-field, or derive border lines with 'caravan borders'")
+                           file: snapshot.path, hint: "name the id field with {idField}, or derive border lines with 'caravan borders'")
         }
         let t = try Transformer(from: snapshot.crs, to: crs)
         var list: [(String, PreparedGeometry, Envelope)] = []
@@ -461,7 +461,7 @@ private func borderLines(_ borders: Layer, options: CrossingParameters, routeCRS
                        hint: "make border lines from country polygons with 'caravan borders', or pass the country polygons instead")
     }
     guard let crs = try borders.crs else {
-        throw GeoError(.projection, "the border lines have no CRS", file: borders.dataset.path, hint: "say what it is with --s-srs")
+        throw GeoError(.projection, "the border lines have no CRS", file: borders.dataset.path, hint: "say what it is with {sSrs}")
     }
     let t = try Transformer(from: crs, to: routeCRS)
     try borders.forEach { f in
@@ -486,7 +486,7 @@ extension Layer {
     /// Reads a small layer whole. Throws when it has no CRS.
     public func snapshot() throws -> Snapshot {
         guard let crs = try crs else {
-            throw GeoError(.projection, "the layer has no CRS", file: dataset.path, layer: name, hint: "say what it is with --s-srs")
+            throw GeoError(.projection, "the layer has no CRS", file: dataset.path, layer: name, hint: "say what it is with {sSrs}")
         }
         var fs: [Feature] = []
         try forEach { fs.append($0) }

@@ -53,22 +53,22 @@ public struct DensityOptions: AnalysisOptions, GridSelection, Hashable {
 
     public func validate() throws {
         // A cell of "25" is rarely 25 m: a size without a unit is refused.
-        for (flag, value) in [("--cell", cell), ("--radius", radius)] {
+        for (flag, value) in [("{cell}", cell), ("{radius}", radius)] {
             if let v = value, Double(v.trimmingCharacters(in: .whitespaces)) != nil {
                 throw GeoError(.invalidArgument, "\(flag) '\(v)' has no unit", hint: "write it with a unit: \(v)km, \(v)m or \(v)mi (m, km, mi, nm, ft)")
             }
         }
         try validateGrid()
         if cell == nil && cellArea == nil {
-            throw GeoError(.invalidArgument, "no cell size", hint: "give --cell (e.g. --cell 10km) or --cell-area (e.g. --cell-area 500km2)")
+            throw GeoError(.invalidArgument, "no cell size", hint: "give {cell} (e.g. {cell} 10km) or {cellArea} (e.g. {cellArea} 500km2)")
         }
         if method == .kernel && radius == nil {
-            throw GeoError(.invalidArgument, "the kernel method needs a search radius", hint: "add --radius, e.g. --radius 20km")
+            throw GeoError(.invalidArgument, "the kernel method needs a search radius", hint: "add {radius}, e.g. {radius} 20km")
         }
         if method == .length && radius != nil {
-            throw GeoError(.invalidArgument, "a search radius is for the kernel method", hint: "add --method kernel, or drop --radius")
+            throw GeoError(.invalidArgument, "a search radius is for the kernel method", hint: "add {method} kernel, or drop {radius}")
         }
-        if let r = radius { _ = try Distance.parse(r, option: "--radius") }
+        if let r = radius { _ = try Distance.parse(r, option: "{radius}") }
         if let out = output {
             let format = try OutputFormat.resolve(path: out, format: nil)
             if format.isRaster && grid == .hex {
@@ -80,7 +80,7 @@ public struct DensityOptions: AnalysisOptions, GridSelection, Hashable {
     /// The library's parameters for these options (study area loaded, sizes parsed).
     func parameters() throws -> LineDensityOptions {
         guard let t = try tessellation() else {
-            throw GeoError(.invalidArgument, "no cell size", hint: "give --cell (e.g. --cell 10km) or --cell-area (e.g. --cell-area 500km2)")
+            throw GeoError(.invalidArgument, "no cell size", hint: "give {cell} (e.g. {cell} 10km) or {cellArea} (e.g. {cellArea} 500km2)")
         }
         var p = LineDensityOptions(tessellation: t)
         p.crs = try requestedCRS()
@@ -89,7 +89,7 @@ public struct DensityOptions: AnalysisOptions, GridSelection, Hashable {
         p.boundaries = boundaries
         p.maxCells = maxCells
         p.studyArea = try studyAreaGeometry()
-        if method == .kernel, let r = radius { p.method = .kernel(radius: try Distance.parse(r, option: "--radius").meters) }
+        if method == .kernel, let r = radius { p.method = .kernel(radius: try Distance.parse(r, option: "{radius}").meters) }
         return p
     }
 }

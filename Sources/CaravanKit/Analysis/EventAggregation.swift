@@ -135,14 +135,14 @@ final class EventStream {
         if events.geometryType == .none {
             throw GeoError(.invalidArgument, "the events have no coordinates (no geometry and no lon/lat columns): geocode it first",
                            file: file, layer: events.name,
-                           hint: "caravan geocode \(file) --column PLACE_COLUMN -o out/events.gpkg, then use out/events.gpkg")
+                           hint: "caravan geocode \(file) {column} PLACE_COLUMN -o out/events.gpkg, then use out/events.gpkg")
         }
         if events.geometryType != .unknown, events.geometryType.dimensionFamily != 0 {
             throw GeoError(.invalidArgument, "events must be points, and this layer holds \(events.geometryType.rawValue)s",
                            file: file, layer: events.name, hint: "give a layer of event points (a geocoded table)")
         }
         guard let sourceCRS = try events.crs else {
-            throw GeoError(.projection, "the events have no CRS", file: file, layer: events.name, hint: "say what it is with --s-srs")
+            throw GeoError(.projection, "the events have no CRS", file: file, layer: events.name, hint: "say what it is with {sSrs}")
         }
         func column(_ name: String, numeric: Bool = false) throws -> Int {
             guard let i = events.schema.index(of: name) else {
@@ -193,7 +193,7 @@ final class EventStream {
         }
         let crs = requested ?? CRS.analysisCRS(for: area!)
         guard !crs.isGeographic else {
-            throw GeoError(.invalidArgument, "\(crs) is geographic (degrees)", hint: "use a projected CRS in metres, or leave --crs out")
+            throw GeoError(.invalidArgument, "\(crs) is geographic (degrees)", hint: "use a projected CRS in metres, or leave {crs} out")
         }
         self.crs = crs
         project = try Transformer(from: sourceCRS, to: crs)
@@ -273,7 +273,7 @@ final class EventScanner {
                 }
                 if reading.refuseNegativeWeights && v < 0 {
                     throw GeoError(.invalidArgument, "the weight \(layer.schema.fields[wi].name) = \(v) in row \(f.fid) is negative: a density cannot be negative",
-                                   file: file, layer: layer.name, featureID: f.fid, hint: "correct that row, or select rows with --where \"\(layer.schema.fields[wi].name) >= 0\"")
+                                   file: file, layer: layer.name, featureID: f.fid, hint: "correct that row, or select rows with {where} \"\(layer.schema.fields[wi].name) >= 0\"")
                 }
                 w = v
             }
@@ -432,7 +432,7 @@ public func aggregateEvents(_ events: Layer, to target: AggregationTarget, crs r
             positions.append(try toTarget.transform(p)); lonlat.append(LonLat(try toLL.transform(p)))
             ids.append(idIndex.flatMap { f.values[$0].stringValue } ?? String(f.fid))
         }
-        guard !positions.isEmpty else { throw GeoError(.invalidArgument, "the --at layer has no points", file: snap.path) }
+        guard !positions.isEmpty else { throw GeoError(.invalidArgument, "the {at} layer has no points", file: snap.path) }
         let search = NeighbourSearch(positions, bucket: radius)
         let back = try Transformer(from: crs, to: .wgs84)
         var values = [Double](repeating: 0, count: positions.count)

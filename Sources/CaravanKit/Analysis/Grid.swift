@@ -133,7 +133,7 @@ public struct GridWindow: Sendable {
         guard cellCount <= maxCells else {
             throw GeoError(.invalidArgument,
                            "the grid would have \(cellCount.formatted()) cells (\(width) × \(height)), more than the limit of \(maxCells.formatted())",
-                           hint: "use a larger cell, a study area, or raise the limit with --max-cells")
+                           hint: "use a larger cell, a study area, or raise the limit with {maxCells}")
         }
     }
 }

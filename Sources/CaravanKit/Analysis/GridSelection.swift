@@ -25,20 +25,20 @@ extension GridSelection {
     /// The tessellation, or nil when neither `cell` nor `cellArea` is given.
     public func tessellation() throws -> Tessellation? {
         if cell != nil && cellArea != nil {
-            throw GeoError(.invalidArgument, "give a cell size or a cell area, not both", hint: "drop --cell or --cell-area")
+            throw GeoError(.invalidArgument, "give a cell size or a cell area, not both", hint: "drop {cell} or {cellArea}")
         }
         if let a = cellArea {
-            let m2 = try AreaSize.parse(a, option: "--cell-area").squareMeters
+            let m2 = try AreaSize.parse(a, option: "{cellArea}").squareMeters
             // Cells under 1 m² would number more than a 64-bit count holds over a country.
             guard m2 >= 1 else {
-                throw GeoError(.invalidArgument, "--cell-area '\(a)' is under 1 m²", hint: "strategic-analysis cells are km across: e.g. --cell-area 500km2")
+                throw GeoError(.invalidArgument, "{cellArea} '\(a)' is under 1 m²", hint: "strategic-analysis cells are km across: e.g. {cellArea} 500km2")
             }
             return grid == .square ? .square(size: m2.squareRoot()) : .hexagon(area: m2)
         }
         guard let c = cell else { return nil }
-        let d = try Distance.parse(c, option: "--cell").meters
+        let d = try Distance.parse(c, option: "{cell}").meters
         guard d >= 1 else {
-            throw GeoError(.invalidArgument, "--cell '\(c)' is under 1 m", hint: "strategic-analysis cells are km across: e.g. --cell 25km")
+            throw GeoError(.invalidArgument, "{cell} '\(c)' is under 1 m", hint: "strategic-analysis cells are km across: e.g. {cell} 25km")
         }
         return grid == .square ? .square(size: d) : .hexagon(side: d / 3.0.squareRoot())
     }
@@ -50,9 +50,9 @@ extension GridSelection {
     /// Problems with the combination of grid options.
     public func validateGrid() throws {
         if studyWhere != nil && studyArea == nil {
-            throw GeoError(.invalidArgument, "a study-area condition without a study area", hint: "add --study-area LAYER, or drop --study-where")
+            throw GeoError(.invalidArgument, "a study-area condition without a study area", hint: "add {studyArea} LAYER, or drop {studyWhere}")
         }
-        if maxCells < 1 { throw GeoError(.invalidArgument, "the cell limit must be positive", hint: "e.g. --max-cells 10000000") }
+        if maxCells < 1 { throw GeoError(.invalidArgument, "the cell limit must be positive", hint: "e.g. {maxCells} 10000000") }
         _ = try tessellation()
     }
 
@@ -124,9 +124,9 @@ extension EventSelection {
             case .failure(let p): throw GeoError(.invalidArgument, "\(flag) \(p)", hint: "write it as yyyy-mm-dd, e.g. \(flag) 2023-01-01")
             }
         }
-        let p = DatePeriod(from: try read(from, "--from"), to: try read(to, "--to"))
+        let p = DatePeriod(from: try read(from, "{from}"), to: try read(to, "{to}"))
         if let a = p.from, let b = p.to, b < a {
-            throw GeoError(.invalidArgument, "--to \(b) is before --from \(a)", hint: "swap them")
+            throw GeoError(.invalidArgument, "{to} \(b) is before {from} \(a)", hint: "swap them")
         }
         return p
     }
@@ -137,14 +137,14 @@ extension EventSelection {
         if let c = dateColumn {
             guard let i = schema.index(of: c) else {
                 throw GeoError(.invalidArgument, "no column '\(c)'; the columns are: \(schema.names.joined(separator: ", "))", file: file,
-                               hint: "name the date column with --date-column")
+                               hint: "name the date column with {dateColumn}")
             }
             return schema.fields[i].name
         }
         guard required || from != nil || to != nil else { return nil }
         guard let c = EventDates.guessColumn(in: schema.names) else {
             throw GeoError(.invalidArgument, "no date column found among: \(schema.names.joined(separator: ", "))", file: file,
-                           hint: "name it with --date-column")
+                           hint: "name it with {dateColumn}")
         }
         return c
     }
@@ -176,7 +176,7 @@ public enum EventSource {
 extension GridSelection {
     /// The tessellation with sizes that must carry a unit ("25" alone is refused).
     public func tessellationRequiringUnits() throws -> Tessellation? {
-        if let c = cell { _ = try Distance.parse(c, option: "--cell", requiringUnit: true) }
+        if let c = cell { _ = try Distance.parse(c, option: "{cell}", requiringUnit: true) }
         return try tessellation()
     }
 }

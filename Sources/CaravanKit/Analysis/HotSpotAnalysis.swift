@@ -56,25 +56,25 @@ public struct HotSpotOptions: AnalysisOptions, GridSelection, EventSelection {
 
     public func validate() throws {
         if polygons != nil && at != nil {
-            throw GeoError(.invalidArgument, "give one of --cell/--cell-area, --polygons, --at", hint: "drop --polygons or --at")
+            throw GeoError(.invalidArgument, "give one of {cell}/{cellArea}, {polygons}, {at}", hint: "drop {polygons} or {at}")
         }
         if (polygons != nil || at != nil) && (cell != nil || cellArea != nil) {
-            throw GeoError(.invalidArgument, "\(polygons != nil ? "--polygons" : "--at") with \(cell != nil ? "--cell" : "--cell-area"): the events go to one or the other",
-                           hint: "drop \(cell != nil ? "--cell" : "--cell-area") to count per \(polygons != nil ? "polygon" : "point"), or drop \(polygons != nil ? "--polygons" : "--at")")
+            throw GeoError(.invalidArgument, "\(polygons != nil ? "{polygons}" : "{at}") with \(cell != nil ? "{cell}" : "{cellArea}"): the events go to one or the other",
+                           hint: "drop \(cell != nil ? "{cell}" : "{cellArea}") to count per \(polygons != nil ? "polygon" : "point"), or drop \(polygons != nil ? "{polygons}" : "{at}")")
         }
         if (polygons != nil || at != nil) && studyArea != nil {
-            throw GeoError(.invalidArgument, "--study-area bounds a grid", hint: "drop --study-area, or use --cell")
+            throw GeoError(.invalidArgument, "{studyArea} bounds a grid", hint: "drop {studyArea}, or use {cell}")
         }
-        if at != nil && radius == nil { throw GeoError(.invalidArgument, "--at needs --radius", hint: "e.g. --radius 20km") }
-        if knn != nil && band != nil && !inverseDistance { throw GeoError(.invalidArgument, "give --band or --knn, not both", hint: "drop one of them") }
-        if let k = knn, k < 1 { throw GeoError(.invalidArgument, "--knn must be at least 1", hint: "e.g. --knn 8") }
-        if assignBy != nil && polygons == nil { throw GeoError(.invalidArgument, "--assign-by trusts a country column over polygons", hint: "add --polygons LAYER") }
+        if at != nil && radius == nil { throw GeoError(.invalidArgument, "{at} needs {radius}", hint: "e.g. {radius} 20km") }
+        if knn != nil && band != nil && !inverseDistance { throw GeoError(.invalidArgument, "give {band} or {knn}, not both", hint: "drop one of them") }
+        if let k = knn, k < 1 { throw GeoError(.invalidArgument, "{knn} must be at least 1", hint: "e.g. {knn} 8") }
+        if assignBy != nil && polygons == nil { throw GeoError(.invalidArgument, "{assignBy} trusts a country column over polygons", hint: "add {polygons} LAYER") }
         try validateGrid()
         if polygons == nil && at == nil, try tessellationRequiringUnits() == nil {
-            throw GeoError(.invalidArgument, "no aggregation", hint: "give --cell 25km (or --cell-area 500km2), --polygons LAYER or --at POINTS --radius R")
+            throw GeoError(.invalidArgument, "no aggregation", hint: "give {cell} 25km (or {cellArea} 500km2), {polygons} LAYER or {at} POINTS {radius} R")
         }
-        if let b = band, b.lowercased() != "auto" { _ = try Distance.parse(b, option: "--band", requiringUnit: true) }
-        if let r = radius { _ = try Distance.parse(r, option: "--radius", requiringUnit: true) }
+        if let b = band, b.lowercased() != "auto" { _ = try Distance.parse(b, option: "{band}", requiringUnit: true) }
+        if let r = radius { _ = try Distance.parse(r, option: "{radius}", requiringUnit: true) }
         _ = try period()
     }
 }
@@ -134,10 +134,10 @@ public func hotSpots(_ o: HotSpotOptions, context: AnalysisContext = AnalysisCon
         if let c = check { reading.keep = [c.eventColumn] }
         reading.details = true
     } else if let a = o.at {
-        target = .points(try Dataset.open(a).layer(named: nil).snapshot(), radius: try Distance.parse(o.radius ?? "", option: "--radius").meters, idField: o.idField)
+        target = .points(try Dataset.open(a).layer(named: nil).snapshot(), radius: try Distance.parse(o.radius ?? "", option: "{radius}").meters, idField: o.idField)
         reading.details = o.report != nil
     } else {
-        guard let t = try o.tessellationRequiringUnits() else { throw GeoError(.invalidArgument, "no aggregation", hint: "give --cell 25km") }
+        guard let t = try o.tessellationRequiringUnits() else { throw GeoError(.invalidArgument, "no aggregation", hint: "give {cell} 25km") }
         target = .grid(t, studyArea: try o.studyAreaGeometry())
         reading.details = o.report != nil || o.studyArea != nil
     }
@@ -163,7 +163,7 @@ public func hotSpots(_ o: HotSpotOptions, context: AnalysisContext = AnalysisCon
     let weights: SpatialWeights
     if var k = o.knn {
         if k > n - 1 {
-            log.add("--knn \(k) is more than the \(n - 1) other \(unitWord): using \(n - 1)")
+            log.add("{knn} \(k) is more than the \(n - 1) other \(unitWord): using \(n - 1)")
             k = n - 1
         }
         weights = .nearest(k)
@@ -172,13 +172,13 @@ public func hotSpots(_ o: HotSpotOptions, context: AnalysisContext = AnalysisCon
         weights = o.inverseDistance ? .inverseDistance(power: 1, band: d) : .fixedBand(d)
         reason = why
     } else if let b = o.band {
-        let d = try Distance.parse(b, option: "--band").meters
+        let d = try Distance.parse(b, option: "{band}").meters
         weights = o.inverseDistance ? .inverseDistance(power: 1, band: d) : .fixedBand(d)
         if case .grid(let t, _) = target {
             let spacing = t.isSquare ? t.cellArea.squareRoot() : (t.cellArea / (1.5 * 3.0.squareRoot())).squareRoot() * 3.0.squareRoot()
             if d < spacing {
                 throw GeoError(.invalidArgument, "the band (\(Distance(meters: d))) is smaller than the distance between neighbouring cells (\(Distance(meters: spacing))): no cell would have a neighbour",
-                               hint: "use at least --band \(Distance(meters: spacing * 3)), or --band auto")
+                               hint: "use at least {band} \(Distance(meters: spacing * 3)), or {band} auto")
             }
         }
     } else if o.inverseDistance {
@@ -221,7 +221,7 @@ func outsideLine(_ u: AggregatedUnits, within: String, report: String?) -> Strin
     let listed = u.outsideRows.prefix(8).map(\.detail.label)
     var s = "\(u.eventsOutside) events fall outside every \(within)"
     if !listed.isEmpty { s += ": " + listed.joined(separator: ", ") + (u.eventsOutside > listed.count ? ", …" : "") }
-    s += report.map { " (all listed in \($0))" } ?? (u.eventsOutside > listed.count ? " (--report FILE lists them all)" : "")
+    s += report.map { " (all listed in \($0))" } ?? (u.eventsOutside > listed.count ? " ({report} FILE lists them all)" : "")
     return s
 }
 

@@ -35,10 +35,10 @@ public struct KDEOptions: AnalysisOptions, GridSelection, EventSelection {
     public var outputPaths: [String] { [output].compactMap { $0 } }
 
     public func validate() throws {
-        if grid != .square { throw GeoError(.invalidArgument, "kernel density is computed on square cells", hint: "drop --grid hex") }
+        if grid != .square { throw GeoError(.invalidArgument, "kernel density is computed on square cells", hint: "drop {grid} hex") }
         try validateGrid()
         _ = try tessellationRequiringUnits()
-        if let r = radius { _ = try Distance.parse(r, option: "--radius", requiringUnit: true) }
+        if let r = radius { _ = try Distance.parse(r, option: "{radius}", requiringUnit: true) }
         _ = try period()
     }
 
@@ -60,7 +60,7 @@ public func kernelDensity(_ o: KDEOptions, context: AnalysisContext = AnalysisCo
     var reading = try o.reading(for: events, weight: o.weight)
     reading.refuseNegativeWeights = true
     let cell = try o.tessellationRequiringUnits().map { $0.cellArea.squareRoot() }
-    let s = try kernelDensity(events, cell: cell, radius: try o.radius.map { try Distance.parse($0, option: "--radius").meters },
+    let s = try kernelDensity(events, cell: cell, radius: try o.radius.map { try Distance.parse($0, option: "{radius}").meters },
                               crs: try o.requestedCRS(), reading: reading, studyArea: try o.studyAreaGeometry(),
                               padded: o.padded, maxCells: o.maxCells)
     for w in s.reading.warnings(dateColumn: reading.dateColumn, periodAsked: reading.period != nil) { log.add(w) }

@@ -75,41 +75,57 @@ public final class Gazetteer: Sendable {
     let phoneticHashes: [UInt64]
     let phoneticPlaces: [Int32]
     /// The trigram index of the phonetic keys, for fuzzy matching: built on first use.
-    private let fuzzyIndex = LazyFuzzyIndex()
-    var fuzzy: FuzzyIndex { fuzzyIndex.get(nameLists) }
+    private let fuzzyIndex: LazyFuzzyIndex
+    /// The fuzzy index's partition `p` (`partition(of:)` of a query key), built on first use.
+    func fuzzy(partition p: UInt32) -> FuzzyIndex { fuzzyIndex.get(nameLists, partition: p) }
+    /// Builds the whole fuzzy index now (each part is otherwise built when a query first needs
+    /// it): for timing fuzzy queries apart from the index.
+    public func prepareFuzzyIndex() { fuzzyIndex.prepareAll(nameLists) }
 
     init(places: [Place], nameLists: [String]) {
         self.places = places
         self.nameLists = nameLists
-        var ex: [(UInt64, Int32)] = [], ph: [(UInt64, Int32)] = []
-        ex.reserveCapacity(nameLists.count * 6); ph.reserveCapacity(nameLists.count * 6)
-        var key: [UInt8] = []
-        for (i, list) in nameLists.enumerated() {
-            var first = true
-            var lastKey: UInt64 = 0
-            var list = list
-            list.withUTF8 { b in
-                var s = 0
-                while s <= b.count {
-                    var e = s
-                    while e < b.count && b[e] != 124 { e += 1 }
-                    if e > s {
-                        let name = UnsafeBufferPointer(rebasing: b[s..<e])
-                        ex.append((Gazetteer.fnv(name), first ? -Int32(i) - 1 : Int32(i)))
-                        TextNormalizer.phoneticKey(name, into: &key)
-                        let h = key.withUnsafeBufferPointer { Gazetteer.fnv($0) }
-                        if h != lastKey || first { ph.append((h, Int32(i))); lastKey = h }
+        // The exact and the phonetic index are made apart, one on each core.
+        final class Parts: @unchecked Sendable {
+            var ex: [(UInt64, Int32)] = [], ph: [(UInt64, Int32)] = [], partitions: [UInt8] = []
+        }
+        let parts = Parts()
+        DispatchQueue.concurrentPerform(iterations: 2) { task in
+            var ex: [(UInt64, Int32)] = [], ph: [(UInt64, Int32)] = [], partitions: [UInt8] = []
+            if task == 0 { ex.reserveCapacity(nameLists.count * 6) } else { ph.reserveCapacity(nameLists.count * 6); partitions.reserveCapacity(nameLists.count * 6) }
+            var key: [UInt8] = []
+            for (i, list) in nameLists.enumerated() {
+                var first = true
+                var lastKey: UInt64 = 0
+                var list = list
+                list.withUTF8 { b in
+                    var s = 0
+                    while s <= b.count {
+                        var e = s
+                        while e < b.count && b[e] != 124 { e += 1 }
+                        if e > s {
+                            let name = UnsafeBufferPointer(rebasing: b[s..<e])
+                            if task == 0 {
+                                ex.append((Gazetteer.fnv(name), first ? -Int32(i) - 1 : Int32(i)))
+                            } else {
+                                TextNormalizer.phoneticKey(name, into: &key)
+                                let h = key.withUnsafeBufferPointer { Gazetteer.fnv($0) }
+                                if h != lastKey || first { ph.append((h, Int32(i))); lastKey = h }
+                                // Each name's fuzzy-index partition (of its phonetic key), in name order.
+                                partitions.append(UInt8(key.withUnsafeBufferPointer { Gazetteer.partition(of: $0) }))
+                            }
+                        }
+                        first = false
+                        s = e + 1
                     }
-                    first = false
-                    s = e + 1
                 }
             }
+            // Radix sorts: stable, so entries of one hash stay in place order.
+            if task == 0 { Gazetteer.radixSort(&ex) { $0.0 }; parts.ex = ex } else { Gazetteer.radixSort(&ph) { $0.0 }; parts.ph = ph; parts.partitions = partitions }
         }
-        // Radix sorts: stable, so entries of one hash stay in place order.
-        Gazetteer.radixSort(&ex) { $0.0 }
-        Gazetteer.radixSort(&ph) { $0.0 }
-        exactHashes = ex.map(\.0); exactPlaces = ex.map(\.1)
-        phoneticHashes = ph.map(\.0); phoneticPlaces = ph.map(\.1)
+        exactHashes = parts.ex.map(\.0); exactPlaces = parts.ex.map(\.1)
+        phoneticHashes = parts.ph.map(\.0); phoneticPlaces = parts.ph.map(\.1)
+        fuzzyIndex = LazyFuzzyIndex(phoneticPartitions: parts.partitions)
     }
 
 
@@ -185,86 +201,120 @@ public final class Gazetteer: Sendable {
         func places(of k: Int) -> ArraySlice<Int32> { placeList[Int(placeStarts[k])..<Int(placeStarts[k + 1])] }
     }
 
+    /// The fuzzy index, one partition (a first letter, phonetic or plain) at a time, each built
+    /// the first time a query needs it: a query's trigrams are tagged with its partition, so it
+    /// only ever reaches keys of that partition, and a table of exact names builds none.
     final class LazyFuzzyIndex: @unchecked Sendable {
         private let lock = NSLock()
-        private var index: FuzzyIndex?
-        func get(_ nameLists: [String]) -> FuzzyIndex {
+        private var parts = [FuzzyIndex?](repeating: nil, count: 256)
+        /// Each name's partition of its phonetic key, in name order (list by list).
+        private let phoneticPartitions: [UInt8]
+        init(phoneticPartitions: [UInt8]) { self.phoneticPartitions = phoneticPartitions }
+
+        /// The keys of partition `p` (`Gazetteer.partition(of:)`).
+        func get(_ nameLists: [String], partition p: UInt32) -> FuzzyIndex {
             lock.lock(); defer { lock.unlock() }
-            if let index { return index }
-            // The phonetic and the plain keys are built apart, one on each core: their partitions
-            // never meet, and every phonetic partition comes before every plain one.
-            nonisolated(unsafe) let parts = UnsafeMutableBufferPointer<FuzzyIndex>.allocate(capacity: 2)
-            parts.initialize(repeating: FuzzyIndex())
-            defer { _ = parts.deinitialize(); parts.deallocate() }
-            DispatchQueue.concurrentPerform(iterations: 2) { i in parts[i] = LazyFuzzyIndex.build(nameLists, plainForms: i == 1) }
-            let f = LazyFuzzyIndex.joined(parts[0], parts[1])
-            index = f
+            let p = Int(p & 0xFF)
+            if let f = parts[p] { return f }
+            var wanted = [Bool](repeating: false, count: 256)
+            wanted[p] = true
+            let f = LazyFuzzyIndex.build(PartitionKeys.gather(nameLists, wanted: wanted, phoneticPartitions: phoneticPartitions)[p])
+            parts[p] = f
             return f
         }
 
-        /// Two indexes as one: b's keys numbered after a's.
-        static func joined(_ a: FuzzyIndex, _ b: FuzzyIndex) -> FuzzyIndex {
-            var f = a
-            let keys = Int32(a.count), bytes = Int32(a.keyBytes.count), places = Int32(a.placeList.count)
-            let postings = Int32(a.postings.count), grams = Int32(a.postingStarts.count - 1)
-            f.keyBytes += b.keyBytes
-            f.keyOffsets += b.keyOffsets.dropFirst().map { $0 + bytes }
-            f.keyLengths += b.keyLengths
-            f.placeStarts += b.placeStarts.dropFirst().map { $0 + places }
-            f.placeList += b.placeList
-            f.postingStarts += b.postingStarts.dropFirst().map { $0 + postings }
-            f.postings += b.postings.map { $0 + keys }
-            for (t, i) in b.gramIndex { f.gramIndex[t] = i + grams }
-            return f
+        /// Every partition not built yet, from one pass over the names, built on every core.
+        func prepareAll(_ nameLists: [String]) {
+            lock.lock(); defer { lock.unlock() }
+            let keys = PartitionKeys.gather(nameLists, wanted: parts.map { $0 == nil }, phoneticPartitions: phoneticPartitions)
+            let todo = (0..<256).filter { parts[$0] == nil && !keys[$0].places.isEmpty }
+            nonisolated(unsafe) let out = UnsafeMutableBufferPointer<FuzzyIndex>.allocate(capacity: max(todo.count, 1))
+            out.initialize(repeating: FuzzyIndex())
+            defer { _ = out.deinitialize(); out.deallocate() }
+            DispatchQueue.concurrentPerform(iterations: todo.count) { i in out[i] = LazyFuzzyIndex.build(keys[todo[i]]) }
+            for (i, p) in todo.enumerated() { parts[p] = out[i] }
         }
 
-        /// Entries are phonetic keys and, prefixed with "=", plain normal forms without spaces:
-        /// a typo inside a digraph is closer in one, a doubled vowel in the other. Built on bytes
-        /// with integer hashes and sorts, in flat arrays: no allocation per key.
-        static func build(_ nameLists: [String], plainForms: Bool) -> FuzzyIndex {
+        /// One partition's keys as the names come (list order, then name order in the list):
+        /// phonetic keys, or, prefixed with "=", plain normal forms without spaces (a typo inside
+        /// a digraph is closer in one, a doubled vowel in the other), with their places. Names in
+        /// other scripts (Arabic, Chinese) are found by their exact form only: not here.
+        struct PartitionKeys: Sendable {
+            var bytes: [UInt8] = [], starts: [Int32] = [0], places: [Int32] = []
+
+            /// The keys of each partition `wanted` (256 flags; the others stay empty), in one pass.
+            static func gather(_ nameLists: [String], wanted: [Bool], phoneticPartitions: [UInt8]) -> [PartitionKeys] {
+                var out = [PartitionKeys](repeating: PartitionKeys(), count: 256)
+                let anyPlain = wanted[128...].contains(true)
+                var key: [UInt8] = []
+                var n = 0   // the name's number, as the phonetic partitions count them
+                for (i, list) in nameLists.enumerated() {
+                    var list = list
+                    list.withUTF8 { b in
+                        var s = 0
+                        while s < b.count {
+                            var e = s
+                            while e < b.count && b[e] != 124 { e += 1 }
+                            if e > s {
+                                let phonetic = Int(phoneticPartitions[n])
+                                // The plain form's partition is its first letter (spaces dropped).
+                                var f = s
+                                while anyPlain && f < e && b[f] == 32 { f += 1 }
+                                let plain = anyPlain && f < e ? Int(b[f] & 0x7F | 0x80) : -1
+                                if (wanted[phonetic] || (plain >= 0 && wanted[plain])) && !b[s..<e].contains(where: { $0 >= 0x80 }) {
+                                    let name = UnsafeBufferPointer(rebasing: b[s..<e])
+                                    if wanted[phonetic] {
+                                        TextNormalizer.phoneticKey(name, into: &key)
+                                        if key.count >= 3 { out[phonetic].add(key, Int32(i)) }
+                                    }
+                                    if plain >= 0 && wanted[plain] {
+                                        key.removeAll(keepingCapacity: true)
+                                        key.append(61)
+                                        for c in name where c != 32 { key.append(c) }
+                                        if key.count >= 4 { out[plain].add(key, Int32(i)) }
+                                    }
+                                }
+                                n += 1
+                            }
+                            s = e + 1
+                        }
+                    }
+                }
+                return out
+            }
+
+            mutating func add(_ key: [UInt8], _ place: Int32) {
+                bytes.append(contentsOf: key)
+                starts.append(Int32(bytes.count))
+                places.append(place)
+            }
+        }
+
+        /// One partition's index from its keys. Built on bytes with integer hashes and sorts, in
+        /// flat arrays: no allocation per key.
+        static func build(_ entries: PartitionKeys) -> FuzzyIndex {
             // 1. The distinct keys, in the order they come, and (key, place) pairs.
             var bytes: [UInt8] = [], starts: [Int32] = [0], lastPlace: [Int32] = []
             var keyPlace: [UInt64] = []   // key << 32 | place
             var ids: [UInt64: Int32] = [:]
-            ids.reserveCapacity(nameLists.count * 8)
-            bytes.reserveCapacity(nameLists.count * 60)
-            var key: [UInt8] = [], plain: [UInt8] = []
-            func add(_ k: [UInt8], _ place: Int32) {
-                guard k.count >= (k.first == 61 ? 4 : 3) else { return }
-                let h = k.withUnsafeBufferPointer { Gazetteer.fnv($0) }
-                if let id = ids[h] {
-                    if lastPlace[Int(id)] != place { keyPlace.append(UInt64(id) << 32 | UInt64(place)); lastPlace[Int(id)] = place }
-                    return
-                }
-                let id = Int32(starts.count - 1)
-                ids[h] = id
-                bytes.append(contentsOf: k)
-                starts.append(Int32(bytes.count))
-                lastPlace.append(place)
-                keyPlace.append(UInt64(id) << 32 | UInt64(place))
-            }
-            for (i, list) in nameLists.enumerated() {
-                var list = list
-                list.withUTF8 { b in
-                    var s = 0
-                    while s < b.count {
-                        var e = s
-                        while e < b.count && b[e] != 124 { e += 1 }
-                        // Names in other scripts (Arabic, Chinese) are found by their exact form only.
-                        if e > s, !b[s..<e].contains(where: { $0 >= 0x80 }) {
-                            let name = UnsafeBufferPointer(rebasing: b[s..<e])
-                            if plainForms {
-                                plain.removeAll(keepingCapacity: true)
-                                plain.append(61)
-                                for c in name where c != 32 { plain.append(c) }
-                                add(plain, Int32(i))
-                            } else {
-                                TextNormalizer.phoneticKey(name, into: &key)
-                                add(key, Int32(i))
-                            }
-                        }
-                        s = e + 1
+            let count = entries.places.count
+            ids.reserveCapacity(count)
+            bytes.reserveCapacity(entries.bytes.count)
+            entries.bytes.withUnsafeBufferPointer { all in
+                for j in 0..<count {
+                    let k = UnsafeBufferPointer(rebasing: all[Int(entries.starts[j])..<Int(entries.starts[j + 1])])
+                    let place = entries.places[j]
+                    let h = Gazetteer.fnv(k)
+                    if let id = ids[h] {
+                        if lastPlace[Int(id)] != place { keyPlace.append(UInt64(id) << 32 | UInt64(place)); lastPlace[Int(id)] = place }
+                        continue
                     }
+                    let id = Int32(starts.count - 1)
+                    ids[h] = id
+                    bytes.append(contentsOf: k)
+                    starts.append(Int32(bytes.count))
+                    lastPlace.append(place)
+                    keyPlace.append(UInt64(id) << 32 | UInt64(place))
                 }
             }
             let n = starts.count - 1

@@ -122,15 +122,21 @@ struct GeocodeCache {
     /// The answers, in order; the new texts geocoded on every core.
     mutating func geocode(_ queries: [GeocodeQuery]) -> [GeocodeAnswer] {
         if known.count > limit { known.removeAll(keepingCapacity: true) }
-        var seen = Set<GeocodeQuery>()
-        var fresh: [GeocodeQuery] = []
-        for q in queries where known[q] == nil && seen.insert(q).inserted { fresh.append(q) }
-        for (q, r) in zip(fresh, geocoder.geocode(fresh.map { ($0.text, $0.hint) })) {
-            known[q] = GeocodeAnswer(r, names: names, pointColumns: pointColumns)
+        // One lookup for a known text; the new ones are numbered, geocoded together, then filled in.
+        // Each row's slot: its answer in `hits`, or -1 - i for the i-th new text.
+        var slots: [Int] = [], hits: [GeocodeAnswer] = []
+        slots.reserveCapacity(queries.count)
+        var fresh: [GeocodeQuery] = [], freshIndex: [GeocodeQuery: Int] = [:]
+        for q in queries {
+            if let a = known[q] { slots.append(hits.count); hits.append(a); continue }
+            if let i = freshIndex[q] { slots.append(-1 - i); continue }
+            freshIndex[q] = fresh.count
+            slots.append(-1 - fresh.count)
+            fresh.append(q)
         }
-        return queries.map { q in
-            known[q] ?? GeocodeAnswer(geocoder.geocode(q.text, countryHint: q.hint), names: names, pointColumns: pointColumns)
-        }
+        let made = geocoder.geocode(fresh.map { ($0.text, $0.hint) }).map { GeocodeAnswer($0, names: names, pointColumns: pointColumns) }
+        for (q, a) in zip(fresh, made) { known[q] = a }
+        return slots.map { $0 >= 0 ? hits[$0] : made[-1 - $0] }
     }
 }
 
@@ -146,18 +152,13 @@ let geocodeColumns = ["match_status", "match_name", "match_country", "match_scor
 /// core; memory stays bounded by a chunk. A plain CSV input is read in bulk (`CSVFile`).
 public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder, options: GeocodeTableOptions,
                          progress: ((Int) -> Void)? = nil) throws -> GeocodeSummary {
-    // A big table almost surely holds a misspelling: the geocoder's fuzzy index (built on first
-    // use, on one core) is built on another core while the table is read and its exact names matched.
-    let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
-    let warming = size > 2_000_000 ? DispatchGroup() : nil
-    if let warming { DispatchQueue.global().async(group: warming) { _ = geocoder.geocode("Qwertyuiop") } }
-    defer { warming?.wait() }
+    // (The geocoder's fuzzy index is built a first letter at a time, when a row needs it.)
     let source = try GeocodeSource.open(input, layer: options.layer)
     let schema = source.schema
     let layerName = source.layerName
     guard let placeIndex = schema.index(of: options.column) else {
         throw GeoError(.invalidArgument, "no column '\(options.column)'; the columns are: \(schema.names.joined(separator: ", "))",
-                       file: input, layer: layerName, hint: "name the place column with --column")
+                       file: input, layer: layerName, hint: "name the place column with {column}")
     }
     let countryIndex = try options.countryColumn.map { name -> Int in
         guard let i = schema.index(of: name) else {
@@ -170,7 +171,7 @@ public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder,
         let keep = schema.names.filter { n in !geocodeColumns.contains(n.lowercased()) && !["lon", "lat", "match_lon", "match_lat"].contains(n.lowercased()) }
         throw GeoError(.invalidArgument, "the table was geocoded already: it has the column\(present.count == 1 ? "" : "s") \(present.joined(separator: ", "))",
                        file: input, layer: layerName,
-                       hint: "geocode the original table, or drop the match columns first: caravan convert \(input) plain.csv --select \(keep.joined(separator: ","))")
+                       hint: "geocode the original table, or drop the match columns first: caravan convert \(input) plain.csv {select} \(keep.joined(separator: ","))")
     }
     if try source.count() == 0 {
         throw GeoError(.invalidArgument, "the table has no rows", file: input, layer: layerName, hint: "check the file, and that its first line holds the column names")

@@ -68,9 +68,10 @@ final class FuzzyScratch {
     let pattern = BitParallelPattern()
     init(size: Int) { counts = [UInt16](repeating: 0, count: size) }
     private static let perThread = ThreadLocal<FuzzyScratch>()
-    /// The calling thread's scratch, remade when the index has another size.
+    /// The calling thread's scratch, remade when the index searched has more keys (the counts
+    /// are all zero between searches, so a larger array serves a smaller partition).
     static func current(size: Int) -> FuzzyScratch {
-        if let s = perThread.value, s.counts.count == size { return s }
+        if let s = perThread.value, s.counts.count >= size { return s }
         let s = FuzzyScratch(size: size)
         perThread.value = s
         return s
@@ -465,11 +466,12 @@ public final class Geocoder: Sendable {
 
     /// Places whose keys are within a small edit distance of `key`, with similarity 0…1.
     private func fuzzy(_ key: [UInt8], normal: UnsafeBufferPointer<UInt8>) -> [(Int32, Double)] {
-        let g = gazetteer.fuzzy
-        let scratch = FuzzyScratch.current(size: g.count)
         var best: [Int32: Double] = [:]
         // Search the phonetic keys with the query's key, and the plain forms with its plain form.
         for q in [key, [61] + normal.filter { $0 != 32 }] {
+            // Only the query's partition (first letter, phonetic or plain) can share its trigrams.
+            let g = gazetteer.fuzzy(partition: q.withUnsafeBufferPointer { Gazetteer.partition(of: $0) })
+            let scratch = FuzzyScratch.current(size: g.count)
             let grams = Gazetteer.trigrams(of: q)
             let length = q.first == 61 ? q.count - 1 : q.count
             let limit = length <= 5 ? 1 : length <= 8 ? 2 : 3

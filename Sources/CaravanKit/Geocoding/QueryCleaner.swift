@@ -256,9 +256,10 @@ enum QueryCleaner {
 /// "41°18′N 69°15′E", "41 18 N, 69 15 E", "N41.31 E69.24".
 enum CoordinateParser {
     private static let number = #"(\d{1,3}(?:[.,]\d+)?)\s*[°º]?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*['′’]?)?\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*(?:"|″|''))?"#
-    // Compiled once: NSRegularExpression is immutable and Sendable.
-    private static let hemisphereFirst = try! NSRegularExpression(pattern: #"([NSEW])\s*"# + number + "()", options: [.caseInsensitive])
-    private static let hemisphereLast = try! NSRegularExpression(pattern: "()" + number + #"\s*([NSEW])"#, options: [.caseInsensitive])
+    // Compiled once (NSRegularExpression is immutable and Sendable), without a crash path: a
+    // pattern that did not compile would leave hemisphere coordinates unread, and a test checks both compile.
+    static let hemisphereFirst = try? NSRegularExpression(pattern: #"([NSEW])\s*"# + number + "()", options: [.caseInsensitive])
+    static let hemisphereLast = try? NSRegularExpression(pattern: "()" + number + #"\s*([NSEW])"#, options: [.caseInsensitive])
 
     /// What a coordinate pair is written with: digits, signs, separators, degree, minute and
     /// second marks, hemisphere letters. Text with anything else ("Route 4 E, km 12 N", a note
@@ -278,7 +279,7 @@ enum CoordinateParser {
         // Hemisphere letters either all before the numbers ("N41.31 E69.24") or all after ("41°18′N 69°15′E").
         let leading = t.first.map { "NSEWnsew".contains($0) } ?? false
         let hemi = leading ? hemisphereFirst : hemisphereLast
-        if t.utf8.contains(where: { [78, 83, 69, 87, 110, 115, 101, 119].contains($0) }) {   // a hemisphere letter N S E W
+        if let hemi, t.utf8.contains(where: { [78, 83, 69, 87, 110, 115, 101, 119].contains($0) }) {   // a hemisphere letter N S E W
             var lat: Double? = nil, lon: Double? = nil
             for m in hemi.matches(in: t, range: NSRange(t.startIndex..., in: t)) {
                 func group(_ i: Int) -> String? { Range(m.range(at: i), in: t).map { String(t[$0]).replacingOccurrences(of: ",", with: ".") } }

@@ -45,7 +45,7 @@ public func convert(source: Dataset, to output: String, options: ConvertOptions,
     if let select = options.select {
         guard !select.isEmpty, !select.contains(where: { $0.isEmpty }) else {
             throw GeoError(.invalidArgument, "the list of fields to keep is empty or has an empty name; it would drop attributes",
-                           file: source.path, layer: layer.name, hint: "name the fields, e.g. --select name,kind (the fields are: \(schema.names.joined(separator: ", ")))")
+                           file: source.path, layer: layer.name, hint: "name the fields, e.g. {select} name,kind (the fields are: \(schema.names.joined(separator: ", ")))")
         }
         indices = try select.map { name in
             guard let i = schema.index(of: name) else {
@@ -61,7 +61,7 @@ public func convert(source: Dataset, to output: String, options: ConvertOptions,
     if let t = options.targetCRS {
         guard let sourceCRS else {
             throw GeoError(.projection, "the layer has no CRS, so it cannot be reprojected", file: source.path, layer: layer.name,
-                           hint: "say what it is with --s-srs, e.g. --s-srs EPSG:4326")
+                           hint: "say what it is with {sSrs}, e.g. {sSrs} EPSG:4326")
         }
         transformer = try Transformer(from: sourceCRS, to: t)
     }

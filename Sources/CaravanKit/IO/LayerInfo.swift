@@ -49,7 +49,7 @@ public struct LayerInfo: Sendable {
         if geometryType == .none {
             s += "  CRS:      none (a table without geometry)\n"
         } else {
-            s += "  CRS:      \(crs?.description ?? "unknown (no .prj or no CRS given; use --s-srs)")\n"
+            s += "  CRS:      \(crs?.description ?? "unknown (no .prj or no CRS given; use {sSrs})")\n"
         }
         if let e = lonLatExtent {
             s += String(format: "  extent:   lon %.6f … %.6f, lat %.6f … %.6f\n", e.minX, e.maxX, e.minY, e.maxY)
@@ -57,7 +57,7 @@ public struct LayerInfo: Sendable {
             s += "  extent:   \(e) (CRS unknown)\n"
         }
         if let n = invalidCount {
-            s += "  validity: \(n == 0 ? "all geometries valid" : "\(n) invalid (repair with: caravan convert --make-valid)")\n"
+            s += "  validity: \(n == 0 ? "all geometries valid" : "\(n) invalid (repair with: caravan convert {makeValid})")\n"
             for ex in invalidExamples { s += "            \(ex)\n" }
         }
         s += "  fields:   \(fields.count)\n"

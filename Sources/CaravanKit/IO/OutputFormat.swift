@@ -33,7 +33,7 @@ public struct OutputFormat: Hashable, Sendable {
         let ext = (path as NSString).pathExtension.lowercased()
         guard let d = byExtension[ext] else {
             throw GeoError(.invalidArgument, "cannot tell the output format from the extension '.\(ext)'", file: path,
-                           hint: "use .geojson, .gpkg, .shp, .csv, .kml, .xlsx, .fgb or .tif, or say --format GPKG")
+                           hint: "use .geojson, .gpkg, .shp, .csv, .kml, .xlsx, .fgb or .tif, or say {format} GPKG")
         }
         return OutputFormat(driver: d)
     }

@@ -32,11 +32,11 @@ public struct FlowOptions: AnalysisOptions {
     public init(od: String, network: [String], output: String) { self.od = od; self.network = network; self.output = output }
 
     public func validate() throws {
-        if network.isEmpty { throw GeoError(.invalidArgument, "no network given", hint: "name a line layer with --network, e.g. --network shapefiles/roads.shp") }
-        _ = try Distance.parse(maxSnap, option: "--max-snap")
+        if network.isEmpty { throw GeoError(.invalidArgument, "no network given", hint: "name a line layer with {network}, e.g. {network} shapefiles/roads.shp") }
+        _ = try Distance.parse(maxSnap, option: "{maxSnap}")
         _ = try SpeedTable.parse(speed)
         if !closed.isEmpty && countries == nil && closed.contains(where: { !FileManager.default.fileExists(atPath: $0) }) {
-            throw GeoError(.invalidArgument, "closing a border crossing by name needs the country polygons", hint: "add --countries shapefiles/countries.shp")
+            throw GeoError(.invalidArgument, "closing a border crossing by name needs the country polygons", hint: "add {countries} shapefiles/countries.shp")
         }
     }
     public var inputPaths: [String] { [od] + network + extra + closed.filter { FileManager.default.fileExists(atPath: $0) } + [countries, posts].compactMap { $0 } }
@@ -46,7 +46,7 @@ public struct FlowOptions: AnalysisOptions {
         crossingsOutput ?? sibling(output, suffix: "_crossings", ext: (output as NSString).pathExtension)
     }
     public var resolvedFlowsOutput: String { flowsOutput ?? sibling(output, suffix: "_flows", ext: "csv") }
-    var maxSnapMetres: Double { (try? Distance.parse(maxSnap, option: "--max-snap").meters) ?? 5000 }
+    var maxSnapMetres: Double { (try? Distance.parse(maxSnap, option: "{maxSnap}").meters) ?? 5000 }
 }
 
 func sibling(_ path: String, suffix: String, ext: String) -> String {
@@ -217,8 +217,8 @@ func readFlows(_ o: FlowOptions) throws -> [Flow] {
         }
         return i
     }
-    let oi = try index(o.originColumn, "--origin-column"), di = try index(o.destinationColumn, "--destination-column")
-    let wi = try o.weightColumn.map { try index($0, "--weight-column") } ?? s.index(of: "weight")
+    let oi = try index(o.originColumn, "{originColumn}"), di = try index(o.destinationColumn, "{destinationColumn}")
+    let wi = try o.weightColumn.map { try index($0, "{weightColumn}") } ?? s.index(of: "weight")
     var out: [Flow] = []
     var row = 0
     try layer.forEach { f in
@@ -227,7 +227,7 @@ func readFlows(_ o: FlowOptions) throws -> [Flow] {
         if let wi {
             let v = f.values[wi]
             if v.isNull { w = 0 } else if let d = v.doubleValue ?? v.stringValue.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }), d.isFinite { w = d }
-            else { throw GeoError(.invalidArgument, "the weight '\(v)' is not a number", file: o.od, index: row, hint: "fix the row, or name another column with --weight-column") }
+            else { throw GeoError(.invalidArgument, "the weight '\(v)' is not a number", file: o.od, index: row, hint: "fix the row, or name another column with {weightColumn}") }
         }
         out.append(Flow(row: row, origin: f.values[oi].stringValue ?? "", destination: f.values[di].stringValue ?? "", weight: w))
     }
@@ -283,7 +283,7 @@ func resolveClosures(_ items: [String], net: RoadNetwork, crossings xs: NetworkC
             for (p, lp) in zip(points, net.nearestLinePoints(points.map(\.0))) {
                 guard let lp, lp.metres <= maxMetres else {
                     throw GeoError(.invalidArgument, String(format: "the closed point at %.5f, %.5f is %@ from the network", p.0.y, p.0.x, lp.map { "\(km($0.metres)) km" } ?? "far"),
-                                   file: item, featureID: p.1, hint: "move it onto the road, or raise --max-snap")
+                                   file: item, featureID: p.1, hint: "move it onto the road, or raise {maxSnap}")
                 }
                 lines.append(lp.line)
                 what.append(String(format: "the line at %.4f, %.4f", lp.location.y, lp.location.x))
@@ -553,6 +553,6 @@ public func networkFlows(_ o: FlowOptions, geocoder: Geocoder? = nil, context: A
                                       rows: stranded.prefix(20).map { [String(flows[$0].row), flows[$0].origin, flows[$0].destination, fmt(flows[$0].weight)] }))
         }
     }
-    if o.countries == nil { summary.append("crossings not computed: give the country polygons with --countries (e.g. shapefiles/countries.shp)") }
+    if o.countries == nil { summary.append("crossings not computed: give the country polygons with {countries} (e.g. shapefiles/countries.shp)") }
     return AnalysisOutput(layers: [loadLayer, crossingLayer, flowLayer], summary: summary, tables: tables, figures: figures, warnings: warnings)
 }

@@ -12,7 +12,7 @@ struct RoutePost: Sendable, Hashable {
     /// are other names). Without a path: the posts shipped with Caravan.
     public static func read(_ path: String? = nil) throws -> [RoutePost] {
         guard let file = path ?? Bundle.module.path(forResource: "border_posts", ofType: "geojson") else {
-            throw GeoError(.open, "the shipped border posts are missing", hint: "name a posts layer with --posts")
+            throw GeoError(.open, "the shipped border posts are missing", hint: "name a posts layer with {posts}")
         }
         let l = try Dataset.open(file).layer(named: nil)
         guard let crs = try l.crs else { throw GeoError(.projection, "the posts have no CRS", file: file, hint: "add a .prj, or convert them to EPSG:4326") }

@@ -37,14 +37,14 @@ public struct RouteOptions: AnalysisOptions {
     }
 
     public func validate() throws {
-        if network.isEmpty { throw GeoError(.invalidArgument, "no network given", hint: "name a line layer with --network, e.g. --network shapefiles/roads.shp") }
-        _ = try Distance.parse(maxSnap, option: "--max-snap")
+        if network.isEmpty { throw GeoError(.invalidArgument, "no network given", hint: "name a line layer with {network}, e.g. {network} shapefiles/roads.shp") }
+        _ = try Distance.parse(maxSnap, option: "{maxSnap}")
         _ = try SpeedTable.parse(speed)
-        if !speed.isEmpty && cost != .time { throw GeoError(.invalidArgument, "--speed is only used with --cost time", hint: "add --cost time, or drop --speed") }
+        if !speed.isEmpty && cost != .time { throw GeoError(.invalidArgument, "{speed} is only used with {cost} time", hint: "add {cost} time, or drop {speed}") }
     }
     public var inputPaths: [String] { [waypoints] + network + extra + [countries, posts].compactMap { $0 } }
     public var outputPaths: [String] { [output] }
-    var maxSnapMetres: Double { (try? Distance.parse(maxSnap, option: "--max-snap").meters) ?? 5000 }
+    var maxSnapMetres: Double { (try? Distance.parse(maxSnap, option: "{maxSnap}").meters) ?? 5000 }
 }
 
 /// One waypoint as read and joined to the network.
@@ -66,7 +66,7 @@ func readWaypoints(_ o: RouteOptions, geocoder: () throws -> Geocoder) throws ->
         }
         return i
     }
-    let ri = try index(o.routeColumn, "--route-column"), oi = try index(o.orderColumn, "--order-column")
+    let ri = try index(o.routeColumn, "{routeColumn}"), oi = try index(o.orderColumn, "{orderColumn}")
     let pi = s.index(of: o.placeColumn)
     let toLonLat = try (try layer.crs).map { try Transformer(from: $0, to: .wgs84) }
     var names: [String] = []
@@ -81,7 +81,7 @@ func readWaypoints(_ o: RouteOptions, geocoder: () throws -> Geocoder) throws ->
         let text = pi.flatMap { f.values[$0].stringValue } ?? pt.map { String(format: "%.5f, %.5f", $0.y, $0.x) } ?? ""
         if pt == nil && pi == nil {
             throw GeoError(.invalidArgument, "no column '\(o.placeColumn)' and no point; the columns are: \(s.names.joined(separator: ", "))",
-                           file: o.waypoints, hint: "name the place column with --place-column")
+                           file: o.waypoints, hint: "name the place column with {placeColumn}")
         }
         if rows[route] == nil { names.append(route) }
         rows[route, default: []].append((n, f.fid, text, pt))
@@ -266,7 +266,7 @@ public func routeAlongNetwork(_ o: RouteOptions, geocoder: Geocoder? = nil, cont
                  ResultField("status", .string, role: .category, meaning: "ok, or no path"),
                  ResultField("crossings", .string, role: .text, meaning: "border crossings in order")],
         geometries: legGeoms, rows: legRows)
-    if !withCrossings { summary.append("crossings not computed: give the country polygons with --countries (e.g. shapefiles/countries.shp)") }
+    if !withCrossings { summary.append("crossings not computed: give the country polygons with {countries} (e.g. shapefiles/countries.shp)") }
     let figures: [String: Double] = ["routes": Double(located.count), "legs": Double(legs.count), "legsRouted": Double(paths.compactMap { $0 }.count),
                                      "gaps": Double(totalGaps), "km": totalKm / 1000, "crossings": Double(totalCrossings), "unlisted": Double(unlisted),
                                      "nodes": Double(net.nodeCount)]

@@ -35,7 +35,7 @@ public struct SpeedTable: Codable, Sendable, Hashable {
         for item in items.flatMap({ $0.split(separator: ",").map(String.init) }) {
             let kv = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard kv.count == 2, let v = Double(kv[1].replacingOccurrences(of: "km/h", with: "")), v > 0, v.isFinite else {
-                throw GeoError(.invalidArgument, "--speed '\(item)' is not CLASS=KM/H", hint: "write it like --speed road=70 or --speed default=40")
+                throw GeoError(.invalidArgument, "{speed} '\(item)' is not CLASS=KM/H", hint: "write it like {speed} road=70 or {speed} default=40")
             }
             if kv[0].lowercased() == "default" { fallback = v } else { o[kv[0]] = v }
         }
@@ -123,7 +123,7 @@ public struct RoadNetwork: Sendable {
     public static func read(_ paths: [String], cost: NetworkCost = .length, speeds: SpeedTable = SpeedTable(),
                             classField: String? = nil, warnings: WarningLog? = nil) throws -> RoadNetwork {
         guard !paths.isEmpty else {
-            throw GeoError(.invalidArgument, "no network given", hint: "name a line layer with --network, e.g. --network shapefiles/roads.shp")
+            throw GeoError(.invalidArgument, "no network given", hint: "name a line layer with {network}, e.g. {network} shapefiles/roads.shp")
         }
         var b = Builder()
         for (si, path) in paths.enumerated() {
@@ -142,7 +142,7 @@ public struct RoadNetwork: Sendable {
             if let cf = classField {
                 guard let i = schema.index(of: cf) else {
                     throw GeoError(.invalidArgument, "no field '\(cf)'; the fields are: \(schema.names.joined(separator: ", "))", file: path, layer: layer.name,
-                                   hint: "name the road class field with --class-field")
+                                   hint: "name the road class field with {classField}")
                 }
                 classIndex = i
             } else {

@@ -56,7 +56,7 @@ extension CRS {
     /// projection with its axes in metres (the cells, lengths and areas caravan computes are in
     /// metres: EPSG:2263's feet read as metres made 238,004 km of railway out of 71,566);
     /// geographic, geocentric and other CRSs refused with a one-line error.
-    public func forMetricAnalysis(flag: String = "--crs") throws -> CRS {
+    public func forMetricAnalysis(flag: String = "{crs}") throws -> CRS {
         let hint = "use a projected CRS in metres (e.g. \(flag) EPSG:32642, UTM 42N), or leave \(flag) out for an equal-area CRS centred on the data"
         switch kind {
         case .geographic:

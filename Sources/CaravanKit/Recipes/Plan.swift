@@ -78,11 +78,11 @@ public struct RecipePlan: Sendable {
         for (k, v) in set {
             guard let p = recipe.params.first(where: { $0.name == k }) else {
                 let names = recipe.params.map(\.name)
-                throw GeoError(.invalidArgument, "--set \(k)=\(v): the recipe has no parameter '\(k)'", file: recipe.file,
+                throw GeoError(.invalidArgument, "{set} \(k)=\(v): the recipe has no parameter '\(k)'", file: recipe.file,
                                hint: nearest(k, in: names).map { "did you mean '\($0)'?" } ?? (names.isEmpty ? "this recipe has no parameters" : "its parameters are: \(names.joined(separator: ", "))"))
             }
             if RecipeDate(p.value) != nil && RecipeDate(v) == nil {
-                throw GeoError(.invalidArgument, "--set \(k)=\(v): '\(k)' is a date", file: recipe.file, hint: "write it as YYYY-MM-DD, e.g. --set \(k)=\(p.value)")
+                throw GeoError(.invalidArgument, "{set} \(k)=\(v): '\(k)' is a date", file: recipe.file, hint: "write it as YYYY-MM-DD, e.g. {set} \(k)=\(p.value)")
             }
             params[k] = v
         }

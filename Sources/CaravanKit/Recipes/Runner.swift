@@ -30,6 +30,10 @@ public final class RecipeRunner {
     public var manifestPath: String { plan.outputDirectory + "/manifest.json" }
     private var hashCache: [String: Manifest.File] = [:]
 
+    /// How the manifest names the run's own options (`{force}`, `{only}` in a step's reason):
+    /// the options of `caravan run`, its front end, by default.
+    public var optionName: @Sendable (String) -> String = OptionKeys.flag
+
     public init(plan: RecipePlan, caravanVersion: String, log: @escaping (String) -> Void = { _ in }) {
         self.plan = plan; self.caravanVersion = caravanVersion; self.log = log
     }
@@ -37,7 +41,7 @@ public final class RecipeRunner {
     public func run(_ selection: Selection = Selection(), execute: Execute) throws -> Summary {
         let t0 = Date()
         for o in selection.only where !plan.steps.contains(where: { $0.name == o }) {
-            throw GeoError(.invalidArgument, "--only \(o): the recipe has no step '\(o)'", file: plan.recipe.file,
+            throw GeoError(.invalidArgument, "{only} \(o): the recipe has no step '\(o)'", file: plan.recipe.file,
                            hint: nearest(o, in: plan.steps.map(\.name)).map { "did you mean '\($0)'?" } ?? "its steps are: \(plan.steps.map(\.name).joined(separator: ", "))")
         }
         let fm = FileManager.default
@@ -61,7 +65,7 @@ public final class RecipeRunner {
             let selected = selection.only.isEmpty || selection.only.contains(step.name)
             if !selected {
                 if var p = prev { p.status = "up to date"; manifest.steps.append(p) }
-                log("  \(step.name): not selected (--only)")
+                log("  \(step.name): not selected ({only})")
                 continue
             }
             let args = canonical(step.arguments)
@@ -76,7 +80,7 @@ public final class RecipeRunner {
                 } else {
                     let maker = plan.steps.first { $0.outputs.values.contains(path) }
                     throw GeoError(.read, "step '\(step.name)' (line \(step.line)): its input \(display(path)) does not exist", file: plan.recipe.file,
-                                   hint: maker.map { "it is made by step '\($0.name)'; run without --only, or with --only \($0.name) first" } ?? "check the path")
+                                   hint: maker.map { "it is made by step '\($0.name)'; run without {only}, or with {only} \($0.name) first" } ?? "check the path")
                 }
             }
             var h = SHA256()
@@ -85,8 +89,8 @@ public final class RecipeRunner {
             let key = h.hexDigest()
 
             var reason: String?
-            if selection.force { reason = "--force" }
-            else if !selection.only.isEmpty { reason = "--only" }
+            if selection.force { reason = "{force}" }
+            else if !selection.only.isEmpty { reason = "{only}" }
             else if let p = prev, p.arguments != args { reason = whyChanged(p, args: args, inputs: inputs, previousVersion: previous?.caravan) }
             else if !pending.isEmpty || step.dependencies.contains(where: willChange.contains) {
                 reason = "after \(Set(pending + step.dependencies.filter(willChange.contains)).sorted().joined(separator: ", ")), if its output changes"
@@ -119,7 +123,7 @@ public final class RecipeRunner {
                 try? fm.createDirectory(atPath: URL(fileURLWithPath: out).deletingLastPathComponent().path, withIntermediateDirectories: true)
             }
             let started = isoNow(), s0 = Date()
-            var rec = Manifest.Step(name: step.name, command: step.command, line: step.line, status: "ran", reason: why, key: key,
+            var rec = Manifest.Step(name: step.name, command: step.command, line: step.line, status: "ran", reason: OptionKeys.render(why, optionName), key: key,
                                     options: relativeOptions(step.options), arguments: args, inputs: inputs, outputs: [], warnings: [],
                                     error: nil, started: started, seconds: nil)
             do {

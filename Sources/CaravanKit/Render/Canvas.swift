@@ -149,6 +149,8 @@ final class Canvas {
     /// Paints premultiplied ARGB32 pixels (`w` × `h`, row-major from the top) at `x`, `y` with `opacity`.
     func paintImage(_ pixels: inout [UInt32], w: Int, h: Int, x: Double, y: Double, opacity: Double = 1, smooth: Bool = false) {
         let stride = Int(cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, Int32(w)))
+        // Cannot fail: cairo's stride for ARGB32 is 4 bytes a pixel, already 4-byte aligned, for any
+        // width; the pixels below are laid out on that assumption.
         precondition(stride == w * 4)
         pixels.withUnsafeMutableBytes { raw in
             let img = cairo_image_surface_create_for_data(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), CAIRO_FORMAT_ARGB32,
@@ -184,6 +186,8 @@ final class Canvas {
 
     private func layout(_ font: Font) -> OpaquePointer {
         if let l = layouts[font] { pango_cairo_update_layout(cr, l); return l }
+        // Never nil: both are GObject constructors, which abort inside GLib on memory exhaustion
+        // rather than return NULL; no font, text or option reaches them.
         let l = pango_cairo_create_layout(cr)!
         let d = pango_font_description_new()!
         pango_font_description_set_family(d, font.family)

@@ -60,10 +60,9 @@ final class MapLayer {
     func numbers(_ field: String) throws -> [Double] {
         switch source {
         case .file(let layer):
-            guard layer.schema.index(of: field) != nil else { return [] }
+            guard let i = layer.schema.index(of: field) else { return [] }
             var out: [Double] = []
             let cursor = try layer.features(fields: [field])
-            let i = layer.schema.index(of: field)!
             while let f = try cursor.next() { if let d = f.values[i].doubleValue { out.append(d) } }
             return out
         case .result(let r):

@@ -37,7 +37,7 @@ struct MapRenderer {
         layers = ls
         if let c = options.crs {
             crs = try CRS(c)
-            if crs.isGeographic { warnings.add("--crs \(c) is geographic: distances on the map are not true; an equal-area CRS reads better") }
+            if crs.isGeographic { warnings.add("{crs} \(c) is geographic: distances on the map are not true; an equal-area CRS reads better") }
         } else {
             crs = ls.first { !$0.crs.isGeographic }?.crs ?? regionalMapCRS
         }
@@ -76,8 +76,8 @@ struct MapRenderer {
         let chosen = base.countries.filter { codes.contains($0.iso) }
         let unknown = codes.subtracting(chosen.map(\.iso))
         if !unknown.isEmpty {
-            throw GeoError(.invalidArgument, "--focus names countries the base map does not hold: \(unknown.sorted().joined(separator: ", "))",
-                           hint: "give ISO codes of the region, e.g. --focus KZ,KG,TJ,TM,UZ,AF")
+            throw GeoError(.invalidArgument, "{focus} names countries the base map does not hold: \(unknown.sorted().joined(separator: ", "))",
+                           hint: "give ISO codes of the region, e.g. {focus} KZ,KG,TJ,TM,UZ,AF")
         }
         var env = Envelope.empty
         for c in chosen {
@@ -103,7 +103,7 @@ struct MapRenderer {
         var panels: [(value: String?, frame: Box)] = [(nil, L.frame)]
         if let by = options.by {
             guard let owner = layers.first(where: { l in l.fieldNames.contains { $0.caseInsensitiveCompare(by) == .orderedSame } }) else {
-                throw GeoError(.invalidArgument, "no layer has the field '\(by)' for --by",
+                throw GeoError(.invalidArgument, "no layer has the field '\(by)' for {by}",
                                hint: "name a field of the first layer: \(layers.first?.fieldNames.prefix(10).joined(separator: ", ") ?? "")")
             }
             let values = try owner.distinct(by)

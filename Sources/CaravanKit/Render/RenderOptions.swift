@@ -57,16 +57,16 @@ public struct RenderOptions: AnalysisOptions {
         let (w, h) = try pictureSize()
         if w > RenderOptions.maxSide || h > RenderOptions.maxSide {
             throw GeoError(.invalidArgument, "a picture of \(w)×\(h) is larger than \(RenderOptions.maxSide) pixels a side", file: output,
-                           hint: "choose a smaller --size or --dpi")
+                           hint: "choose a smaller {size} or {dpi}")
         }
         if w < 200 || h < 150 {
-            throw GeoError(.invalidArgument, "a picture of \(w)×\(h) is too small for a map with a legend", file: output, hint: "use at least --size 400x300")
+            throw GeoError(.invalidArgument, "a picture of \(w)×\(h) is too small for a map with a legend", file: output, hint: "use at least {size} 400x300")
         }
         if let e = extent { _ = try RenderOptions.parseExtent(e) }
         if !(0...1).contains(basemapOpacity) {
-            throw GeoError(.invalidArgument, "--basemap-opacity is \(basemapOpacity)", hint: "give a value from 0 (invisible) to 1 (opaque)")
+            throw GeoError(.invalidArgument, "{basemapOpacity} is \(basemapOpacity)", hint: "give a value from 0 (invisible) to 1 (opaque)")
         }
-        if let n = labels, n < 0 { throw GeoError(.invalidArgument, "--labels is \(n)", hint: "give 0 for no town names, or a positive number") }
+        if let n = labels, n < 0 { throw GeoError(.invalidArgument, "{labels} is \(n)", hint: "give 0 for no town names, or a positive number") }
         for l in layers where RenderOptions.splitStyle(l).path.isEmpty {
             throw GeoError(.invalidArgument, "a layer has no path: '\(l)'", hint: "write PATH or PATH:field=NAME")
         }
@@ -80,7 +80,7 @@ public struct RenderOptions: AnalysisOptions {
             switch paper.uppercased() {
             case "A4": mm = (210, 297)
             case "A3": mm = (297, 420)
-            default: throw GeoError(.invalidArgument, "unknown paper size '\(paper)'", hint: "use --paper A4 or --paper A3")
+            default: throw GeoError(.invalidArgument, "unknown paper size '\(paper)'", hint: "use {paper} A4 or {paper} A3")
             }
             let (wmm, hmm) = landscape ? (mm.1, mm.0) : mm
             let perInch = format == .png ? Double(dpi ?? 150) : 72
@@ -89,7 +89,7 @@ public struct RenderOptions: AnalysisOptions {
         guard let size else { return (1920, 1080) }
         let parts = size.lowercased().split(separator: "x").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 2, let w = parts[0], let h = parts[1], w > 0, h > 0 else {
-            throw GeoError(.invalidArgument, "--size '\(size)' is not WIDTHxHEIGHT", hint: "e.g. --size 1920x1080")
+            throw GeoError(.invalidArgument, "{size} '\(size)' is not WIDTHxHEIGHT", hint: "e.g. {size} 1920x1080")
         }
         return (w, h)
     }
@@ -98,7 +98,7 @@ public struct RenderOptions: AnalysisOptions {
         let v = s.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard v.count == 4, let a = v[0], let b = v[1], let c = v[2], let d = v[3], a < c, b < d,
               a >= -180, c <= 180, b >= -90, d <= 90 else {
-            throw GeoError(.invalidArgument, "--extent '\(s)' is not minlon,minlat,maxlon,maxlat", hint: "e.g. --extent 60,35,80,45")
+            throw GeoError(.invalidArgument, "{extent} '\(s)' is not minlon,minlat,maxlon,maxlat", hint: "e.g. {extent} 60,35,80,45")
         }
         return Envelope(minX: a, minY: b, maxX: c, maxY: d)
     }

@@ -137,7 +137,7 @@ public func makeBulletin(_ o: BulletinOptions) throws -> BulletinData {
     let s = events.schema
     guard let dateIndex = s.index(of: o.dateField) else {
         throw GeoError(.invalidArgument, "no date field '\(o.dateField)'; the fields are: \(s.names.joined(separator: ", "))", file: o.events,
-                       hint: "name the date column with --date-field")
+                       hint: "name the date column with {dateField}")
     }
     let statusIndex = s.index(of: "match_status"), countryIndex = s.index(of: "match_country") ?? s.index(of: "country")
     let placeIndex = s.index(of: "place"), inputCountryIndex = s.index(of: "country")

@@ -203,7 +203,7 @@ public enum PagePrinter {
     /// Prints `html` (a file) to `pdf`, through a temporary file renamed when complete.
     public static func printPDF(html: String, to pdf: String) throws {
         guard let chrome = browser() else {
-            throw GeoError(.unsupported, "no Chromium to print the PDF with", file: pdf, hint: "install it (apt-get install chromium), or leave out --pdf")
+            throw GeoError(.unsupported, "no Chromium to print the PDF with", file: pdf, hint: "install it (apt-get install chromium), or leave out {pdf}")
         }
         let tmpDir = NSTemporaryDirectory() + "caravan-chromium-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         try? FileManager.default.createDirectory(atPath: tmpDir, withIntermediateDirectories: true)

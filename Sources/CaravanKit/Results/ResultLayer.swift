@@ -136,6 +136,10 @@ public struct ResultLayer: Sendable {
     public init(name: String, kind: ResultKind, title: String? = nil, crs: CRS, geometryType: GeometryType,
                 fields: [ResultField], geometries: [Geometry?], rows: [[FieldValue]],
                 raster: ResultRaster? = nil, metadata: [String: String] = [:]) {
+        // A programming error, not input: every caller in the library builds the two arrays in
+        // step, feature by feature (a layer without geometry passes one nil per row), so no file,
+        // option or row can make them differ. Kept as a precondition rather than a silently
+        // shortened layer.
         precondition(geometries.count == rows.count, "ResultLayer: \(geometries.count) geometries for \(rows.count) rows")
         self.init(name: name, kind: kind, title: title, crs: crs, geometryType: geometryType, fields: fields,
                   count: rows.count, geometry: { geometries[$0] }, values: { rows[$0] },

@@ -8,14 +8,15 @@ import Foundation
 /// OptionKeys.render("give it with {sSrs}", OptionKeys.flag)   // "give it with --s-srs"
 /// ```
 public enum OptionKeys {
-    /// `text` with each `{key}` (a camelCase word in braces) replaced by `render(key)`.
+    /// `text` with each `{key}` (a camelCase word in braces) replaced by `render(key)`; a
+    /// recipe's `${name}` stays as written.
     public static func render(_ text: String, _ render: (String) -> String) -> String {
         guard text.contains("{") else { return text }
         var out = "", rest = text[...]
         while let open = rest.firstIndex(of: "{") {
             out += rest[..<open]
             let after = rest.index(after: open)
-            guard let close = rest[after...].firstIndex(of: "}"), close > after,
+            guard out.last != "$", let close = rest[after...].firstIndex(of: "}"), close > after,
                   rest[after..<close].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
                   rest[after].isLowercase else {
                 out.append("{"); rest = rest[after...]; continue

@@ -122,7 +122,7 @@ enum CSVEventReader {
             return GeoError(.read, "coordinate \(lon), \(lat) is out of range for longitude/latitude", file: path, layer: layer, featureID: row)
         case .badWeight(let w):
             return GeoError(.invalidArgument, "the weight '\(w)' is not a number", file: path, layer: layer, featureID: row,
-                            hint: "fix the value, or leave it out with --where")
+                            hint: "fix the value, or leave it out with {where}")
         }
     }
 

@@ -64,8 +64,8 @@ public enum NetCDFCube {
         guard let root = GDALDatasetGetRootGroup(ds) else { throw fail("opening the root group") }
         defer { GDALGroupRelease(root) }
         let h = Handles()
-        let double = GDALExtendedDataTypeCreate(GDT_Float64)!, int32 = GDALExtendedDataTypeCreate(GDT_Int32)!
-        let string = GDALExtendedDataTypeCreateString(0)!
+        guard let double = GDALExtendedDataTypeCreate(GDT_Float64), let int32 = GDALExtendedDataTypeCreate(GDT_Int32),
+              let string = GDALExtendedDataTypeCreateString(0) else { throw fail("creating the data types") }
         h.types += [double, int32, string]
         let srs = OSRNewSpatialReference(cube.crs.wkt)
         defer { if let srs { OSRDestroySpatialReference(srs) } }
@@ -180,7 +180,7 @@ public enum NetCDFCube {
         switch cube.tessellation {
         case .square(let side):
             let cols = cube.locations.map(\.col), rows = cube.locations.map(\.row)
-            let c0 = cols.min()!, c1 = cols.max()!, r0 = rows.min()!, r1 = rows.max()!
+            guard let c0 = cols.min(), let c1 = cols.max(), let r0 = rows.min(), let r1 = rows.max() else { throw fail("the cube has no locations") }
             let W = c1 - c0 + 1, H = r1 - r0 + 1
             let y = try dimension("y", "HORIZONTAL_Y", "NORTH", H), x = try dimension("x", "HORIZONTAL_X", "EAST", W)
             let yv = try array("y", [y], double), xv = try array("x", [x], double)
@@ -264,7 +264,7 @@ public enum NetCDFCube {
             defer { GDALAttributeRelease(a) }
             return GDALAttributeReadAsDouble(a)
         }
-        let double = GDALExtendedDataTypeCreate(GDT_Float64)!
+        guard let double = GDALExtendedDataTypeCreate(GDT_Float64) else { throw fail("creating the data types") }
         defer { GDALExtendedDataTypeRelease(double) }
         func values(_ name: String, _ count: Int) throws -> [Double]? {
             guard let a = GDALGroupOpenMDArray(root, name, nil) else { return nil }
@@ -311,8 +311,8 @@ public enum NetCDFCube {
         func binValues(_ name: String) throws -> [Double]? {
             switch tess {
             case .square:
-                let c0 = locations.map(\.col).min()!, c1 = locations.map(\.col).max()!
-                let r0 = locations.map(\.row).min()!, r1 = locations.map(\.row).max()!
+                guard let c0 = locations.map(\.col).min(), let c1 = locations.map(\.col).max(),
+                      let r0 = locations.map(\.row).min(), let r1 = locations.map(\.row).max() else { throw fail("no locations") }
                 let W = c1 - c0 + 1, H = r1 - r0 + 1
                 guard let g = try values(name, T * H * W) else { return nil }
                 var out = [Double](repeating: 0, count: L * T)

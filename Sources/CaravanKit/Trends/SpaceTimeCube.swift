@@ -46,7 +46,7 @@ public struct SpaceTimeCube: Sendable {
     public static func aggregate(cells: [CellIndex], times: [Int], weights: [Double]?, step: TimeStep, tessellation: Tessellation,
                                  crs: CRS, studyCells: [CellIndex]? = nil, weightField: String? = nil) throws -> SpaceTimeCube {
         guard let first = times.min(), let last = times.max() else {
-            throw GeoError(.invalidArgument, "there are no events to put in the cube", hint: "check --from/--to, --where and the study area")
+            throw GeoError(.invalidArgument, "there are no events to put in the cube", hint: "check {from}/{to}, {where} and the study area")
         }
         let steps = TimeSteps(step: step, first: first, last: last)
         // Locations through a dense window of the cells (no hashing per event).

@@ -45,7 +45,10 @@ func spatialNeighbours(_ positions: [XY], band: Double) -> [[Int32]] {
 /// Space-time Gi* over a cube of `values` (location-major, `steps` per location).
 public func spaceTimeGiStar(values: [Double], positions: [XY], steps T: Int, band: Double, timeWindow k: Int) throws -> SpaceTimeGiResult {
     let L = positions.count
-    precondition(values.count == L * T)
+    guard values.count == L * T else {
+        throw GeoError(.invalidArgument, "the cube has \(values.count) values for \(L) locations × \(T) steps (\(L * T) bins)",
+                       hint: "give one value per location and step, location by location")
+    }
     let n = L * T
     guard n >= 30 else {
         throw GeoError(.invalidArgument, "the cube has \(n) bins (\(L) locations × \(T) steps); Emerging Hot Spot Analysis needs at least 30",
@@ -58,7 +61,7 @@ public func spaceTimeGiStar(values: [Double], positions: [XY], steps T: Int, ban
     let S = variance > 0 ? variance.squareRoot() : 0
     guard S > 1e-12 * max(1, abs(mean)) else {
         throw GeoError(.invalidArgument, "every bin of the cube holds the same value (\(mean)): with no variance there are no hot or cold spots",
-                       hint: "check the events and the --weight field, or use other cells or steps")
+                       hint: "check the events and the {weight} field, or use other cells or steps")
     }
     let neighbours = spatialNeighbours(positions, band: band)
     // Spatial sums per step, then the window of previous steps.

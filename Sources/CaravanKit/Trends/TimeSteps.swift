@@ -7,7 +7,7 @@ public enum TimeStep: Hashable, Sendable, Codable, CustomStringConvertible {
     case months(Int)
 
     /// Reads `1month`, `3 months`, `30days`, `2weeks`, `1year`, `quarter`, `week`.
-    public static func parse(_ text: String, option: String = "--step") throws -> TimeStep {
+    public static func parse(_ text: String, option: String = "{step}") throws -> TimeStep {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = t.prefix { $0.isNumber }
         let unit = t.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)

@@ -27,10 +27,10 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
                      progress: ((String) -> Void)? = nil) throws -> TimedEvents {
     let layer = try Dataset.open(path, options: OpenOptions(sourceCRS: try sourceCRS.map { try CRS($0) })).layer(named: layerName)
     guard let dateColumn = try selection.resolvedDateColumn(in: layer.schema, file: path, required: true) else {
-        throw GeoError(.invalidArgument, "no date column", file: path, hint: "name it with --date-column")
+        throw GeoError(.invalidArgument, "no date column", file: path, hint: "name it with {dateColumn}")
     }
     guard let srcCRS = try layer.crs else {
-        throw GeoError(.projection, "the events have no CRS", file: path, layer: layer.name, hint: "say what it is with --s-srs")
+        throw GeoError(.projection, "the events have no CRS", file: path, layer: layer.name, hint: "say what it is with {sSrs}")
     }
     if layer.geometryType != .unknown, layer.geometryType.dimensionFamily != 0 {
         throw GeoError(.invalidArgument, "events must be points, and this layer holds \(layer.geometryType == .none ? "no geometry (no lon/lat columns found)" : layer.geometryType.rawValue + "s")",
@@ -100,7 +100,7 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
             if let wi = weightIndex {
                 guard let x = f.values[wi].doubleValue, x.isFinite else {
                     throw GeoError(.invalidArgument, "the weight '\(f.values[wi])' is not a number", file: path, layer: layer.name, featureID: f.fid,
-                                   hint: "fix the value, or leave it out with --where")
+                                   hint: "fix the value, or leave it out with {where}")
                 }
                 w = x
             }
@@ -111,19 +111,19 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
     if badCount > 0 {
         let list = bad.map { "row \($0.0): \($0.1)" }.joined(separator: "; ")
         throw GeoError(.invalidArgument, "\(badCount) date\(badCount == 1 ? "" : "s") in '\(dateColumn)' cannot be read (\(list)\(badCount > bad.count ? "; …" : ""))",
-                       file: path, layer: layer.name, hint: "correct them (yyyy-mm-dd is safest), or leave those rows out with --where")
+                       file: path, layer: layer.name, hint: "correct them (yyyy-mm-dd is safest), or leave those rows out with {where}")
     }
     if missingTotal > 0 {
         let rows = missingDate.prefix(5).map { "row \($0)" }.joined(separator: ", ")
         throw GeoError(.invalidArgument, "\(missingTotal) event\(missingTotal == 1 ? " has" : "s have") no date in '\(dateColumn)' (\(rows)\(missingTotal > 5 ? ", …" : ""))",
-                       file: path, layer: layer.name, hint: "fill them in, or leave them out with --where \"\(dateColumn) IS NOT NULL\"")
+                       file: path, layer: layer.name, hint: "fill them in, or leave them out with {where} \"\(dateColumn) IS NOT NULL\"")
     }
     if out.withoutLocation > 0 {
         warnings.add("\(out.withoutLocation) of \(out.read) events have no location and were left out")
     }
     guard !points.isEmpty else {
         throw GeoError(.invalidArgument, "there are no events\(period == nil ? "" : " in the period asked for")", file: path, layer: layer.name,
-                       hint: period == nil ? nil : "check --from and --to")
+                       hint: period == nil ? nil : "check {from} and {to}")
     }
     // Analysis CRS: of the study area, else of the events' extent.
     var centre = studyArea?.envelope
@@ -134,7 +134,7 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
     }
     let crs = requestedCRS ?? CRS.analysisCRS(for: centre!)
     guard !crs.isGeographic else {
-        throw GeoError(.invalidArgument, "\(crs) is geographic (degrees)", hint: "use a projected CRS in metres, or leave --crs out")
+        throw GeoError(.invalidArgument, "\(crs) is geographic (degrees)", hint: "use a projected CRS in metres, or leave {crs} out")
     }
     out.crs = crs
     progress?("projecting \(points.count.formatted()) events")

@@ -33,7 +33,7 @@ public struct CubeOptions: AnalysisOptions, GridSelection, EventSelection, Hasha
     public func validate() throws {
         try validateGrid()
         guard try tessellation() != nil else {
-            throw GeoError(.invalidArgument, "no cell size", hint: "give --cell 25km (or --cell-area 500km2)")
+            throw GeoError(.invalidArgument, "no cell size", hint: "give {cell} 25km (or {cellArea} 500km2)")
         }
         _ = try TimeStep.parse(step)
         _ = try period()
@@ -81,17 +81,17 @@ public struct EmergingOptions: AnalysisOptions, GridSelection, EventSelection, H
 
     public func validate() throws {
         guard let b = band else {
-            throw GeoError(.invalidArgument, "no neighbourhood distance", hint: "give --band, e.g. --band 75km (three 25 km cells)")
+            throw GeoError(.invalidArgument, "no neighbourhood distance", hint: "give {band}, e.g. {band} 75km (three 25 km cells)")
         }
-        _ = try Distance.parse(b, option: "--band")
+        _ = try Distance.parse(b, option: "{band}")
         if let by, by.lowercased() != "year" {
-            throw GeoError(.invalidArgument, "--by \(by): emerging makes small multiples by year only", hint: "use --by year, or 'caravan render --by FIELD' on the output")
+            throw GeoError(.invalidArgument, "{by} \(by): emerging makes small multiples by year only", hint: "use {by} year, or 'caravan render {by} FIELD' on the output")
         }
-        if timeWindow < 0 { throw GeoError(.invalidArgument, "--time-window must be 0 or more", hint: "1 (the default) takes the previous step too") }
+        if timeWindow < 0 { throw GeoError(.invalidArgument, "{timeWindow} must be 0 or more", hint: "1 (the default) takes the previous step too") }
         if !readsCube {
             try validateGrid()
             guard try tessellation() != nil else {
-                throw GeoError(.invalidArgument, "no cell size", hint: "give --cell 25km (or --cell-area 500km2), or a cube made by 'caravan cube'")
+                throw GeoError(.invalidArgument, "no cell size", hint: "give {cell} 25km (or {cellArea} 500km2), or a cube made by 'caravan cube'")
             }
             _ = try TimeStep.parse(step)
             _ = try period()
@@ -156,7 +156,7 @@ func buildCube(events: String, layer: String?, sourceCRS: String?, selection: so
                                 progress: progress)
     if e.outsideStudyArea > 0 { warnings.add("\(e.outsideStudyArea) events fall outside the study area and were left out") }
     guard !e.times.isEmpty else {
-        throw GeoError(.invalidArgument, "there are no events inside the study area", file: events, hint: "check --study-area and --study-where")
+        throw GeoError(.invalidArgument, "there are no events inside the study area", file: events, hint: "check {studyArea} and {studyWhere}")
     }
     let cube = try SpaceTimeCube.aggregate(cells: e.cells, times: e.times, weights: e.weights, step: step, tessellation: tess,
                                            crs: e.crs, studyCells: e.studyCells, weightField: weight)
@@ -174,7 +174,7 @@ func checkSteps(_ cube: SpaceTimeCube, file: String) throws {
         throw GeoError(.invalidArgument, cube.firstTime == cube.lastTime
                        ? "every event has the same time (\(TimeSteps.date(cube.firstTime))): a cube needs at least two time steps"
                        : "the events span \(span / 86_400) days, less than one step of \(cube.steps.step): a cube needs at least two time steps",
-                       file: file, hint: "use a shorter --step")
+                       file: file, hint: "use a shorter {step}")
     }
 }
 
@@ -351,9 +351,9 @@ public func emergingAnalysis(_ o: EmergingOptions, context: AnalysisContext = An
     if o.readsCube {
         cube = try NetCDFCube.read(o.events)
         try checkSteps(cube, file: o.events)
-        let ignored = [o.cell.map { _ in "--cell" }, o.cellArea.map { _ in "--cell-area" }, o.step != "1month" ? "--step" : nil,
-                       o.dateColumn.map { _ in "--date-column" }, o.from.map { _ in "--from" }, o.to.map { _ in "--to" },
-                       o.where.map { _ in "--where" }, o.weight.map { _ in "--weight" }, o.studyArea.map { _ in "--study-area" }].compactMap { $0 }
+        let ignored = [o.cell.map { _ in "{cell}" }, o.cellArea.map { _ in "{cellArea}" }, o.step != "1month" ? "{step}" : nil,
+                       o.dateColumn.map { _ in "{dateColumn}" }, o.from.map { _ in "{from}" }, o.to.map { _ in "{to}" },
+                       o.where.map { _ in "{where}" }, o.weight.map { _ in "{weight}" }, o.studyArea.map { _ in "{studyArea}" }].compactMap { $0 }
         if !ignored.isEmpty {
             context.warnings.add("\(ignored.joined(separator: ", ")) ignored: the cube's own cells, steps and events are used (make another cube to change them)")
         }
@@ -361,7 +361,7 @@ public func emergingAnalysis(_ o: EmergingOptions, context: AnalysisContext = An
         cube = try buildCube(events: o.events, layer: o.layer, sourceCRS: o.sSrs, selection: o, grid: o, step: try TimeStep.parse(o.step),
                              weight: o.weight, warnings: context.warnings, progress: context.progress)
     }
-    let band = try Distance.parse(o.band!, option: "--band").meters
+    let band = try Distance.parse(o.band!, option: "{band}").meters
     let spacing: Double
     switch cube.tessellation {
     case .square(let s): spacing = s
@@ -374,7 +374,7 @@ public func emergingAnalysis(_ o: EmergingOptions, context: AnalysisContext = An
     var k = o.timeWindow
     let cap = Int(0.75 * Double(T))
     if k > cap {
-        context.warnings.add("--time-window \(k) is more than three quarters of the \(T) steps; using \(cap), as ArcGIS does")
+        context.warnings.add("{timeWindow} \(k) is more than three quarters of the \(T) steps; using \(cap), as ArcGIS does")
         k = cap
     }
     context.progress("space-time Gi* of \(cube.binCount.formatted()) bins")

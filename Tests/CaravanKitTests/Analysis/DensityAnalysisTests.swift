@@ -21,15 +21,15 @@ struct DensityAnalysisTests {
         func hint(_ o: DensityOptions) -> String? {
             do { try o.validate(); return nil } catch let e as GeoError { return e.hint } catch { return nil }
         }
-        #expect(hint(DensityOptions(routes: Self.rail))?.contains("--cell") == true)
+        #expect(hint(DensityOptions(routes: Self.rail))?.contains("{cell}") == true)
         var k = DensityOptions(routes: Self.rail); k.cell = "10km"; k.method = .kernel
-        #expect(hint(k)?.contains("--radius") == true)
+        #expect(hint(k)?.contains("{radius}") == true)
         var h = DensityOptions(routes: Self.rail, output: "x.tif"); h.cell = "10km"; h.grid = .hex
         #expect(hint(h)?.contains(".geojson") == true)
         var bare = DensityOptions(routes: Self.rail); bare.cell = "25"
         #expect(hint(bare)?.contains("25km") == true)
         var w = DensityOptions(routes: Self.rail); w.cell = "10km"; w.studyWhere = "role = 'focus'"
-        #expect(hint(w)?.contains("--study-area") == true)
+        #expect(hint(w)?.contains("{studyArea}") == true)
     }
 
     @Test("the kernel method's summary gives the network's length, not the within-radius lengths summed over cells")

@@ -123,14 +123,14 @@ struct EventAnalysesTests {
         #expect(u.message.contains("no unit") && (u.hint ?? "").contains("25km"))
         var both = HotSpotOptions(events: one); both.cell = "25km"; both.polygons = Self.polygons(dir)
         let b = try #require(throws: GeoError.self) { try both.validate() }
-        #expect(b.message.contains("--polygons with --cell"))
+        #expect(b.message.contains("{polygons} with {cell}"))
         let noCoords = dir.write("nocoords.csv", "id,place\n1,Osh\n2,Naryn\n")
         let n = try #require(throws: GeoError.self) { try hotSpots({ var x = HotSpotOptions(events: noCoords); x.cell = "25km"; return x }()) }
-        #expect(n.message.contains("geocode it first") && (n.hint ?? "").contains("caravan geocode") && !(n.hint ?? "").contains("--s-srs"))
+        #expect(n.message.contains("geocode it first") && (n.hint ?? "").contains("caravan geocode") && !(n.hint ?? "").contains("{sSrs}"))
         let few = dir.write("few.csv", Self.csv(Self.randomRows(12, lon: 66...70, lat: 40...42, seed: 8)))
         var k = HotSpotOptions(events: few); k.polygons = Self.polygons(dir, provinces: true); k.knn = 10
         let out = try hotSpots(k)
-        #expect(out.warnings.contains { $0.contains("--knn 10 is more than the 3 other polygons: using 3") })
+        #expect(out.warnings.contains { $0.contains("{knn} 10 is more than the 3 other polygons: using 3") })
     }
 
     @Test("border check: events in another country's polygon are counted and listed; --assign-by trusts the row")
@@ -246,7 +246,7 @@ struct EventAnalysesTests {
         #expect(spring.summary.contains { $0.contains("by 'date'") })
         o.from = "31.02.2023"
         let e = try #require(throws: GeoError.self) { try hotSpots(o) }
-        #expect(e.message.contains("--from"))
+        #expect(e.message.contains("{from}"))
     }
 
     @Test("nearest place: the largest town near a point, and the province around it")

@@ -78,7 +78,7 @@ struct LineDensityOutputTests {
         var geo = o; geo.crs = .wgs84
         #expect(error { _ = try lineDensity(try Dataset.open(repositoryRoot + "/shapefiles/railways.shp").layer(named: nil), options: geo) }?.message.contains("geographic") == true)
         var huge = o; huge.tessellation = .square(size: 100)
-        #expect(error { _ = try lineDensity(try Dataset.open(repositoryRoot + "/shapefiles/railways.shp").layer(named: nil), options: huge) }?.hint?.contains("--max-cells") == true)
+        #expect(error { _ = try lineDensity(try Dataset.open(repositoryRoot + "/shapefiles/railways.shp").layer(named: nil), options: huge) }?.hint?.contains("{maxCells}") == true)
     }
 
     @Test("a layer without a CRS needs --s-srs")

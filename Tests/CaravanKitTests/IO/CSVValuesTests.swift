@@ -156,7 +156,7 @@ struct CSVValuesTests {
             #expect { try geocodeTable(again, to: dir.file("twice.gpkg"), geocoder: sharedGeocoder, options: GeocodeTableOptions(column: "place")) }
                 throws: { e in
                     let g = e as? GeoError
-                    return g?.message.contains("geocoded already") == true && g?.hint?.contains("--select id,place") == true
+                    return g?.message.contains("geocoded already") == true && g?.hint?.contains("{select} id,place") == true
                 }
         }
     }

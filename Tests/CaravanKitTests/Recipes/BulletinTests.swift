@@ -76,7 +76,7 @@ struct BulletinTests {
             _ = try makeBulletin(o)
             Issue.record("no error")
         } catch let e as GeoError {
-            #expect(e.description.contains("no date field 'when'") && e.hint?.contains("--date-field") == true)
+            #expect(e.description.contains("no date field 'when'") && e.hint?.contains("{dateField}") == true)
         }
     }
 }

@@ -126,7 +126,7 @@ struct CubeTests {
         var e = EmergingOptions(events: flat, cell: "25km", step: "9days", band: "100km"); e.crs = CubeTests.crs
         #expect { try emergingHotSpots(e) } throws: { ($0 as? GeoError)?.message.contains("no variance") == true }
         var noBand = e; noBand.band = nil
-        #expect { try emergingHotSpots(noBand) } throws: { ($0 as? GeoError)?.hint?.contains("--band") == true }
+        #expect { try emergingHotSpots(noBand) } throws: { ($0 as? GeoError)?.hint?.contains("{band}") == true }
     }
 
     @Test("a CSV read straight from its bytes gives what GDAL's reading gives: quotes, CRLF, BOM, dates in other forms, rows without a point")

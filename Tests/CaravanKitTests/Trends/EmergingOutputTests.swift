@@ -164,7 +164,7 @@ struct EmergingOutputTests {
         #expect(value(3, "NUM_COLD") == .integer(7) && value(2, "NUM_COLD") == .integer(1) && value(0, "STEPS") == .integer(12))
         #expect(perYear.map(\.hot) == [1, 1] && perYear.map(\.cold) == [0, 1])
         var o = EmergingOptions(events: "x.csv", cell: "25km", band: "50km"); o.by = "drug"
-        #expect { try o.validate() } throws: { ($0 as? GeoError)?.hint?.contains("--by year") == true }
+        #expect { try o.validate() } throws: { ($0 as? GeoError)?.hint?.contains("{by} year") == true }
     }
 
     @Test("an all-zero cube (a weight that is zero everywhere) has no variance: one clear error")
