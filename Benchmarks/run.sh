@@ -348,7 +348,7 @@ extract)
   echo "| geotext + dateparser.search_dates (English and Russian) | 200 | $g | $gm | $gr | $(ratio "$cr" "$gr") |"
   echo "| natasha (its NER and DatesExtractor; Russian pages only, the others skipped) | 200 | $n | $nm | $nr | $(ratio "$cr" "$nr") |"
   echo; echo "Events: caravan $(($(wc -l < "$DATA/extract_caravan.csv") - 1)) from 10,000 pages; on the 200: caravan $(($(wc -l < "$DATA/extract_caravan200.csv") - 1)), geotext+dateparser $(($(wc -l < "$DATA/extract_geotext.csv") - 1)), natasha $(($(wc -l < "$DATA/extract_natasha.csv") - 1)) (date, place) pairs."
-  for set in eval holdout; do
+  for set in eval holdout holdout2; do
   echo; echo "### (date, place) pairs on samples/reports/$set (labelled by hand before the extractor ran on it)"; echo
   "$CARAVAN" extract "$ROOT/samples/reports/$set" -o "$DATA/${set}_caravan.csv" --overwrite >/dev/null 2>&1
   .venv/bin/python peers/extract_peers.py geotext "$ROOT/samples/reports/$set" "$DATA/${set}_geotext.csv"

@@ -39,7 +39,7 @@ struct InfoCommand: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("\(source)  (\(ds.driverName), \(layers.count) layer\(layers.count == 1 ? "" : "s"))")
-            for info in infos { Console.out(info.text) }
+            for info in infos { print(info.text(optionName: Console.optionName)) }
         }
     }
 }

@@ -30,6 +30,19 @@ struct CRSAndLonLatTests {
         #expect(!FileManager.default.fileExists(atPath: dir.file("g.gpkg")))
     }
 
+    @Test("info prints the file's names as they are (a field '{abc}' is not shown as a flag); its own hint names --s-srs")
+    func infoKeepsNames() throws {
+        let dir = TempFolder()
+        let csv = dir.write("braces.csv", "{abc},lon,lat\nOsh,72.8,40.5\n")
+        let r = try caravan(["info", csv])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("{abc}") && !r.stdout.contains("--abc"), "\(r.stdout)")
+        let shp = dir.file("noprj.shp")
+        #expect(try caravan(["convert", packageRoot + "/shapefiles/roads.shp", shp]).status == 0)
+        try FileManager.default.removeItem(atPath: dir.file("noprj.prj"))
+        #expect(try caravan(["info", shp]).stdout.contains("use --s-srs"))
+    }
+
     @Test("a 3-D input (EPSG:4979, PointZ) converted: the output is 2-D, declares WGS 84 2-D, and the dropped heights are counted")
     func zDropped() throws {
         let dir = TempFolder()

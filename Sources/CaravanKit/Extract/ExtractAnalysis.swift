@@ -361,6 +361,17 @@ public final class EventExtractor: Sendable {
     /// Whether a sentence is a dateline: a place or a press office and one day, nothing else
     /// ("Bishkek, 30 June 2023", "Пресс-служба УВД Согдийской области, 5 июля 2023 г."). It gives
     /// the document's date (for "yesterday") and is not itself an event.
+    /// Which of a sentence's days (first and last day numbers, in the order written) dates its one
+    /// event: the first, or the narrowest later one that lies inside the first and is shorter.
+    static func refinedDay(_ days: [(Int, Int)]) -> Int {
+        guard let first = days.first else { return 0 }
+        var best = 0, bestSpan = first.1 - first.0
+        for (k, d) in days.enumerated().dropFirst() where d.0 >= first.0 && d.1 <= first.1 && d.1 - d.0 < bestSpan {
+            best = k; bestSpan = d.1 - d.0
+        }
+        return best
+    }
+
     static func isDateline(_ text: String, dates: [DateMention], kinds: [EventKind]) -> Bool {
         guard kinds.isEmpty, dates.count == 1, let d = dates.first, !d.isRelative, !d.isMonth, d.hasYear,
               d.startMonth == d.endMonth, d.startDay == d.endDay else { return false }
@@ -467,7 +478,9 @@ public final class EventExtractor: Sendable {
                     }
                     if pairs.count < 2 { pairs = [] }
                 }
-                if pairs.isEmpty { pairs = [(0, place)] }
+                // One event: its date is the first one, unless a later date of the sentence lies inside it
+                // ("In June 2025 … the largest, 34 kg, was taken on 9 June 2025": 9 June).
+                if pairs.isEmpty { pairs = [(Self.refinedDay(days.map { ($0.start.dayNumber, $0.end.dayNumber) }), place)] }
                 let k = kind ?? itemKind ?? .other
                 if kind == nil { inherited = itemKind != nil }
                 let agencies = EventVocabulary.agencies(in: s.text, folded)

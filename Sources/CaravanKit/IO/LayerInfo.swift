@@ -37,7 +37,12 @@ public struct LayerInfo: Sendable {
         return info
     }
 
-    public var text: String {
+    /// The description a person reads, its two hints naming options as `optionName` shows them
+    /// (the CLI's flags by default). Only the hints are rendered: names and values from the file
+    /// are printed as they are, braces included.
+    public var text: String { text(optionName: OptionKeys.flag) }
+
+    public func text(optionName: (String) -> String) -> String {
         var s = "layer '\(name)'\n"
         var type = geometryType.rawValue
         if geometryType == .unknown, !geometryTypeCounts.isEmpty {
@@ -49,7 +54,7 @@ public struct LayerInfo: Sendable {
         if geometryType == .none {
             s += "  CRS:      none (a table without geometry)\n"
         } else {
-            s += "  CRS:      \(crs?.description ?? "unknown (no .prj or no CRS given; use {sSrs})")\n"
+            s += "  CRS:      \(crs?.description ?? "unknown (no .prj or no CRS given; use \(optionName("sSrs")))")\n"
         }
         if let e = lonLatExtent {
             s += String(format: "  extent:   lon %.6f … %.6f, lat %.6f … %.6f\n", e.minX, e.maxX, e.minY, e.maxY)
@@ -57,7 +62,7 @@ public struct LayerInfo: Sendable {
             s += "  extent:   \(e) (CRS unknown)\n"
         }
         if let n = invalidCount {
-            s += "  validity: \(n == 0 ? "all geometries valid" : "\(n) invalid (repair with: caravan convert {makeValid})")\n"
+            s += "  validity: \(n == 0 ? "all geometries valid" : "\(n) invalid (repair with: caravan convert \(optionName("makeValid")))")\n"
             for ex in invalidExamples { s += "            \(ex)\n" }
         }
         s += "  fields:   \(fields.count)\n"

@@ -80,6 +80,19 @@ struct ExtractTests {
         #expect(r.review.map(\.reason) == ["a date but no place", "a place but no event or date"])
     }
 
+    @Test("a later date inside a sentence's first date refines it: 'In June 2025 … on 9 June 2025' is 9 June; one outside it does not")
+    func refinedDate() throws {
+        #expect(EventExtractor.refinedDay([(100, 129), (108, 108)]) == 1)
+        #expect(EventExtractor.refinedDay([(100, 129), (110, 115), (112, 112)]) == 2)
+        #expect(EventExtractor.refinedDay([(100, 100), (90, 129)]) == 0)      // a wider later date
+        #expect(EventExtractor.refinedDay([(100, 129), (140, 140)]) == 0)     // outside the first
+        #expect(EventExtractor.refinedDay([(100, 100), (100, 100)]) == 0)     // the same day
+        let dir = TempDir()
+        let p = dir.write("june.txt", "In June 2025, border units near Shurobod intercepted several consignments; the largest, 34 kg of heroin, was taken on 9 June 2025.\n")
+        let r = Self.extractor.extract(try ReportText.read(p))
+        #expect(r.events.map { "\($0.start.iso) \($0.end.iso)" } == ["2025-06-09 2025-06-09"])
+    }
+
     @Test("text cleaning: HTML tags and entities, Markdown marks; items split at 'Rate this item', headings and datelines")
     func cleaning() {
         let h = ReportText.html("<html><body><script>var x=1;</script><h2>Title</h2><p>3&nbsp;кг &laquo;Мак&raquo; &#1058; &amp; <b>bold</b></p></body></html>")
