@@ -681,7 +681,7 @@ public func extractEvents(_ options: ExtractOptions, context: AnalysisContext = 
                                      "events": Double(eventCount), "located": Double(located), "review": Double(reviewCount)]
     if let cp = options.compare {
         if eventCount > kept.count {
-            throw GeoError(.invalidArgument, "--compare holds the events in memory, and these reports give \(eventCount) (more than \(ExtractOptions.keptInMemory))",
+            throw GeoError(.invalidArgument, "{compare} holds the events in memory, and these reports give \(eventCount) (more than \(ExtractOptions.keptInMemory))",
                            file: cp, hint: "compare one report or a few, not a whole archive")
         }
         let c = try EventComparison.compare(kept, withTable: cp, geocoder: geocoder)

@@ -33,13 +33,25 @@ extension MapRenderer {
         }
     }
 
-    func unitWord(_ l: MapLayer) -> String {
+    /// The word for what a layer's entries count, in the form its number takes: "1 cell", "264 cells";
+    /// in Russian "1 ячейка", "3 ячейки", "264 ячейки"… by the usual rule (1, 21 — one; 2–4, 22–24 — few; else many).
+    func unitWord(_ l: MapLayer, count n: Int) -> String {
+        let forms: (en: String, ru: [String])
         switch l.style.kind {
-        case .hotSpots, .density, .emerging, .counts: return l.geometryType.isPointLike ? (ru ? "точек" : "points") : (ru ? "ячеек" : "cells")
-        case .kernelDensity: return ru ? "ячеек" : "cells"
-        case .crossings: return ru ? "пересечений" : "crossings"
-        default: return ru ? "объектов" : "features"
+        case .hotSpots, .density, .emerging, .counts:
+            forms = l.geometryType.isPointLike ? ("point", ["точка", "точки", "точек"]) : ("cell", ["ячейка", "ячейки", "ячеек"])
+        case .kernelDensity: forms = ("cell", ["ячейка", "ячейки", "ячеек"])
+        case .crossings: forms = ("crossing", ["пересечение", "пересечения", "пересечений"])
+        default: forms = ("feature", ["объект", "объекта", "объектов"])
         }
+        return Self.countWord(n, english: forms.en, russian: forms.ru, inRussian: ru)
+    }
+
+    /// `english` singular (plural adds "s"); `russian` as [one, few, many].
+    static func countWord(_ n: Int, english: String, russian: [String], inRussian: Bool) -> String {
+        if !inRussian { return n == 1 ? english : english + "s" }
+        let (d, h) = (n % 10, n % 100)
+        return russian[d == 1 && h != 11 ? 0 : (2...4).contains(d) && !(12...14).contains(h) ? 1 : 2]
     }
 
     /// "3,459 kg" for amount_kg, else "3,459 weight".
@@ -83,7 +95,6 @@ extension MapRenderer {
             guard y + 60 * u < box.maxY else { break }
             y += c.text(l.title, x: x, y: y, font: head, colour: RGBA(0.1, 0.1, 0.1), wrap: w).h + 2 * u
             y += c.text(meaning(l), x: x, y: y, font: small, colour: RGBA(0.35, 0.35, 0.35), wrap: w).h + 6 * u
-            let cells = unitWord(l)
             if l.drawn == 0 {
                 y += c.text(ru ? "Пусто: в слое нет объектов для этой карты" : "Empty: this layer has nothing to draw here", x: x, y: y,
                             font: .init(size: 15 * u, bold: true), colour: RGBA(0.7, 0.1, 0.1), wrap: w).h + 6 * u
@@ -95,7 +106,7 @@ extension MapRenderer {
                     if l.style.kind == .emerging && n == 0 { continue }
                     let alpha = l.style.kind == .hotSpots && cls.value == "0" ? 0.4 : 1
                     let label = l.style.kind == .hotSpots && cls.value == "0" ? cls.label(lang) + (ru ? " (проанализировано, скопления нет)" : " (analysed, no cluster)") : cls.label(lang)
-                    entry(RGBA(hex: cls.colour, alpha: alpha), "\(label)  (\(n.formatted()) \(cells))",
+                    entry(RGBA(hex: cls.colour, alpha: alpha), "\(label)  (\(n.formatted()) \(unitWord(l, count: n)))",
                           shape: l.geometryType.isPointLike ? "circle" : "box", dim: n == 0, size: l.geometryType.isPointLike ? 7 * u : nil)
                 }
             case .graduated(_, let breaks, let colours, _):
@@ -105,7 +116,7 @@ extension MapRenderer {
                     lower = i == 0 ? 0 : breaks[i - 1]
                     let n = i < l.classCounts.count ? l.classCounts[i] : 0
                     let range = i == 0 ? "> 0 – \(number(b))\(unit)" : "\(number(lower)) – \(number(b))\(unit)"
-                    entry(RGBA(hex: colours[i], alpha: 0.9), "\(range)  (\(n.formatted()) \(cells))", dim: n == 0)
+                    entry(RGBA(hex: colours[i], alpha: 0.9), "\(range)  (\(n.formatted()) \(unitWord(l, count: n)))", dim: n == 0)
                 }
             case .crossings:
                 let n0 = l.classCounts.first ?? 0, n1 = l.classCounts.count > 1 ? l.classCounts[1] : 0
@@ -123,7 +134,7 @@ extension MapRenderer {
                     entry(RGBA(hex: colour, alpha: 0.55), "\(l.drawn.formatted()) \(ru ? "событий" : "events")", shape: "circle", size: 3.5 * u)
                 }
             case .plain(let colour):
-                entry(RGBA(hex: colour), "\(l.drawn.formatted()) \(cells)", shape: l.geometryType.isPointLike ? "dot" : "box")
+                entry(RGBA(hex: colour), "\(l.drawn.formatted()) \(unitWord(l, count: l.drawn))", shape: l.geometryType.isPointLike ? "dot" : "box")
             }
             y += 16 * u
         }

@@ -15,6 +15,15 @@ struct RenderTests {
         return o
     }
 
+    @Test("legend counts take the number's form: 1 cell, 2 cells; 1 ячейка, 3 ячейки, 11 ячеек, 21 ячейка, 264 ячейки")
+    func legendCountWords() {
+        let ru = ["ячейка", "ячейки", "ячеек"]
+        func w(_ n: Int, _ inRussian: Bool) -> String { MapRenderer.countWord(n, english: "cell", russian: ru, inRussian: inRussian) }
+        #expect([0, 1, 2, 264].map { w($0, false) } == ["cells", "cell", "cells", "cells"])
+        #expect([0, 1, 3, 5, 11, 12, 21, 22, 111, 264, 1001].map { w($0, true) }
+                == ["ячеек", "ячейка", "ячейки", "ячеек", "ячеек", "ячеек", "ячейка", "ячейки", "ячеек", "ячейки", "ячейка"])
+    }
+
     @Test("hot spots from a GeoPackage: ArcGIS's hot 99 % and cold 99 % colours at known cells, in the layer's own CRS")
     func hotSpotColours() throws {
         let dir = TempDir()
