@@ -58,3 +58,19 @@ final class TempFolder {
 /// (`ulimit -f`), before caravan runs, so the disk-full tests cannot run under it; they run in
 /// `make test` and under AddressSanitizer.
 let underThreadSanitizer: Bool = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__tsan_init") != nil
+
+/// Runs a shell script; its stderr goes through a file (a full pipe would block the child).
+func sh(_ script: String) throws -> CLIResult {
+    let errFile = NSTemporaryDirectory() + "caravan-sh-\(UUID().uuidString).txt"
+    defer { try? FileManager.default.removeItem(atPath: errFile) }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", script + " 2>'\(errFile)'"]
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    let e = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? ""
+    return CLIResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: e)
+}

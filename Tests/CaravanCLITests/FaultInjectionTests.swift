@@ -8,21 +8,6 @@ import Testing
 /// temporaries gone (after SIGKILL: removed by the next run).
 @Suite("caravan under faults: full disk, signals, races, aliases", .serialized)
 struct FaultInjectionTests {
-    /// Runs a shell script; its stderr goes through a file (a full pipe would block the child).
-    func sh(_ script: String) throws -> CLIResult {
-        let errFile = NSTemporaryDirectory() + "caravan-sh-\(UUID().uuidString).txt"
-        defer { try? FileManager.default.removeItem(atPath: errFile) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script + " 2>'\(errFile)'"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let e = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? ""
-        return CLIResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: e)
-    }
 
     func contents(_ dir: TempFolder) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted() }
     func data(_ p: String) -> Data? { FileManager.default.contents(atPath: p) }
