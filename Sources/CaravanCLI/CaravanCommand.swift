@@ -74,15 +74,21 @@ enum Console {
     static func text(_ s: String) -> String { OptionKeys.render(s, optionName) }
 
     /// One line on stderr; the library's option keys are shown by `optionName`.
-    static func line(_ s: String) {
-        FileHandle.standardError.write(Data((text(s) + "\n").utf8))
+    static func line(_ s: String) { raw(text(s)) }
+
+    /// One line on stderr, as given.
+    static func raw(_ s: String) {
+        FileHandle.standardError.write(Data((s + "\n").utf8))
     }
 
     /// One line on stdout (a summary line of the library's), its option keys shown by `optionName`.
     static func out(_ s: String) { print(text(s)) }
 
+    /// The error's message and hint with their option keys shown; its file and layer as given.
     static func error(_ e: GeoError) {
-        line("caravan: error: \(e.description)")
+        var shown = e
+        shown.message = text(e.message)
+        raw("caravan: error: \(shown.description)")
         if let hint = e.hint { line("  hint: \(hint)") }
     }
 

@@ -43,6 +43,17 @@ struct CRSAndLonLatTests {
         #expect(try caravan(["info", shp]).stdout.contains("use --s-srs"))
     }
 
+    @Test("an error names the user's path as written, braces and all ('{cell}', '{abc}'); the library's own keys still show as flags")
+    func errorKeepsPaths() throws {
+        let dir = TempFolder()
+        let missing = dir.file("{cell}") + "/{abc}.shp"
+        let r = try caravan(["info", missing])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains(missing) && !r.stderr.contains("--abc") && !r.stderr.contains("/--cell"), "\(r.stderr)")
+        let d = try caravan(["density", dir.file("{cell}") + "/r.shp", "-o", dir.file("o.tif")])
+        #expect(d.status != 0 && d.stderr.contains("--cell"), "\(d.stderr)")
+    }
+
     @Test("a 3-D input (EPSG:4979, PointZ) converted: the output is 2-D, declares WGS 84 2-D, and the dropped heights are counted")
     func zDropped() throws {
         let dir = TempFolder()

@@ -43,4 +43,27 @@ struct OptionKeysTests {
         }
         #expect(OptionKeys.render("use ${name} or {maxSnap}", OptionKeys.flag) == "use ${name} or --max-snap")
     }
+
+    @Test("every {key} the library's messages use is a known key, and a {word} of the user's stays as written")
+    func knownKeys() throws {
+        let root = repositoryRoot + "/Sources/CaravanKit"
+        let key = try NSRegularExpression(pattern: #"(?<!\$)\{([a-z][A-Za-z0-9]*)\}"#)
+        var unknown: [String] = [], used = Set<String>()
+        for case let rel as String in FileManager.default.enumerator(atPath: root)! where rel.hasSuffix(".swift") {
+            let text = try String(contentsOfFile: root + "/" + rel, encoding: .utf8)
+            for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let l = String(line)
+                if l.trimmingCharacters(in: .whitespaces).hasPrefix("//") { continue }
+                for m in key.matches(in: l, range: NSRange(l.startIndex..., in: l)) {
+                    let k = String(l[Range(m.range(at: 1), in: l)!])
+                    used.insert(k)
+                    if !OptionKeys.known.contains(k) { unknown.append("\(rel):\(n + 1): {\(k)}") }
+                }
+            }
+        }
+        #expect(unknown.isEmpty, "add the key to OptionKeys.known:\n\(unknown.joined(separator: "\n"))")
+        #expect(used.count > 50)
+        #expect(OptionKeys.known.subtracting(used).isEmpty, "keys no message uses: \(OptionKeys.known.subtracting(used).sorted())")
+        #expect(OptionKeys.render("/data/{abc}/{cellSize}.csv: give {cell}", OptionKeys.flag) == "/data/{abc}/{cellSize}.csv: give --cell")
+    }
 }
