@@ -211,7 +211,10 @@ struct CSVScan {
 
     /// Scans `bytes` (no BOM) separated by `separator`. Throws on a NUL byte, an unclosed quote,
     /// a header naming a column twice, or a row with more values than the header names.
-    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, separator: UInt8, path: String, keepStarts: Bool) throws -> CSVScan {
+    /// `releasing`: called now and then with the offset the scan has passed (a mapped file's
+    /// pages behind it can be given back).
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, separator: UInt8, path: String, keepStarts: Bool,
+                     releasing: ((Int) -> Void)? = nil) throws -> CSVScan {
         var parser = CSVTable.Parser(bytes: bytes, separator: separator)
         var header: [String] = []
         guard try parser.nextFields(path: path, { header.append(String(decoding: $0, as: UTF8.self)) }) else {
@@ -224,8 +227,10 @@ struct CSVScan {
         var state = [UInt8](repeating: 0, count: width)
         var scan = CSVScan(header: header, types: [])
         var starts: [Int] = []
+        var nextRelease = 8 << 20
         while parser.pos < bytes.count {
             let start = parser.pos
+            if let releasing, start >= nextRelease { releasing(start); nextRelease = start + (8 << 20) }
             let blank = bytes[start] == 10 || bytes[start] == 13
             var c = 0
             var extra = false
@@ -464,11 +469,12 @@ extension CSVTable {
     static func prepareForGDAL(_ path: String) throws -> String? {
         let base = (path as NSString).deletingPathExtension
         if FileManager.default.fileExists(atPath: base + ".csvt") || FileManager.default.fileExists(atPath: base + ".CSVT") { return nil }
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped), !data.isEmpty else { return nil }
-        return try data.withUnsafeBytes { raw -> String? in
-            guard let bytes = CSVScan.body(raw) else { return nil }
+        return try MappedFile.withBytes(path) { mapped -> String? in
+            guard mapped.count > 0, let bytes = CSVScan.body(UnsafeRawBufferPointer(mapped)) else { return nil }
             let sep = CSVScan.separator(bytes)
-            let scan = try CSVScan.scan(bytes, separator: sep, path: path, keepStarts: false)
+            // One pass over the whole file for the types: the pages read are given back as it goes.
+            let scan = try CSVScan.scan(bytes, separator: sep, path: path, keepStarts: false,
+                                        releasing: { MappedFile.release(mapped, from: 0, upTo: mapped.count - bytes.count + $0) })
             guard !scan.header.isEmpty else { return nil }
             if let e = scan.wideError(path: path) { throw e }
             let headerEnd = bytes.firstIndex(of: 10) ?? bytes.count
@@ -482,7 +488,7 @@ extension CSVTable {
                 let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
                 if oneColumn {
                     let tab = (path as NSString).pathExtension.lowercased() == "tsv"
-                    try oneColumnCopy(raw, bodyOffset: raw.count - bytes.count, separator: tab ? 9 : 44, to: target, path: path)
+                    try oneColumnCopy(UnsafeRawBufferPointer(mapped), bodyOffset: mapped.count - bytes.count, separator: tab ? 9 : 44, to: target, path: path)
                 } else {
                     try fm.createSymbolicLink(atPath: target, withDestinationPath: absolute)
                 }
@@ -504,7 +510,7 @@ extension CSVTable {
                                hint: "check the space in \(NSTemporaryDirectory())")
             }
             return target
-        }
+        } ?? nil
     }
 
     /// A one-column table as GDAL reads it: a comma after the header, and `""` on each blank

@@ -26,6 +26,17 @@ struct CSVEventRows {
     var missing: [Int64] = []
     /// Rows whose lon/lat are not numbers (warned about, kept as rows without a point).
     var notNumbers: [(Int64, String, String)] = []
+
+    /// Adds the rows of a later part of the file, whose row 1 is row `rowOffset + 1` of the file.
+    mutating func append(_ r: CSVEventRows, rowOffset offset: Int64) {
+        points += r.points; times += r.times; weights += r.weights
+        withoutLocation += r.withoutLocation; outsidePeriod += r.outsidePeriod
+        badCount += r.badCount; missingCount += r.missingCount
+        bad += r.bad.prefix(max(0, 5 - bad.count)).map { ($0.0 + offset, $0.1) }
+        missing += r.missing.prefix(max(0, 5 - missing.count)).map { $0 + offset }
+        notNumbers += r.notNumbers.map { ($0.0 + offset, $0.1, $0.2) }
+        rows += r.rows
+    }
 }
 
 enum CSVEventReader {
@@ -40,6 +51,7 @@ enum CSVEventReader {
     private struct Chunk {
         var rows = CSVEventRows()
         var fatal: (Int64, Fatal)? = nil
+        var end = 0
     }
 
     /// Reads the events of a CSV whose header is `names`: the columns of `columns`, dates in ISO
@@ -50,9 +62,20 @@ enum CSVEventReader {
     static func readEvents(path: String, names: [String], columns: CSVEventColumns, period: DatePeriod?,
                            layer: String? = nil, minimumSliceBytes: Int = 4 << 20,
                            progress: ((Double) -> Void)? = nil) throws -> CSVEventRows? {
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
-        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> CSVEventRows? in
-            let bytes = raw.bindMemory(to: UInt8.self)
+        var all = CSVEventRows()
+        let found = try forEachBatch(path: path, names: names, columns: columns, period: period, layer: layer, batchBytes: .max,
+                                     minimumSliceBytes: minimumSliceBytes, progress: progress) { all.append($0, rowOffset: 0) }
+        return found ? all : nil
+    }
+
+    /// The same reading a batch of about `batchBytes` of the file (whole lines) at a time:
+    /// `body` gets each batch's rows in file order, numbered across the file, and memory holds
+    /// one batch. Returns false (calling `body` never) when the header does not match `names`.
+    /// A row that stops the reading throws after the batches before it were given to `body`.
+    static func forEachBatch(path: String, names: [String], columns: CSVEventColumns, period: DatePeriod?,
+                             layer: String? = nil, batchBytes: Int = 16 << 20, minimumSliceBytes: Int = 4 << 20,
+                             progress: ((Double) -> Void)? = nil, _ body: (CSVEventRows) throws -> Void) throws -> Bool {
+        return try MappedFile.withBytes(path) { bytes -> Bool in
             let n = bytes.count
             var pos = 0
             if n >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { pos = 3 }
@@ -71,47 +94,62 @@ enum CSVEventReader {
                 pos += 1
                 if pos == n { header.append(String(decoding: trimmed(bytes, s, bytes[pos - 1] == 0x0D ? pos - 1 : pos), as: UTF8.self)) }
             }
-            guard header == names else { return nil }
-            // Slices of whole lines; one slice when a quote might hold a line break.
-            let body = n - pos
-            var slices = 1
-            if body >= 2 * minimumSliceBytes, memchr(bytes.baseAddress! + pos, 0x22, body) == nil {
-                slices = min(processorCount, body / minimumSliceBytes)
-            }
-            var bounds = [pos]
-            for k in 1..<max(slices, 1) {
-                var b = pos + body * k / slices
-                while b < n && bytes[b - 1] != 0x0A { b += 1 }
-                bounds.append(max(b, bounds.last!))
-            }
-            bounds.append(n)
-            var chunks = [Chunk](repeating: Chunk(), count: slices)
-            chunks.withUnsafeMutableBufferPointer { out in
-                nonisolated(unsafe) let base = out.baseAddress!, src = bytes, report = progress
-                let cuts = bounds
-                DispatchQueue.concurrentPerform(iterations: slices) { k in
-                    base[k] = parse(src, cuts[k], cuts[k + 1], columns: columns, period: period, progress: k == 0 ? report : nil)
-                }
-            }
-            // Rows numbered across slices; the first fatal row in file order stops the reading.
+            guard header == names else { return false }
+            let bodyStart = pos
             var offset: Int64 = 0
-            var out = chunks[0].rows
-            for (k, c) in chunks.enumerated() {
-                if let (row, f) = c.fatal { throw error(f, row: row + offset, path: path, layer: layer, header: names.count) }
-                if k > 0 {
-                    let r = c.rows
-                    out.points += r.points; out.times += r.times; out.weights += r.weights
-                    out.withoutLocation += r.withoutLocation; out.outsidePeriod += r.outsidePeriod
-                    out.badCount += r.badCount; out.missingCount += r.missingCount
-                    out.bad += r.bad.prefix(max(0, 5 - out.bad.count)).map { ($0.0 + offset, $0.1) }
-                    out.missing += r.missing.prefix(max(0, 5 - out.missing.count)).map { $0 + offset }
-                    out.notNumbers += r.notNumbers.map { ($0.0 + offset, $0.1, $0.2) }
-                    out.rows += r.rows
+            var start = pos
+            while start < n {
+                let chunks: [Chunk]
+                var next: Int
+                let share = { (f: Double, a: Int, b: Int) in progress?((Double(a - bodyStart) + f * Double(b - a)) / Double(max(1, n - bodyStart))) }
+                // The batch: to the line end after `batchBytes`. With a quote in it (a quote might hold
+                // a line break) it is read as one slice, ending where a row does; else by every core.
+                next = batchBytes >= n - start ? n : start + batchBytes
+                while next < n && bytes[next - 1] != 0x0A { next += 1 }
+                if memchr(bytes.baseAddress! + start, 0x22, next - start) != nil {
+                    let stop = batchBytes >= n - start ? Int.max : start + batchBytes
+                    let c = parse(bytes, start, n, stopAfter: stop, columns: columns, period: period,
+                                  progress: progress == nil ? nil : { share($0, start, n) })
+                    chunks = [c]; next = c.end
+                } else {
+                    let size = next - start
+                    var slices = 1
+                    if size >= 2 * minimumSliceBytes { slices = min(processorCount, size / minimumSliceBytes) }
+                    var bounds = [start]
+                    for k in 1..<max(slices, 1) {
+                        var b = start + size * k / slices
+                        while b < next && bytes[b - 1] != 0x0A { b += 1 }
+                        bounds.append(max(b, bounds.last!))
+                    }
+                    bounds.append(next)
+                    var parts = [Chunk](repeating: Chunk(), count: slices)
+                    parts.withUnsafeMutableBufferPointer { out in
+                        nonisolated(unsafe) let base = out.baseAddress!, src = bytes
+                        let cuts = bounds, a = start, b = next
+                        let report: ((Double) -> Void)? = progress == nil ? nil : { share($0, a, b) }
+                        nonisolated(unsafe) let first = report
+                        DispatchQueue.concurrentPerform(iterations: slices) { k in
+                            base[k] = parse(src, cuts[k], cuts[k + 1], stopAfter: .max, columns: columns, period: period, progress: k == 0 ? first : nil)
+                        }
+                    }
+                    chunks = parts
                 }
-                offset += Int64(c.rows.rows)
+                // Rows numbered across slices and batches; the first fatal row in file order stops the reading.
+                var out = CSVEventRows()
+                for c in chunks {
+                    if let (row, f) = c.fatal { throw error(f, row: row + offset, path: path, layer: layer, header: names.count) }
+                    out.append(c.rows, rowOffset: offset)
+                    offset += Int64(c.rows.rows)
+                }
+                try body(out)
+                if next <= start { break }
+                // Give back the pages of the batch read (the mapping is read-only: nothing is lost),
+                // so a file of any size costs one batch of memory.
+                if batchBytes < n { MappedFile.release(bytes, from: start / Int(getpagesize()) * Int(getpagesize()), upTo: next) }
+                start = next
             }
-            return out
-        }
+            return true
+        } ?? false
     }
 
     private static func error(_ f: Fatal, row: Int64, path: String, layer: String?, header: Int) -> GeoError {
@@ -137,7 +175,9 @@ enum CSVEventReader {
     }
 
     /// The rows of bytes[from..<to] (whole lines).
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, columns: CSVEventColumns,
+    /// The rows of bytes[from..<to] (whole lines), those starting before `stopAfter`; `end` of the
+    /// result is where the next row starts.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, stopAfter: Int, columns: CSVEventColumns,
                               period: DatePeriod?, progress: ((Double) -> Void)?) -> Chunk {
         var c = Chunk()
         let estimate = (to - from) / 32 + 16
@@ -150,7 +190,7 @@ enum CSVEventReader {
         var released = from / page * page, nextRelease = from + (8 << 20)
         var pos = from
         var row: Int64 = 0
-        while pos < to {
+        while pos < to && pos < stopAfter {
             // One record: the boundaries of the four fields.
             var f = 0, s = pos, inQuotes = false
             var ls = 0, le = 0, as_ = 0, ae = 0, ds = 0, de = 0, ws = 0, we = 0
@@ -233,6 +273,7 @@ enum CSVEventReader {
             }
         }
         c.rows.rows = Int(row)
+        c.end = pos
         return c
     }
 

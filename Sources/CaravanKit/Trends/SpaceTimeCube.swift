@@ -48,69 +48,9 @@ public struct SpaceTimeCube: Sendable {
         guard let first = times.min(), let last = times.max() else {
             throw GeoError(.invalidArgument, "there are no events to put in the cube", hint: "check {from}/{to}, {where} and the study area")
         }
-        let steps = TimeSteps(step: step, first: first, last: last)
-        // Locations through a dense window of the cells (no hashing per event).
-        let n = cells.count
-        let slices = min(processorCount, max(1, n / 200_000))
-        var c0 = Int.max, c1 = Int.min, r0 = Int.max, r1 = Int.min
-        for c in cells { c0 = min(c0, c.col); c1 = max(c1, c.col); r0 = min(r0, c.row); r1 = max(r1, c.row) }
-        for c in studyCells ?? [] { c0 = min(c0, c.col); c1 = max(c1, c.col); r0 = min(r0, c.row); r1 = max(r1, c.row) }
-        let W = c1 - c0 + 1, H = r1 - r0 + 1
-        var slot = [Int32](repeating: -1, count: W * H)
-        cells.withUnsafeBufferPointer { cp in
-            slot.withUnsafeMutableBufferPointer { sp in
-                for c in cp { sp[(c.row - r0) * W + (c.col - c0)] = 0 }
-            }
-        }
-        for c in studyCells ?? [] { slot[(c.row - r0) * W + (c.col - c0)] = 0 }
-        var locations: [CellIndex] = []
-        for o in 0..<(W * H) where slot[o] == 0 {             // row-major: (row, col) order
-            slot[o] = Int32(locations.count)
-            locations.append(CellIndex(col: c0 + o % W, row: r0 + o / W))
-        }
-        let T = steps.count, B = locations.count * T
-        // Counts (and sums) per slice of the events, added up: counts exact in any order, sums to the last bit of rounding.
-        var partCounts = [[UInt32]](repeating: [], count: slices)
-        var partSums = [[Double]](repeating: [], count: slices)
-        let breaks = steps.breaks, step = steps.step, row0 = r0, col0 = c0
-        cells.withUnsafeBufferPointer { cells in
-            times.withUnsafeBufferPointer { times in
-                slot.withUnsafeBufferPointer { slots in
-                    partCounts.withUnsafeMutableBufferPointer { pcs in
-                        partSums.withUnsafeMutableBufferPointer { pss in
-                            nonisolated(unsafe) let cp = cells, tp = times, sp = slots, pc = pcs, ps = pss
-                            DispatchQueue.concurrentPerform(iterations: slices) { k in
-                                let local = TimeSteps(step: step, breaks: breaks)
-                                var counts = [UInt32](repeating: 0, count: B)        // 4 bytes a bin: fewer cache misses
-                                var sums = [Double](repeating: 0, count: weights == nil ? 0 : B)
-                                counts.withUnsafeMutableBufferPointer { cnt in
-                                    sums.withUnsafeMutableBufferPointer { sm in
-                                        for e in (n * k / slices)..<(n * (k + 1) / slices) {
-                                            guard let t = local.index(of: tp[e]) else { continue }
-                                            let c = cp[e]
-                                            let b = Int(sp[(c.row - row0) * W + (c.col - col0)]) * T + t
-                                            cnt[b] += 1
-                                            if let w = weights { sm[b] += w[e] }
-                                        }
-                                    }
-                                }
-                                pc[k] = counts; ps[k] = sums
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        var counts = partCounts[0].map { Double($0) }
-        for k in 1..<max(1, slices) { for b in 0..<B { counts[b] += Double(partCounts[k][b]) } }
-        var sums: [Double]? = nil
-        if weights != nil {
-            var s = partSums[0]
-            for k in 1..<max(1, slices) { for b in 0..<B { s[b] += partSums[k][b] } }
-            sums = s
-        }
-        return SpaceTimeCube(tessellation: tessellation, crs: crs, steps: steps, locations: locations, counts: counts, sums: sums,
-                             weightField: weightField, firstTime: first, lastTime: last, events: cells.count)
+        var bins = CubeBins(steps: TimeSteps(step: step, first: first, last: last), weighted: weights != nil, studyCells: studyCells)
+        bins.add(cells: cells, times: times, weights: weights)
+        return bins.cube(tessellation: tessellation, crs: crs, weightField: weightField, firstTime: first, lastTime: last)
     }
 
     /// Mann–Kendall of each location's counts (Create Space Time Cube's per-location trend).
@@ -127,3 +67,70 @@ public struct SpaceTimeCube: Sendable {
         return MannKendall(totals)
     }
 }
+
+/// The bins of a cube filled a batch of events at a time: its memory grows with the locations
+/// and steps, never with the events, so a table of any length streams through it.
+///
+/// Locations are numbered as they are first met and put in (row, col) order at the end; the
+/// events of each bin are added in the order they come (counts exact, sums the same whatever
+/// the batches and the number of cores).
+struct CubeBins {
+    let steps: TimeSteps
+    private let T: Int
+    private var slots: [Int: Int32] = [:]
+    private var cells: [CellIndex] = []
+    private var counts: [UInt32] = []
+    private var sums: [Double]?
+    private(set) var events = 0
+
+    init(steps: TimeSteps, weighted: Bool, studyCells: [CellIndex]? = nil) {
+        self.steps = steps; T = steps.count
+        sums = weighted ? [] : nil
+        for c in studyCells ?? [] { _ = slot(c) }
+    }
+
+    /// Locations met so far.
+    var locationCount: Int { cells.count }
+
+    @inline(__always)
+    private mutating func slot(_ c: CellIndex) -> Int {
+        let key = c.row &<< 32 | (c.col & 0xFFFF_FFFF)
+        if let s = slots[key] { return Int(s) }
+        let s = cells.count
+        slots[key] = Int32(s); cells.append(c)
+        counts.append(contentsOf: repeatElement(0, count: T))
+        sums?.append(contentsOf: repeatElement(0, count: T))
+        return s
+    }
+
+    /// Adds events: their cells, times (seconds) and weights (nil without a weight field).
+    mutating func add(cells batch: [CellIndex], times: [Int], weights: [Double]?) {
+        events += batch.count
+        var lastKey = Int.min, lastSlot = 0
+        for e in batch.indices {
+            guard let t = steps.index(of: times[e]) else { continue }
+            let c = batch[e]
+            let key = c.row &<< 32 | (c.col & 0xFFFF_FFFF)
+            if key != lastKey { lastSlot = slot(c); lastKey = key }
+            let b = lastSlot * T + t
+            counts[b] += 1
+            if let w = weights { sums![b] += w[e] }
+        }
+    }
+
+    /// The cube: locations in (row, col) order.
+    func cube(tessellation: Tessellation, crs: CRS, weightField: String?, firstTime: Int, lastTime: Int) -> SpaceTimeCube {
+        let order = cells.indices.sorted { (cells[$0].row, cells[$0].col) < (cells[$1].row, cells[$1].col) }
+        var c = [Double](repeating: 0, count: order.count * T)
+        var s: [Double]? = sums == nil ? nil : [Double](repeating: 0, count: order.count * T)
+        for (i, from) in order.enumerated() {
+            for t in 0..<T {
+                c[i * T + t] = Double(counts[from * T + t])
+                if let sums { s![i * T + t] = sums[from * T + t] }
+            }
+        }
+        return SpaceTimeCube(tessellation: tessellation, crs: crs, steps: steps, locations: order.map { cells[$0] }, counts: c, sums: s,
+                             weightField: weightField, firstTime: firstTime, lastTime: lastTime, events: events)
+    }
+}
+

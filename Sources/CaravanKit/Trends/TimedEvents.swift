@@ -16,15 +16,23 @@ struct TimedEvents {
     var dateColumn: String
     /// Whether the CSV was read straight from its bytes.
     var readDirectly = false
+    /// The cube, when the events were streamed into it (a step given and the CSV read from its
+    /// bytes); `cells`, `times` and `weights` are empty then.
+    var cube: SpaceTimeCube?
 }
 
 /// Reads the events of a layer with their dates: checks the date column, refuses unreadable
 /// dates (listing them), keeps the events of the period, projects them to the analysis CRS
 /// (`CRS.analysisCRS` of their extent or of the study area) and finds their cells.
+///
+/// With a `step`, a plain CSV is streamed straight into the cube, `batchBytes` of the file at a
+/// time, so memory holds the cube and one batch, whatever the number of events: a first pass
+/// reads the dates and lon/lat (the extent fixes the CRS, the last date the steps; with a study
+/// area a second finds the times of the events inside it), the last projects and bins.
 func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selection: some EventSelection,
                      weightField: String?, tessellation: Tessellation, requestedCRS: CRS?, studyArea: Geometry?,
-                     maxCells: Int, warnings: WarningLog, allowFastCSV: Bool = true,
-                     progress: ((String) -> Void)? = nil) throws -> TimedEvents {
+                     maxCells: Int, warnings: WarningLog, allowFastCSV: Bool = true, step: TimeStep? = nil,
+                     batchBytes: Int = 16 << 20, progress: ((String) -> Void)? = nil) throws -> TimedEvents {
     let layer = try Dataset.open(path, options: OpenOptions(sourceCRS: try sourceCRS.map { try CRS($0) })).layer(named: layerName)
     guard let dateColumn = try selection.resolvedDateColumn(in: layer.schema, file: path, required: true) else {
         throw GeoError(.invalidArgument, "no date column", file: path, hint: "name it with {dateColumn}")
@@ -70,22 +78,36 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
         if weightIndex != nil { weights.append(w) }
     }
     var fast = false
+    var extent = Envelope.empty, firstTime = Int.max, lastTime = Int.min, keptCount = 0
+    var batches: ((CSVEventRows) throws -> Void) throws -> Bool = { _ in false }
     if allowFastCSV, selection.where == nil, layer.dataset.driverName == "CSV", let pc = layer.pointColumns,
        (path as NSString).pathExtension.lowercased() == "csv", srcCRS.isGeographic {
         let columns = CSVEventColumns(lon: pc.lon, lat: pc.lat, date: dateIndex, weight: weightIndex)
         let names = (layer.schema.fields[pc.lon].name, layer.schema.fields[pc.lat].name)
-        if let r = try CSVEventReader.readEvents(path: path, names: layer.schema.names, columns: columns, period: period, layer: layer.name,
-                                                 progress: progress.map { p in { p(String(format: "reading events %.0f %%", 100 * $0)) } }) {
-            fast = true
+        let names_ = layer.schema.names, layerName_ = layer.name, chunk = step == nil ? Int.max : batchBytes
+        batches = { body in
+            try CSVEventReader.forEachBatch(path: path, names: names_, columns: columns, period: period, layer: layerName_, batchBytes: chunk,
+                                            progress: progress.map { p in { p(String(format: "reading events %.0f %%", 100 * $0)) } }, body)
+        }
+        var all = CSVEventRows()
+        fast = try batches { r in
             for (row, lon, lat) in r.notNumbers {
                 warnings.add("\(path): row \(row): '\(lon)', '\(lat)' in \(names.0)/\(names.1) are not numbers; the row has no point")
             }
-            out.read = r.rows; out.withoutLocation = r.withoutLocation; out.outsidePeriod = r.outsidePeriod
-            badCount = r.badCount; bad = r.bad
-            if r.missingCount > 0 { missingDate = r.missing; missingTotal = r.missingCount }
-            points = r.points; times = r.times; weights = r.weights
+            for p in r.points { extent.expand(p) }
+            for t in r.times { firstTime = min(firstTime, t); lastTime = max(lastTime, t) }
+            keptCount += r.points.count
+            all.append(CSVEventRows(rows: r.rows, withoutLocation: r.withoutLocation, outsidePeriod: r.outsidePeriod, badCount: r.badCount,
+                                    bad: r.bad, missingCount: r.missingCount, missing: r.missing), rowOffset: 0)
+            if step == nil { points += r.points; times += r.times; weights += r.weights }
+        }
+        if fast {
+            out.read = all.rows; out.withoutLocation = all.withoutLocation; out.outsidePeriod = all.outsidePeriod
+            badCount = all.badCount; bad = all.bad
+            if all.missingCount > 0 { missingDate = all.missing; missingTotal = all.missingCount }
         }
     }
+    let streaming = fast && step != nil
     out.readDirectly = fast
     if !fast {
         let cursor = try layer.features(fields: fields)
@@ -107,6 +129,8 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
             let v = f.values[dateIndex]
             take(f.fid, p, fastISODate(v).map { .success($0) } ?? EventDates.parse(v), w)
         }
+        for p in points { extent.expand(p) }
+        keptCount = points.count
     }
     if badCount > 0 {
         let list = bad.map { "row \($0.0): \($0.1)" }.joined(separator: "; ")
@@ -121,37 +145,46 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
     if out.withoutLocation > 0 {
         warnings.add("\(out.withoutLocation) of \(out.read) events have no location and were left out")
     }
-    guard !points.isEmpty else {
+    guard keptCount > 0 else {
         throw GeoError(.invalidArgument, "there are no events\(period == nil ? "" : " in the period asked for")", file: path, layer: layer.name,
                        hint: period == nil ? nil : "check {from} and {to}")
     }
     // Analysis CRS: of the study area, else of the events' extent.
     var centre = studyArea?.envelope
     if centre == nil {
-        var e = Envelope.empty
-        for p in points { e.expand(p) }
-        centre = srcCRS.isEquivalent(to: .wgs84) ? e : try outlineExtent(e, Transformer(from: srcCRS, to: .wgs84))
+        centre = srcCRS.isEquivalent(to: .wgs84) ? extent : try outlineExtent(extent, Transformer(from: srcCRS, to: .wgs84))
     }
     let crs = requestedCRS ?? CRS.analysisCRS(for: centre!)
     guard !crs.isGeographic else {
         throw GeoError(.invalidArgument, "\(crs) is geographic (degrees)", hint: "use a projected CRS in metres, or leave {crs} out")
     }
     out.crs = crs
-    progress?("projecting \(points.count.formatted()) events")
-    try transformInParallel(&points, from: srcCRS, to: crs)
-    var keep = [Bool](repeating: true, count: points.count)
+    let projection = ParallelProjection(from: srcCRS, to: crs)
+    var prepared: PreparedGeometry? = nil
     if let studyArea {
         let area = try Transformer(from: .wgs84, to: crs).transform(studyArea)
-        let prepared = try PreparedGeometry(area)
-        for (k, p) in points.enumerated() where !prepared.intersects(p) { keep[k] = false; out.outsideStudyArea += 1 }
+        let preparedArea = try PreparedGeometry(area)
+        prepared = preparedArea
         let window = GridWindow(tessellation: tessellation, covering: area.envelope)
         try window.check(maxCells: maxCells)
         var cells: [CellIndex] = []
         for i in 0..<window.cellCount {
             let c = window.cell(at: i)
-            if try prepared.intersects(Geometry.polygon([tessellation.ring(c)])) { cells.append(c) }
+            if try preparedArea.intersects(Geometry.polygon([tessellation.ring(c)])) { cells.append(c) }
         }
         out.studyCells = cells
+    }
+    if streaming, let step {
+        try streamIntoCube(&out, batches: batches, projection: projection, studyArea: prepared, step: step, tessellation: tessellation,
+                           weighted: weightIndex != nil, weightField: weightField, firstTime: firstTime, lastTime: lastTime,
+                           maxCells: maxCells, progress: progress)
+        return out
+    }
+    progress?("projecting \(points.count.formatted()) events")
+    try projection.transform(&points)
+    var keep = [Bool](repeating: true, count: points.count)
+    if let prepared {
+        for (k, p) in points.enumerated() where !prepared.intersects(p) { keep[k] = false; out.outsideStudyArea += 1 }
     }
     // Cells in place of the points; times and weights compacted in place (memory: 32 bytes an event at most).
     var kept = 0
@@ -175,6 +208,51 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
         try GridWindow(tessellation: tessellation, covering: e).check(maxCells: maxCells)
     }
     return out
+}
+
+/// The passes after the first of a streamed read: with a study area, one finding the times of the
+/// events inside it; then one projecting each batch, finding its cells and adding it to the cube.
+private func streamIntoCube(_ out: inout TimedEvents, batches: ((CSVEventRows) throws -> Void) throws -> Bool,
+                            projection: ParallelProjection, studyArea: PreparedGeometry?, step: TimeStep, tessellation: Tessellation,
+                            weighted: Bool, weightField: String?, firstTime: Int, lastTime: Int, maxCells: Int,
+                            progress: ((String) -> Void)?) throws {
+    var before = 0   // events of the earlier batches, for the numbering of a projection error
+    /// A batch's events projected, in their cells, those outside the study area left out.
+    func placed(_ r: CSVEventRows) throws -> (cells: [CellIndex], times: [Int], weights: [Double]?, outside: Int) {
+        var points = r.points
+        try projection.transform(&points, indexOffset: before)
+        before += points.count
+        guard let studyArea else { return (cellsInParallel(points, tessellation), r.times, weighted ? r.weights : nil, 0) }
+        var cells: [CellIndex] = [], times: [Int] = [], weights: [Double] = []
+        for (k, p) in points.enumerated() where studyArea.intersects(p) {
+            cells.append(tessellation.cell(containing: p)); times.append(r.times[k])
+            if weighted { weights.append(r.weights[k]) }
+        }
+        return (cells, times, weighted ? weights : nil, points.count - cells.count)
+    }
+    var first = firstTime, last = lastTime
+    if studyArea != nil {
+        first = .max; last = .min
+        progress?("finding the events inside the study area")
+        _ = try batches { r in
+            let p = try placed(r)
+            for t in p.times { first = min(first, t); last = max(last, t) }
+            out.outsideStudyArea += p.outside
+        }
+        before = 0
+        guard first <= last else { return }   // none inside: the caller says so
+    }
+    var bins = CubeBins(steps: TimeSteps(step: step, first: first, last: last), weighted: weighted, studyCells: out.studyCells)
+    progress?("projecting the events into the cube")
+    _ = try batches { r in
+        let p = try placed(r)
+        bins.add(cells: p.cells, times: p.times, weights: p.weights)
+    }
+    let cube = bins.cube(tessellation: tessellation, crs: out.crs, weightField: weightField, firstTime: first, lastTime: last)
+    if out.studyCells == nil, let e = envelopeOfCells(cube.locations, tessellation) {
+        try GridWindow(tessellation: tessellation, covering: e).check(maxCells: maxCells)
+    }
+    out.cube = cube
 }
 
 private func envelopeOfCells(_ cells: [CellIndex], _ t: Tessellation) -> Envelope? {
@@ -210,25 +288,50 @@ func fastISODate(_ v: FieldValue) -> EventDate? {
 /// Projects the points in place, a slice per core, each with its own PROJ context and no copy
 /// of the points; an error names the point by its place in the whole array, as `Transformer`'s.
 func transformInParallel(_ points: inout [XY], from: CRS, to: CRS, minimumSlice: Int = 50_000) throws {
-    let n = points.count
-    let slices = min(processorCount, max(1, n / minimumSlice))
-    if slices <= 1 || from.isEquivalent(to: to) { try Transformer(from: from, to: to).transform(&points); return }
-    let workers = (0..<slices).compactMap { _ in SliceTransformer(from: from, to: to) }
-    guard workers.count == slices else { try Transformer(from: from, to: to).transform(&points); return }
-    var failures = [(Int, Int32)?](repeating: nil, count: slices)
-    points.withUnsafeMutableBufferPointer { buf in
-        failures.withUnsafeMutableBufferPointer { f in
-            nonisolated(unsafe) let base = buf.baseAddress!, out = f.baseAddress!, pool = workers
-            DispatchQueue.concurrentPerform(iterations: slices) { k in
-                let a = n * k / slices, b = n * (k + 1) / slices
-                out[k] = pool[k].transform(base + a, b - a).map { (a + $0.index, $0.errno) }
+    try ParallelProjection(from: from, to: to).transform(&points, minimumSlice: minimumSlice)
+}
+
+/// A projection made once and used for batch after batch of points, a slice per core.
+final class ParallelProjection {
+    let from: CRS, to: CRS
+    private let identical: Bool
+    private let workers: [SliceTransformer]
+
+    init(from: CRS, to: CRS) {
+        self.from = from; self.to = to
+        identical = from.isEquivalent(to: to)
+        let w = identical ? [] : (0..<processorCount).compactMap { _ in SliceTransformer(from: from, to: to) }
+        workers = w.count == processorCount ? w : []
+    }
+
+    /// Projects `points` in place; `indexOffset`: how many points came in earlier batches (for the error's numbering).
+    func transform(_ points: inout [XY], indexOffset: Int = 0, minimumSlice: Int = 50_000) throws {
+        let n = points.count
+        let slices = min(processorCount, max(1, n / minimumSlice))
+        if slices <= 1 || identical || workers.isEmpty {
+            do { try Transformer(from: from, to: to).transform(&points) } catch let e as GeoError where indexOffset > 0 {
+                var moved = e
+                if let i = e.index { moved.index = i + indexOffset }
+                if let i = e.vertex { moved.vertex = i + indexOffset }
+                throw moved
+            }
+            return
+        }
+        var failures = [(Int, Int32)?](repeating: nil, count: slices)
+        points.withUnsafeMutableBufferPointer { buf in
+            failures.withUnsafeMutableBufferPointer { f in
+                nonisolated(unsafe) let base = buf.baseAddress!, out = f.baseAddress!, pool = workers
+                DispatchQueue.concurrentPerform(iterations: slices) { k in
+                    let a = n * k / slices, b = n * (k + 1) / slices
+                    out[k] = pool[k].transform(base + a, b - a).map { (a + $0.index, $0.errno) }
+                }
             }
         }
-    }
-    if let (i, err) = failures.compactMap({ $0 }).first {
-        let msg = err != 0 ? String(cString: proj_context_errno_string(workers[0].context, err)) : "coordinate outside the CRS's domain"
-        throw GeoError(.projection, "cannot transform point \(i + 1) from \(from.identifier ?? from.name) to \(to.identifier ?? to.name): \(msg)",
-                       library: .proj, code: Int(err), operation: "proj_trans_generic", index: i)
+        if let (i, err) = failures.compactMap({ $0 }).first {
+            let msg = err != 0 ? String(cString: proj_context_errno_string(workers[0].context, err)) : "coordinate outside the CRS's domain"
+            throw GeoError(.projection, "cannot transform point \(indexOffset + i + 1) from \(from.identifier ?? from.name) to \(to.identifier ?? to.name): \(msg)",
+                           library: .proj, code: Int(err), operation: "proj_trans_generic", index: indexOffset + i)
+        }
     }
 }
 

@@ -153,13 +153,13 @@ func buildCube(events: String, layer: String?, sourceCRS: String?, selection: so
     let area = try grid.studyAreaGeometry()
     let e = try readTimedEvents(path: events, layerName: layer, sourceCRS: sourceCRS, selection: selection, weightField: weight,
                                 tessellation: tess, requestedCRS: try grid.requestedCRS(), studyArea: area, maxCells: grid.maxCells, warnings: warnings,
-                                progress: progress)
+                                step: step, progress: progress)
     if e.outsideStudyArea > 0 { warnings.add("\(e.outsideStudyArea) events fall outside the study area and were left out") }
-    guard !e.times.isEmpty else {
+    guard e.cube != nil || !e.times.isEmpty else {
         throw GeoError(.invalidArgument, "there are no events inside the study area", file: events, hint: "check {studyArea} and {studyWhere}")
     }
-    let cube = try SpaceTimeCube.aggregate(cells: e.cells, times: e.times, weights: e.weights, step: step, tessellation: tess,
-                                           crs: e.crs, studyCells: e.studyCells, weightField: weight)
+    let cube = try e.cube ?? SpaceTimeCube.aggregate(cells: e.cells, times: e.times, weights: e.weights, step: step, tessellation: tess,
+                                                     crs: e.crs, studyCells: e.studyCells, weightField: weight)
     try checkSteps(cube, file: events)
     if cube.temporalBias > 0.5 {
         warnings.add(String(format: "the first step (%@) is %.0f %% before the first event: its counts are low because of the alignment (ArcGIS's temporal bias)",
