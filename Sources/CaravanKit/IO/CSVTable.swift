@@ -473,8 +473,12 @@ extension CSVTable {
             guard mapped.count > 0, let bytes = CSVScan.body(UnsafeRawBufferPointer(mapped)) else { return nil }
             let sep = CSVScan.separator(bytes)
             // One pass over the whole file for the types: the pages read are given back as it goes.
-            let scan = try CSVScan.scan(bytes, separator: sep, path: path, keepStarts: false,
-                                        releasing: { MappedFile.release(mapped, from: 0, upTo: mapped.count - bytes.count + $0) })
+            var released = 0
+            let scan = try CSVScan.scan(bytes, separator: sep, path: path, keepStarts: false) { passed in
+                let upTo = mapped.count - bytes.count + passed
+                MappedFile.release(mapped, from: released, upTo: upTo)
+                released = upTo
+            }
             guard !scan.header.isEmpty else { return nil }
             if let e = scan.wideError(path: path) { throw e }
             let headerEnd = bytes.firstIndex(of: 10) ?? bytes.count

@@ -20,12 +20,12 @@ enum MappedFile {
         return try body(UnsafeBufferPointer(start: map.assumingMemoryBound(to: UInt8.self), count: n))
     }
 
-    /// Gives back the whole pages of `bytes[from..<upTo]` (of a buffer from `withBytes`); reading
-    /// them again maps them again from the file.
+    /// Gives back the pages of `bytes[from..<upTo]` (of a buffer from `withBytes`; the page
+    /// `upTo` falls in is kept). Nothing is lost: reading them again maps them again from the file.
     static func release(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, upTo: Int) {
         guard let base = bytes.baseAddress else { return }
         let page = Int(getpagesize())
-        let a = (from + page - 1) / page * page, b = upTo / page * page
+        let a = from / page * page, b = upTo / page * page
         guard b > a else { return }
         _ = madvise(UnsafeMutableRawPointer(mutating: base + a), b - a, MADV_DONTNEED)
     }

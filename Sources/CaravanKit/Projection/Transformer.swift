@@ -52,6 +52,53 @@ public final class Transformer: Sendable {
         }
     }
 
+    /// Transforms the coordinates in place, a slice per core, each slice on its thread's own
+    /// PROJ context and operation (`PROJContext.current()`), with no copy of the coordinates.
+    /// An error names the first failing point by its place in `coords` counted after
+    /// `indexOffset` points (those of earlier batches).
+    public func transformInParallel(_ coords: inout [XY], minimumSlice: Int = 50_000, indexOffset: Int = 0) throws {
+        let n = coords.count
+        guard !isIdentity, n > 0 else { return }
+        let slices = min(processorCount, max(1, n / minimumSlice))
+        if slices <= 1 {
+            do { try transform(&coords) } catch var e as GeoError where indexOffset > 0 {
+                e.vertex = e.vertex.map { $0 + indexOffset }
+                throw e
+            }
+            return
+        }
+        var failures = [GeoError?](repeating: nil, count: slices)
+        coords.withUnsafeMutableBufferPointer { buf in
+            failures.withUnsafeMutableBufferPointer { f in
+                nonisolated(unsafe) let base = buf.baseAddress!, out = f.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: slices) { k in
+                    let a = n * k / slices
+                    out[k] = failure(in: base + a, count: n * (k + 1) / slices - a, firstIndex: indexOffset + a)
+                }
+            }
+        }
+        if let e = failures.lazy.compactMap({ $0 }).first { throw e }
+    }
+
+    /// Transforms `count` points at `p` on the calling thread's context: nil, or the error for the
+    /// first that failed (PROJ's message read on the same context that failed), numbered from `firstIndex`.
+    private func failure(in p: UnsafeMutablePointer<XY>, count n: Int, firstIndex: Int) -> GeoError? {
+        do {
+            let context = try PROJContext.current()
+            let pj = try context.operation(pair).pj
+            proj_errno_reset(pj)
+            let d = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self)
+            _ = proj_trans_generic(pj, PJ_FWD, d, MemoryLayout<XY>.stride, n, d + 1, MemoryLayout<XY>.stride, n, nil, 0, 0, nil, 0, 0)
+            guard let i = (0..<n).first(where: { !p[$0].x.isFinite || !p[$0].y.isFinite }) else { return nil }
+            let err = proj_errno(pj)
+            let msg = err != 0 ? String(cString: proj_context_errno_string(context.handle, err)) : "coordinate outside the CRS's domain"
+            return GeoError(.projection, "cannot transform point \(firstIndex + i + 1) from \(source.identifier ?? source.name) to \(target.identifier ?? target.name): \(msg)",
+                            library: .proj, code: Int(err), operation: "proj_trans_generic", index: firstIndex + i)
+        } catch {
+            return error as? GeoError ?? GeoError(.projection, "\(error)", library: .proj)
+        }
+    }
+
     public enum Direction: Sendable { case forward, inverse }
 
     /// Transforms one point.

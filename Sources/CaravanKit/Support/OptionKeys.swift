@@ -14,11 +14,12 @@ public enum OptionKeys {
     public static let known: Set<String> = [
         "assignBy", "at", "band", "basemapOpacity", "boundaries", "by", "cellArea", "cell", "chord",
         "classField", "column", "compare", "cost", "countries", "crs", "dateColumn", "dateField",
-        "destinationColumn", "dpi", "extent", "focus", "force", "format", "from", "grid", "idField", "knn", "labels", "layer", "maxCells", "maxSnap", "merge", "method", "network", "only",
-        "orderColumn", "originColumn", "overwrite", "paper", "pdf", "period", "placeColumn",
-        "polygons", "posts", "radius", "region", "report", "restoreShx", "routeColumn", "sSrs",
-        "select", "set", "size", "snap", "speed", "step", "studyArea", "studyWhere",
-        "timeWindow", "to", "unlisted", "update", "weightColumn", "weight", "where"
+        "destinationColumn", "dpi", "extent", "focus", "force", "format", "from", "grid", "idField", "knn",
+        "labels", "layer", "maxCells", "maxSnap", "merge", "method", "network", "only", "orderColumn",
+        "originColumn", "overwrite", "paper", "pdf", "period", "placeColumn", "polygons", "posts", "radius",
+        "region", "report", "restoreShx", "routeColumn", "sSrs", "select", "set", "size", "snap", "speed",
+        "step", "studyArea", "studyWhere", "timeWindow", "to", "unlisted", "update", "weightColumn", "weight",
+        "where"
     ]
 
     /// `text` with each known `{key}` (a camelCase word in braces) replaced by `render(key)`; a

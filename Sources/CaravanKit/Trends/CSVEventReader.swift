@@ -30,11 +30,16 @@ struct CSVEventRows {
     /// Adds the rows of a later part of the file, whose row 1 is row `rowOffset + 1` of the file.
     mutating func append(_ r: CSVEventRows, rowOffset offset: Int64) {
         points += r.points; times += r.times; weights += r.weights
+        notNumbers += r.notNumbers.map { ($0.0 + offset, $0.1, $0.2) }
+        appendCounts(r, rowOffset: offset)
+    }
+
+    /// Adds the counts of a later part of the file and its first listed rows, not its events.
+    mutating func appendCounts(_ r: CSVEventRows, rowOffset offset: Int64) {
         withoutLocation += r.withoutLocation; outsidePeriod += r.outsidePeriod
         badCount += r.badCount; missingCount += r.missingCount
         bad += r.bad.prefix(max(0, 5 - bad.count)).map { ($0.0 + offset, $0.1) }
         missing += r.missing.prefix(max(0, 5 - missing.count)).map { $0 + offset }
-        notNumbers += r.notNumbers.map { ($0.0 + offset, $0.1, $0.2) }
         rows += r.rows
     }
 }
@@ -124,12 +129,12 @@ enum CSVEventReader {
                     bounds.append(next)
                     var parts = [Chunk](repeating: Chunk(), count: slices)
                     parts.withUnsafeMutableBufferPointer { out in
-                        nonisolated(unsafe) let base = out.baseAddress!, src = bytes
                         let cuts = bounds, a = start, b = next
-                        let report: ((Double) -> Void)? = progress == nil ? nil : { share($0, a, b) }
-                        nonisolated(unsafe) let first = report
+                        nonisolated(unsafe) let base = out.baseAddress!, src = bytes
+                        nonisolated(unsafe) let report: ((Double) -> Void)? = progress == nil ? nil : { share($0, a, b) }
                         DispatchQueue.concurrentPerform(iterations: slices) { k in
-                            base[k] = parse(src, cuts[k], cuts[k + 1], stopAfter: .max, columns: columns, period: period, progress: k == 0 ? first : nil)
+                            base[k] = parse(src, cuts[k], cuts[k + 1], stopAfter: .max, columns: columns, period: period,
+                                            progress: k == 0 ? report : nil)
                         }
                     }
                     chunks = parts
@@ -145,7 +150,7 @@ enum CSVEventReader {
                 if next <= start { break }
                 // Give back the pages of the batch read (the mapping is read-only: nothing is lost),
                 // so a file of any size costs one batch of memory.
-                if batchBytes < n { MappedFile.release(bytes, from: start / Int(getpagesize()) * Int(getpagesize()), upTo: next) }
+                if batchBytes < n { MappedFile.release(bytes, from: start, upTo: next) }
                 start = next
             }
             return true
@@ -174,9 +179,8 @@ enum CSVEventReader {
         return UnsafeBufferPointer(rebasing: bytes[a..<b])
     }
 
-    /// The rows of bytes[from..<to] (whole lines).
-    /// The rows of bytes[from..<to] (whole lines), those starting before `stopAfter`; `end` of the
-    /// result is where the next row starts.
+    /// The rows of bytes[from..<to] (whole lines of a `MappedFile`), those starting before
+    /// `stopAfter`; `end` of the result is where the next row starts.
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, stopAfter: Int, columns: CSVEventColumns,
                               period: DatePeriod?, progress: ((Double) -> Void)?) -> Chunk {
         var c = Chunk()
@@ -186,8 +190,7 @@ enum CSVEventReader {
         let lonC = columns.lon, latC = columns.lat, dateC = columns.date, wC = columns.weight ?? -1
         let need = max(lonC, latC, dateC, wC)
         let fromDay = period?.from?.dayNumber ?? Int.min, toDay = period?.to?.dayNumber ?? Int.max
-        let page = Int(getpagesize())
-        var released = from / page * page, nextRelease = from + (8 << 20)
+        var released = from, nextRelease = from + (8 << 20)
         var pos = from
         var row: Int64 = 0
         while pos < to && pos < stopAfter {
@@ -262,12 +265,8 @@ enum CSVEventReader {
             c.rows.times.append(day * 86_400 + date.seconds)
             if wC >= 0 { c.rows.weights.append(w) }
             if pos >= nextRelease {
-                // Give back the pages read (the mapping is read-only: nothing is lost).
-                let upTo = (pos - 1) / page * page
-                if upTo > released {
-                    madvise(UnsafeMutableRawPointer(mutating: bytes.baseAddress! + released), upTo - released, MADV_DONTNEED)
-                    released = upTo
-                }
+                MappedFile.release(bytes, from: released, upTo: pos)     // the pages read
+                released = pos
                 nextRelease = pos + (8 << 20)
                 progress?(Double(pos - from) / Double(max(1, to - from)))
             }

@@ -77,6 +77,7 @@ public struct SpaceTimeCube: Sendable {
 struct CubeBins {
     let steps: TimeSteps
     private let T: Int
+    /// Location number by cell (`key`).
     private var slots: [Int: Int32] = [:]
     private var cells: [CellIndex] = []
     private var counts: [UInt32] = []
@@ -89,15 +90,12 @@ struct CubeBins {
         for c in studyCells ?? [] { _ = slot(c) }
     }
 
-    /// Locations met so far.
-    var locationCount: Int { cells.count }
-
-    @inline(__always)
-    private mutating func slot(_ c: CellIndex) -> Int {
+    /// The location number of a cell, a new location when first met.
+    private mutating func slot(_ c: CellIndex) -> Int32 {
         let key = c.row &<< 32 | (c.col & 0xFFFF_FFFF)
-        if let s = slots[key] { return Int(s) }
-        let s = cells.count
-        slots[key] = Int32(s); cells.append(c)
+        if let s = slots[key] { return s }
+        let s = Int32(cells.count)
+        slots[key] = s; cells.append(c)
         counts.append(contentsOf: repeatElement(0, count: T))
         sums?.append(contentsOf: repeatElement(0, count: T))
         return s
@@ -106,13 +104,24 @@ struct CubeBins {
     /// Adds events: their cells, times (seconds) and weights (nil without a weight field).
     mutating func add(cells batch: [CellIndex], times: [Int], weights: [Double]?) {
         events += batch.count
-        var lastKey = Int.min, lastSlot = 0
+        guard !batch.isEmpty else { return }
+        // The batch's cells through a dense table of its window (one dictionary lookup per cell
+        // of the batch, not per event), unless that window is much larger than the batch.
+        var c0 = Int.max, c1 = Int.min, r0 = Int.max, r1 = Int.min
+        for c in batch { c0 = min(c0, c.col); c1 = max(c1, c.col); r0 = min(r0, c.row); r1 = max(r1, c.row) }
+        let (W, H) = (c1 - c0 + 1, r1 - r0 + 1)
+        let (area, overflow) = W.multipliedReportingOverflow(by: H)
+        var table = !overflow && area <= max(4096, 4 * batch.count) ? [Int32](repeating: -1, count: area) : []
         for e in batch.indices {
             guard let t = steps.index(of: times[e]) else { continue }
             let c = batch[e]
-            let key = c.row &<< 32 | (c.col & 0xFFFF_FFFF)
-            if key != lastKey { lastSlot = slot(c); lastKey = key }
-            let b = lastSlot * T + t
+            let s: Int32
+            if table.isEmpty { s = slot(c) } else {
+                let o = (c.row - r0) * W + (c.col - c0)
+                if table[o] < 0 { table[o] = slot(c) }
+                s = table[o]
+            }
+            let b = Int(s) * T + t
             counts[b] += 1
             if let w = weights { sums![b] += w[e] }
         }
@@ -120,7 +129,7 @@ struct CubeBins {
 
     /// The cube: locations in (row, col) order.
     func cube(tessellation: Tessellation, crs: CRS, weightField: String?, firstTime: Int, lastTime: Int) -> SpaceTimeCube {
-        let order = cells.indices.sorted { (cells[$0].row, cells[$0].col) < (cells[$1].row, cells[$1].col) }
+        let order = cells.indices.sorted { cells[$0] < cells[$1] }
         var c = [Double](repeating: 0, count: order.count * T)
         var s: [Double]? = sums == nil ? nil : [Double](repeating: 0, count: order.count * T)
         for (i, from) in order.enumerated() {
@@ -133,4 +142,3 @@ struct CubeBins {
                              weightField: weightField, firstTime: firstTime, lastTime: lastTime, events: events)
     }
 }
-

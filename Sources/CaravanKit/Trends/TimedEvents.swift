@@ -84,9 +84,9 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
        (path as NSString).pathExtension.lowercased() == "csv", srcCRS.isGeographic {
         let columns = CSVEventColumns(lon: pc.lon, lat: pc.lat, date: dateIndex, weight: weightIndex)
         let names = (layer.schema.fields[pc.lon].name, layer.schema.fields[pc.lat].name)
-        let names_ = layer.schema.names, layerName_ = layer.name, chunk = step == nil ? Int.max : batchBytes
+        let header = layer.schema.names, layerLabel = layer.name, batch = step == nil ? Int.max : batchBytes
         batches = { body in
-            try CSVEventReader.forEachBatch(path: path, names: names_, columns: columns, period: period, layer: layerName_, batchBytes: chunk,
+            try CSVEventReader.forEachBatch(path: path, names: header, columns: columns, period: period, layer: layerLabel, batchBytes: batch,
                                             progress: progress.map { p in { p(String(format: "reading events %.0f %%", 100 * $0)) } }, body)
         }
         var all = CSVEventRows()
@@ -97,8 +97,7 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
             for p in r.points { extent.expand(p) }
             for t in r.times { firstTime = min(firstTime, t); lastTime = max(lastTime, t) }
             keptCount += r.points.count
-            all.append(CSVEventRows(rows: r.rows, withoutLocation: r.withoutLocation, outsidePeriod: r.outsidePeriod, badCount: r.badCount,
-                                    bad: r.bad, missingCount: r.missingCount, missing: r.missing), rowOffset: 0)
+            all.appendCounts(r, rowOffset: 0)
             if step == nil { points += r.points; times += r.times; weights += r.weights }
         }
         if fast {
@@ -159,7 +158,7 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
         throw GeoError(.invalidArgument, "\(crs) is geographic (degrees)", hint: "use a projected CRS in metres, or leave {crs} out")
     }
     out.crs = crs
-    let projection = ParallelProjection(from: srcCRS, to: crs)
+    let projection = try Transformer(from: srcCRS, to: crs)
     var prepared: PreparedGeometry? = nil
     if let studyArea {
         let area = try Transformer(from: .wgs84, to: crs).transform(studyArea)
@@ -181,7 +180,7 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
         return out
     }
     progress?("projecting \(points.count.formatted()) events")
-    try projection.transform(&points)
+    try projection.transformInParallel(&points)
     var keep = [Bool](repeating: true, count: points.count)
     if let prepared {
         for (k, p) in points.enumerated() where !prepared.intersects(p) { keep[k] = false; out.outsideStudyArea += 1 }
@@ -213,14 +212,14 @@ func readTimedEvents(path: String, layerName: String?, sourceCRS: String?, selec
 /// The passes after the first of a streamed read: with a study area, one finding the times of the
 /// events inside it; then one projecting each batch, finding its cells and adding it to the cube.
 private func streamIntoCube(_ out: inout TimedEvents, batches: ((CSVEventRows) throws -> Void) throws -> Bool,
-                            projection: ParallelProjection, studyArea: PreparedGeometry?, step: TimeStep, tessellation: Tessellation,
+                            projection: Transformer, studyArea: PreparedGeometry?, step: TimeStep, tessellation: Tessellation,
                             weighted: Bool, weightField: String?, firstTime: Int, lastTime: Int, maxCells: Int,
                             progress: ((String) -> Void)?) throws {
     var before = 0   // events of the earlier batches, for the numbering of a projection error
     /// A batch's events projected, in their cells, those outside the study area left out.
     func placed(_ r: CSVEventRows) throws -> (cells: [CellIndex], times: [Int], weights: [Double]?, outside: Int) {
         var points = r.points
-        try projection.transform(&points, indexOffset: before)
+        try projection.transformInParallel(&points, indexOffset: before)
         before += points.count
         guard let studyArea else { return (cellsInParallel(points, tessellation), r.times, weighted ? r.weights : nil, 0) }
         var cells: [CellIndex] = [], times: [Int] = [], weights: [Double] = []
@@ -283,80 +282,6 @@ func fastISODate(_ v: FieldValue) -> EventDate? {
     }
     guard pos == 10, y >= 1, (1...12).contains(m), d >= 1, d <= EventDate.daysIn(month: m, year: y) else { return nil }
     return EventDate(year: y, month: m, day: d)
-}
-
-/// Projects the points in place, a slice per core, each with its own PROJ context and no copy
-/// of the points; an error names the point by its place in the whole array, as `Transformer`'s.
-func transformInParallel(_ points: inout [XY], from: CRS, to: CRS, minimumSlice: Int = 50_000) throws {
-    try ParallelProjection(from: from, to: to).transform(&points, minimumSlice: minimumSlice)
-}
-
-/// A projection made once and used for batch after batch of points, a slice per core.
-final class ParallelProjection {
-    let from: CRS, to: CRS
-    private let identical: Bool
-    private let workers: [SliceTransformer]
-
-    init(from: CRS, to: CRS) {
-        self.from = from; self.to = to
-        identical = from.isEquivalent(to: to)
-        let w = identical ? [] : (0..<processorCount).compactMap { _ in SliceTransformer(from: from, to: to) }
-        workers = w.count == processorCount ? w : []
-    }
-
-    /// Projects `points` in place; `indexOffset`: how many points came in earlier batches (for the error's numbering).
-    func transform(_ points: inout [XY], indexOffset: Int = 0, minimumSlice: Int = 50_000) throws {
-        let n = points.count
-        let slices = min(processorCount, max(1, n / minimumSlice))
-        if slices <= 1 || identical || workers.isEmpty {
-            do { try Transformer(from: from, to: to).transform(&points) } catch let e as GeoError where indexOffset > 0 {
-                var moved = e
-                if let i = e.index { moved.index = i + indexOffset }
-                if let i = e.vertex { moved.vertex = i + indexOffset }
-                throw moved
-            }
-            return
-        }
-        var failures = [(Int, Int32)?](repeating: nil, count: slices)
-        points.withUnsafeMutableBufferPointer { buf in
-            failures.withUnsafeMutableBufferPointer { f in
-                nonisolated(unsafe) let base = buf.baseAddress!, out = f.baseAddress!, pool = workers
-                DispatchQueue.concurrentPerform(iterations: slices) { k in
-                    let a = n * k / slices, b = n * (k + 1) / slices
-                    out[k] = pool[k].transform(base + a, b - a).map { (a + $0.index, $0.errno) }
-                }
-            }
-        }
-        if let (i, err) = failures.compactMap({ $0 }).first {
-            let msg = err != 0 ? String(cString: proj_context_errno_string(workers[0].context, err)) : "coordinate outside the CRS's domain"
-            throw GeoError(.projection, "cannot transform point \(indexOffset + i + 1) from \(from.identifier ?? from.name) to \(to.identifier ?? to.name): \(msg)",
-                           library: .proj, code: Int(err), operation: "proj_trans_generic", index: indexOffset + i)
-        }
-    }
-}
-
-/// A PROJ transformation (with its own context, so one per thread) of coordinates in place.
-private final class SliceTransformer: @unchecked Sendable {
-    let context: OpaquePointer
-    private let pj: OpaquePointer
-    init?(from: CRS, to: CRS) {
-        guard let ctx = proj_context_create() else { return nil }
-        proj_log_level(ctx, PJ_LOG_NONE)
-        guard let raw = proj_create_crs_to_crs(ctx, from.wkt, to.wkt, nil) else { proj_context_destroy(ctx); return nil }
-        let normalized = proj_normalize_for_visualization(ctx, raw)
-        proj_destroy(raw)
-        guard let normalized else { proj_context_destroy(ctx); return nil }
-        context = ctx; pj = normalized
-    }
-    deinit { proj_destroy(pj); proj_context_destroy(context) }
-    /// nil, or the first point that failed and PROJ's errno.
-    func transform(_ p: UnsafeMutablePointer<XY>, _ n: Int) -> (index: Int, errno: Int32)? {
-        proj_errno_reset(pj)
-        let d = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self)
-        _ = proj_trans_generic(pj, PJ_FWD, d, MemoryLayout<XY>.stride, n, d + 1, MemoryLayout<XY>.stride, n, nil, 0, 0, nil, 0, 0)
-        for i in 0..<n where !p[i].x.isFinite || !p[i].y.isFinite { return (i, proj_errno(pj)) }
-        return nil
-    }
 }
 
 /// The cell of each point, a slice per core.

@@ -60,11 +60,11 @@ struct EmergingOutputTests {
         let pts = (0..<5000).map { _ in XY(Double.random(in: 60...75, using: &rng), Double.random(in: 35...45, using: &rng)) }
         var a = pts, b = pts
         try Transformer(from: .wgs84, to: try CRS(Self.crs)).transform(&a)
-        try transformInParallel(&b, from: .wgs84, to: try CRS(Self.crs), minimumSlice: 1000)
+        try Transformer(from: .wgs84, to: try CRS(Self.crs)).transformInParallel(&b, minimumSlice: 1000)
         #expect(a == b)
         var bad = pts
         bad[4321] = XY(.infinity, 40)
-        #expect { try transformInParallel(&bad, from: .wgs84, to: try CRS(Self.crs), minimumSlice: 1000) } throws: { e in
+        #expect { try Transformer(from: .wgs84, to: try CRS(Self.crs)).transformInParallel(&bad, minimumSlice: 1000) } throws: { e in
             (e as? GeoError)?.index == 4321 && (e as? GeoError)?.message.contains("point 4322 ") == true
         }
     }
