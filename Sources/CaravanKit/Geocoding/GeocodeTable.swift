@@ -10,6 +10,12 @@ public struct GeocodeTableOptions: Sendable {
     /// The language of `match_name`.
     public var names: NameLanguage = .english
     public var write = WriteOptions()
+    /// A plain CSV into a CSV goes on the bytes (`CSVFile.geocodeRows`); false takes the general
+    /// path, which writes the same bytes (for the tests that compare them).
+    var byteCopy = true
+    /// Rows read, geocoded and written at a time, and about how many answers are kept (small in tests).
+    var chunkRows = 65_536
+    var cacheLimit = 100_000
     public init(column: String) { self.column = column }
 }
 
@@ -200,15 +206,8 @@ public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder,
         reportStream = try ResultWriter.stream(reportLayer, to: report, options: o)
     }
     var summary = GeocodeSummary()
-    var answers = GeocodeCache(geocoder: geocoder, names: options.names, pointColumns: ownLonLat)
-    let chunkRows = 65_536
-    while true {
-        let rows = try source.next(chunkRows, from: summary.rows)
-        if rows.isEmpty { break }
-        let queries = rows.map { v -> GeocodeQuery in
-            GeocodeQuery(text: v[placeIndex].stringValue ?? "", hint: countryIndex.flatMap { v[$0].stringValue } ?? options.country)
-        }
-        let results = answers.geocode(queries)
+    // Counts the rows' answers and sends the ones not matched to the report.
+    func tally(_ results: [GeocodeAnswer], place: (Int) -> FieldValue) throws {
         var reportRows: [[FieldValue]] = []
         for (k, r) in results.enumerated() {
             switch r.status {
@@ -217,9 +216,41 @@ public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder,
             case .unmatched: summary.unmatched += 1
             }
             if r.status != .matched, reportStream != nil {
-                reportRows.append([.integer(Int64(summary.rows + k + 1)), rows[k][placeIndex], .string(r.status.rawValue), r.reason, r.candidates])
+                reportRows.append([.integer(Int64(summary.rows + k + 1)), place(k), .string(r.status.rawValue), r.reason, r.candidates])
             }
         }
+        if let rs = reportStream, !reportRows.isEmpty {
+            let rr = reportRows
+            try rs.append(count: rr.count, geometry: { _ in nil }, values: { rr[$0] })
+        }
+        summary.rows += results.count
+        progress?(summary.rows)
+    }
+    let chunkRows = max(1, options.chunkRows)
+    // A plain CSV into a CSV: on the bytes (GeocodeCSV.swift), with the same output.
+    if options.byteCopy, case .csv(let table) = source, stream.encodedCSVDialect == .standard,
+       table.types[placeIndex] == .string, countryIndex.map({ table.types[$0] == .string }) ?? true {
+        var cache = CSVGeocodeCache(geocoder: geocoder, names: options.names, ownLonLat: ownLonLat)
+        cache.limit = options.cacheLimit
+        while summary.rows < table.count {
+            let n = min(chunkRows, table.count - summary.rows)
+            let (results, places) = try table.geocodeRows(summary.rows, count: n, place: placeIndex, country: countryIndex,
+                                                          country: options.country, cache: &cache, stream: stream)
+            try tally(results) { places[$0] }
+        }
+        try stream.finish()
+        try reportStream?.finish()
+        return summary
+    }
+    var answers = GeocodeCache(geocoder: geocoder, names: options.names, pointColumns: ownLonLat)
+    answers.limit = options.cacheLimit
+    while true {
+        let rows = try source.next(chunkRows, from: summary.rows)
+        if rows.isEmpty { break }
+        let queries = rows.map { v -> GeocodeQuery in
+            GeocodeQuery(text: v[placeIndex].stringValue ?? "", hint: countryIndex.flatMap { v[$0].stringValue } ?? options.country)
+        }
+        let results = answers.geocode(queries)
         let width = fields.count
         try stream.append(count: rows.count, geometry: { i in
             let r = results[i]
@@ -231,12 +262,7 @@ public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder,
             v += results[i].columns
             return v
         })
-        if let rs = reportStream, !reportRows.isEmpty {
-            let rr = reportRows
-            try rs.append(count: rr.count, geometry: { _ in nil }, values: { rr[$0] })
-        }
-        summary.rows += rows.count
-        progress?(summary.rows)
+        try tally(results) { rows[$0][placeIndex] }
     }
     try stream.finish()
     try reportStream?.finish()

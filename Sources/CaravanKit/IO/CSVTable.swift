@@ -369,8 +369,9 @@ public final class CSVFile: @unchecked Sendable {   // immutable after `open`
     public let blankLines: Int
     private let data: Data
     private let bodyOffset: Int
-    private let starts: [Int]
-    private let types: [FieldType]
+    /// Where each row starts in the body (`withBody`), and each column's type (`CSVScan`).
+    let starts: [Int]
+    let types: [FieldType]
 
     public var count: Int { starts.count }
 
@@ -400,6 +401,14 @@ public final class CSVFile: @unchecked Sendable {   // immutable after `open`
             if scan.header.contains(where: { CSVScan.geometryNames.contains($0.lowercased()) || $0.lowercased() == "wkb_geometry" }) { return nil }
             if let e = scan.wideError(path: path) { throw e }
             return CSVFile(path: path, data: data, bodyOffset: raw.count - bytes.count, separator: sep, scan: scan)
+        }
+    }
+
+    /// The file's bytes after the BOM and the header line, where `starts` point.
+    func withBody<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try data.withUnsafeBytes { raw in
+            let all = UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: raw.count)
+            return try body(UnsafeBufferPointer(rebasing: all[bodyOffset...]))
         }
     }
 

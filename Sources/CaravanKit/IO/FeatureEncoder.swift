@@ -381,12 +381,7 @@ final class FeatureEncoder {
         }
         for (i, v) in item.values.enumerated() {
             if i > 0 { out.append(sep) }
-            switch v {
-            case .null: break
-            case .integer(let n): NumberText.append(n, to: &out)
-            case .real(let d): if d.isFinite { appendCSVNumber(d, to: &out) }
-            case .string(let s): FeatureEncoder.appendCSVText(s, separator: sep, dialect: spec.dialect, to: &out)
-            }
+            FeatureEncoder.appendCSVValue(v, separator: sep, dialect: spec.dialect, to: &out)
         }
         if spec.csvGeometry == .lonLat {
             if !item.values.isEmpty { out.append(sep) }
@@ -400,12 +395,25 @@ final class FeatureEncoder {
 
     /// Shortest round-trip digits, without a trailing ".0" (as GDAL writes CSV reals);
     /// a decimal comma in the excel-ru dialect.
-    private func appendCSVNumber(_ d: Double, to out: inout [UInt8]) {
+    private func appendCSVNumber(_ d: Double, to out: inout [UInt8]) { FeatureEncoder.appendCSVNumber(d, dialect: spec.dialect, to: &out) }
+
+    static func appendCSVNumber(_ d: Double, dialect: CSVDialect, to out: inout [UInt8]) {
         let start = out.count
         NumberText.appendShortest(d, to: &out)
         if out.count - start >= 2 && out[out.count - 1] == 48 && out[out.count - 2] == 46 { out.removeLast(2) }
-        if spec.dialect == .excelRU {
+        if dialect == .excelRU {
             for i in start..<out.count where out[i] == 46 { out[i] = 44 }
+        }
+    }
+
+    /// One value of a CSV row as `encodeCSV` writes it: nothing for null (and a non-finite real).
+    @inline(__always)
+    static func appendCSVValue(_ v: FieldValue, separator: UInt8, dialect: CSVDialect, to out: inout [UInt8]) {
+        switch v {
+        case .null: break
+        case .integer(let n): NumberText.append(n, to: &out)
+        case .real(let d): if d.isFinite { appendCSVNumber(d, dialect: dialect, to: &out) }
+        case .string(let s): appendCSVText(s, separator: separator, dialect: dialect, to: &out)
         }
     }
 
@@ -413,14 +421,18 @@ final class FeatureEncoder {
     /// `"`, `,`, `;`, a tab or a line break), inner quotes doubled.
     static func appendCSVText(_ s: String, separator: UInt8, dialect: CSVDialect, to out: inout [UInt8]) {
         var s = s
-        s.withUTF8 { u in
-            var needs = false
-            for c in u where c == 34 || c == 44 || c == 59 || c == 9 || c == 10 || c == 13 || c == separator { needs = true; break }
-            if !needs { out.append(contentsOf: u); return }
-            out.append(34)
-            for c in u { if c == 34 { out.append(34) }; out.append(c) }
-            out.append(34)
-        }
+        s.withUTF8 { appendCSVText($0, separator: separator, to: &out) }
+    }
+
+    /// A CSV field of UTF-8 bytes, quoted only when it must be (the rule above).
+    @inline(__always)
+    static func appendCSVText(_ u: UnsafeBufferPointer<UInt8>, separator: UInt8, to out: inout [UInt8]) {
+        var needs = false
+        for c in u where c == 34 || c == 44 || c == 59 || c == 9 || c == 10 || c == 13 || c == separator { needs = true; break }
+        if !needs { out.append(contentsOf: u); return }
+        out.append(34)
+        for c in u { if c == 34 { out.append(34) }; out.append(c) }
+        out.append(34)
     }
 
     private static let wktNames: [GeometryType: [UInt8]] = [

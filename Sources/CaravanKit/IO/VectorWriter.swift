@@ -384,6 +384,22 @@ public final class VectorWriter {
         }
     }
 
+    /// The CSV dialect when this writer encodes CSV itself (`writeEncoded` takes rows); nil otherwise.
+    var encodedCSVDialect: CSVDialect? { encoder != nil && spec?.kind == .csv ? spec?.dialect : nil }
+
+    /// Writes `n` rows already encoded as this writer's CSV lines (`encodedCSVDialect`), in order
+    /// with the features written before and after; `encode` runs on a worker thread.
+    func writeEncoded(count n: Int, _ encode: @escaping @Sendable (inout [UInt8]) throws -> Void) throws {
+        guard let encoder, spec?.kind == .csv else {
+            throw GeoError(.write, "rows encoded ahead can only go to a CSV written by caravan", file: path)
+        }
+        try submitPending()
+        do { try encoder.submit { _, out in try encode(&out) } }
+        catch { encoder.stop(); self.encoder = nil; throw error }
+        submittedCount += n
+        count += n
+    }
+
     private func writeThroughGDAL(geometry: Geometry?, values: [FieldValue], fid: Int64) throws {
         guard let layer, let defn else { throw GeoError(.write, "the writer is closed", file: path) }
         if transactions && !inTransaction {

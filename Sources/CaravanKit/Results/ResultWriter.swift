@@ -117,6 +117,18 @@ public final class ResultStream {
         count += n
     }
 
+    /// The CSV dialect when the stream's CSV is written by caravan's own encoder (so
+    /// `appendEncoded` takes rows); nil for every other format.
+    var encodedCSVDialect: CSVDialect? { writer.encodedCSVDialect }
+
+    /// Writes the next `n` rows as CSV lines `encode` makes (on a worker thread, in order with
+    /// every other chunk): for a caller that encodes the rows itself, as `geocodeTable` copies a
+    /// CSV's fields. Only when `encodedCSVDialect` is not nil.
+    func appendEncoded(count n: Int, _ encode: @escaping @Sendable (inout [UInt8]) throws -> Void) throws {
+        try writer.writeEncoded(count: n, encode)
+        count += n
+    }
+
     /// Completes the file, moves it into place and gives it its QGIS style.
     @discardableResult
     public func finish() throws -> WrittenOutput {
