@@ -207,6 +207,9 @@ public final class Gazetteer: Sendable {
     final class LazyFuzzyIndex: @unchecked Sendable {
         private let lock = NSLock()
         private var parts = [FuzzyIndex?](repeating: nil, count: 256)
+        /// Every partition's keys, gathered in one pass over the names when the first partition is
+        /// needed; a partition's keys are dropped once its index is built.
+        private var keys: [PartitionKeys]? = nil
         /// Each name's partition of its phonetic key, in name order (list by list).
         private let phoneticPartitions: [UInt8]
         init(phoneticPartitions: [UInt8]) { self.phoneticPartitions = phoneticPartitions }
@@ -216,17 +219,18 @@ public final class Gazetteer: Sendable {
             lock.lock(); defer { lock.unlock() }
             let p = Int(p & 0xFF)
             if let f = parts[p] { return f }
-            var wanted = [Bool](repeating: false, count: 256)
-            wanted[p] = true
-            let f = LazyFuzzyIndex.build(PartitionKeys.gather(nameLists, wanted: wanted, phoneticPartitions: phoneticPartitions)[p])
+            if keys == nil { keys = PartitionKeys.gather(nameLists, wanted: parts.map { $0 == nil }, phoneticPartitions: phoneticPartitions) }
+            let f = LazyFuzzyIndex.build(keys![p])
             parts[p] = f
+            keys![p] = PartitionKeys()
             return f
         }
 
         /// Every partition not built yet, from one pass over the names, built on every core.
         func prepareAll(_ nameLists: [String]) {
             lock.lock(); defer { lock.unlock() }
-            let keys = PartitionKeys.gather(nameLists, wanted: parts.map { $0 == nil }, phoneticPartitions: phoneticPartitions)
+            let keys = self.keys ?? PartitionKeys.gather(nameLists, wanted: parts.map { $0 == nil }, phoneticPartitions: phoneticPartitions)
+            self.keys = nil
             let todo = (0..<256).filter { parts[$0] == nil && !keys[$0].places.isEmpty }
             nonisolated(unsafe) let out = UnsafeMutableBufferPointer<FuzzyIndex>.allocate(capacity: max(todo.count, 1))
             out.initialize(repeating: FuzzyIndex())

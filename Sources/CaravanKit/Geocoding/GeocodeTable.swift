@@ -110,7 +110,8 @@ final class GeocodeAnswer: Sendable {
         if pointColumns { c += [location.map { .real($0.lon) } ?? .null, location.map { .real($0.lat) } ?? .null] }
         columns = c
         reason = r.reason.map { .string($0) } ?? .null
-        let cands = r.candidates.prefix(3).map { "\($0.place.name) (\($0.place.country)) \(String(format: "%.2f", $0.score))" }.joined(separator: "; ")
+        // (Only the report of rows to fix lists candidates: none are written for a matched row.)
+        let cands = matched ? "" : r.candidates.prefix(3).map { "\($0.place.name) (\($0.place.country)) \(String(format: "%.2f", $0.score))" }.joined(separator: "; ")
         candidates = cands.isEmpty ? .null : .string(cands)
     }
 }

@@ -273,7 +273,7 @@ public final class Geocoder: Sendable {
             var word = basis, whole = basis, joined = basis
             let special = Geocoder.specialWords
             var table: [UInt32: TextNormalizer.Mapping]? = nil
-            var nonASCII = false
+            var cyrillic = false
             @inline(__always) func letter(_ l: UInt8) {
                 if lastSpace { word = basis }
                 out[len] = l; len += 1; letters += 1; lastSpace = false
@@ -301,7 +301,7 @@ public final class Geocoder: Sendable {
                     continue
                 }
                 if table == nil { table = TextNormalizer.table }
-                nonASCII = true
+                if v >= 0x400 && v <= 0x52F { cyrillic = true }
                 guard let m = table![v], len + Int(m.count) < n * 2 else { return nil }
                 switch m.kind {
                 case .letters:
@@ -318,8 +318,10 @@ public final class Geocoder: Sendable {
             guard letters >= 3 else { return nil }
             if special.contains(whole) || QueryCleaner.nonPlaceHashes.contains(joined) { return nil }
             let r = match(UnsafeBufferPointer(start: out.baseAddress, count: len), hint: hint, fuzzyAllowed: false)
-            // A respelling of Cyrillic text may be a case form ("Ошу"): the general path looks up its nominative first.
-            if nonASCII && (r.kind == .transliterated || r.place.map { !policy.region.contains($0.country) } == true) { return nil }
+            // A respelling of Cyrillic text may be a case form ("Ошу"): the general path looks up its
+            // nominative first. (Only Cyrillic text has case forms, as `QueryCleaner.clean` makes them:
+            // a Latin name with diacritics, "Cordeirópolis", is answered here like a plain one.)
+            if cyrillic && (r.kind == .transliterated || r.place.map { !policy.region.contains($0.country) } == true) { return nil }
             // The general path gives the same answer for a match in the hinted country (or with
             // no hint) and for a tie; anything else goes on to its other forms and fuzzy search.
             if r.status == .ambiguous || (r.status == .matched && (hint == nil || r.place?.country == hint)) { return r }

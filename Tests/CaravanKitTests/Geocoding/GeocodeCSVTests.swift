@@ -34,7 +34,7 @@ struct GeocodeCSVTests {
         if r.fast != r.general {
             let a = String(decoding: r.fast, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             let b = String(decoding: r.general, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            let i = zip(a, b).firstIndex { $0 != $1 } ?? min(a.count, b.count)
+            let i = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
             Issue.record("\(what): line \(i + 1) differs: byte path \(i < a.count ? String(a[i]) : "(none)") | general \(i < b.count ? String(b[i]) : "(none)")")
         }
         #expect(r.fastReport == r.generalReport, "\(what): the reports differ")
