@@ -87,12 +87,15 @@ public final class Gazetteer: Sendable {
         self.nameLists = nameLists
         // The exact and the phonetic index are made apart, one on each core.
         final class Parts: @unchecked Sendable {
-            var ex: [(UInt64, Int32)] = [], ph: [(UInt64, Int32)] = [], partitions: [UInt8] = []
+            var ex: [(UInt64, Int32)] = [], ph: [(UInt64, Int32)] = [], keys = LazyFuzzyIndex.NameKeys()
         }
         let parts = Parts()
         DispatchQueue.concurrentPerform(iterations: 2) { task in
-            var ex: [(UInt64, Int32)] = [], ph: [(UInt64, Int32)] = [], partitions: [UInt8] = []
-            if task == 0 { ex.reserveCapacity(nameLists.count * 6) } else { ph.reserveCapacity(nameLists.count * 6); partitions.reserveCapacity(nameLists.count * 6) }
+            var ex: [(UInt64, Int32)] = [], ph: [(UInt64, Int32)] = [], keys = LazyFuzzyIndex.NameKeys()
+            if task == 0 { ex.reserveCapacity(nameLists.count * 6) } else {
+                ph.reserveCapacity(nameLists.count * 6); keys.partitions.reserveCapacity(nameLists.count * 6)
+                keys.ends.reserveCapacity(nameLists.count * 6); keys.bytes.reserveCapacity(nameLists.count * 48)
+            }
             var key: [UInt8] = []
             for (i, list) in nameLists.enumerated() {
                 var first = true
@@ -111,8 +114,10 @@ public final class Gazetteer: Sendable {
                                 TextNormalizer.phoneticKey(name, into: &key)
                                 let h = key.withUnsafeBufferPointer { Gazetteer.fnv($0) }
                                 if h != lastKey || first { ph.append((h, Int32(i))); lastKey = h }
-                                // Each name's fuzzy-index partition (of its phonetic key), in name order.
-                                partitions.append(UInt8(key.withUnsafeBufferPointer { Gazetteer.partition(of: $0) }))
+                                // Each name's phonetic key and its fuzzy-index partition, in name order.
+                                keys.partitions.append(UInt8(key.withUnsafeBufferPointer { Gazetteer.partition(of: $0) }))
+                                keys.bytes.append(contentsOf: key)
+                                keys.ends.append(Int32(keys.bytes.count))
                             }
                         }
                         first = false
@@ -121,11 +126,11 @@ public final class Gazetteer: Sendable {
                 }
             }
             // Radix sorts: stable, so entries of one hash stay in place order.
-            if task == 0 { Gazetteer.radixSort(&ex) { $0.0 }; parts.ex = ex } else { Gazetteer.radixSort(&ph) { $0.0 }; parts.ph = ph; parts.partitions = partitions }
+            if task == 0 { Gazetteer.radixSort(&ex) { $0.0 }; parts.ex = ex } else { Gazetteer.radixSort(&ph) { $0.0 }; parts.ph = ph; parts.keys = keys }
         }
         exactHashes = parts.ex.map(\.0); exactPlaces = parts.ex.map(\.1)
         phoneticHashes = parts.ph.map(\.0); phoneticPlaces = parts.ph.map(\.1)
-        fuzzyIndex = LazyFuzzyIndex(phoneticPartitions: parts.partitions)
+        fuzzyIndex = LazyFuzzyIndex(nameKeys: parts.keys)
     }
 
 
@@ -211,15 +216,20 @@ public final class Gazetteer: Sendable {
         /// needed; a partition's keys are dropped once its index is built.
         private var keys: [PartitionKeys]? = nil
         /// Each name's partition of its phonetic key, in name order (list by list).
-        private let phoneticPartitions: [UInt8]
-        init(phoneticPartitions: [UInt8]) { self.phoneticPartitions = phoneticPartitions }
+        /// Every name's phonetic key (made with the phonetic index) and its partition, in name
+        /// order (list by list): the fuzzy index's keys without computing them again.
+        struct NameKeys: Sendable {
+            var bytes: [UInt8] = [], ends: [Int32] = [], partitions: [UInt8] = []
+        }
+        private let nameKeys: NameKeys
+        init(nameKeys: NameKeys) { self.nameKeys = nameKeys }
 
         /// The keys of partition `p` (`Gazetteer.partition(of:)`).
         func get(_ nameLists: [String], partition p: UInt32) -> FuzzyIndex {
             lock.lock(); defer { lock.unlock() }
             let p = Int(p & 0xFF)
             if let f = parts[p] { return f }
-            if keys == nil { keys = PartitionKeys.gather(nameLists, wanted: parts.map { $0 == nil }, phoneticPartitions: phoneticPartitions) }
+            if keys == nil { keys = PartitionKeys.gather(nameLists, wanted: parts.map { $0 == nil }, nameKeys: nameKeys) }
             let f = LazyFuzzyIndex.build(keys![p])
             parts[p] = f
             keys![p] = PartitionKeys()
@@ -229,7 +239,7 @@ public final class Gazetteer: Sendable {
         /// Every partition not built yet, from one pass over the names, built on every core.
         func prepareAll(_ nameLists: [String]) {
             lock.lock(); defer { lock.unlock() }
-            let keys = self.keys ?? PartitionKeys.gather(nameLists, wanted: parts.map { $0 == nil }, phoneticPartitions: phoneticPartitions)
+            let keys = self.keys ?? PartitionKeys.gather(nameLists, wanted: parts.map { $0 == nil }, nameKeys: nameKeys)
             self.keys = nil
             let todo = (0..<256).filter { parts[$0] == nil && !keys[$0].places.isEmpty }
             nonisolated(unsafe) let out = UnsafeMutableBufferPointer<FuzzyIndex>.allocate(capacity: max(todo.count, 1))
@@ -247,7 +257,7 @@ public final class Gazetteer: Sendable {
             var bytes: [UInt8] = [], starts: [Int32] = [0], places: [Int32] = []
 
             /// The keys of each partition `wanted` (256 flags; the others stay empty), in one pass.
-            static func gather(_ nameLists: [String], wanted: [Bool], phoneticPartitions: [UInt8]) -> [PartitionKeys] {
+            static func gather(_ nameLists: [String], wanted: [Bool], nameKeys: NameKeys) -> [PartitionKeys] {
                 var out = [PartitionKeys](repeating: PartitionKeys(), count: 256)
                 let anyPlain = wanted[128...].contains(true)
                 var key: [UInt8] = []
@@ -260,7 +270,7 @@ public final class Gazetteer: Sendable {
                             var e = s
                             while e < b.count && b[e] != 124 { e += 1 }
                             if e > s {
-                                let phonetic = Int(phoneticPartitions[n])
+                                let phonetic = Int(nameKeys.partitions[n])
                                 // The plain form's partition is its first letter (spaces dropped).
                                 var f = s
                                 while anyPlain && f < e && b[f] == 32 { f += 1 }
@@ -268,8 +278,8 @@ public final class Gazetteer: Sendable {
                                 if (wanted[phonetic] || (plain >= 0 && wanted[plain])) && !b[s..<e].contains(where: { $0 >= 0x80 }) {
                                     let name = UnsafeBufferPointer(rebasing: b[s..<e])
                                     if wanted[phonetic] {
-                                        TextNormalizer.phoneticKey(name, into: &key)
-                                        if key.count >= 3 { out[phonetic].add(key, Int32(i)) }
+                                        let start = n == 0 ? 0 : Int(nameKeys.ends[n - 1]), end = Int(nameKeys.ends[n])
+                                        if end - start >= 3 { out[phonetic].add(nameKeys.bytes[start..<end], Int32(i)) }
                                     }
                                     if plain >= 0 && wanted[plain] {
                                         key.removeAll(keepingCapacity: true)
@@ -287,7 +297,7 @@ public final class Gazetteer: Sendable {
                 return out
             }
 
-            mutating func add(_ key: [UInt8], _ place: Int32) {
+            mutating func add<C: Collection<UInt8>>(_ key: C, _ place: Int32) {
                 bytes.append(contentsOf: key)
                 starts.append(Int32(bytes.count))
                 places.append(place)

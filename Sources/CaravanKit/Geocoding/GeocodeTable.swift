@@ -159,6 +159,13 @@ let geocodeColumns = ["match_status", "match_name", "match_country", "match_scor
 /// core; memory stays bounded by a chunk. A plain CSV input is read in bulk (`CSVFile`).
 public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder, options: GeocodeTableOptions,
                          progress: ((Int) -> Void)? = nil) throws -> GeocodeSummary {
+    try geocodeTable(input, to: output, makeGeocoder: { geocoder }, options: options, progress: progress)
+}
+
+/// `geocodeTable` with the geocoder made once the table is open and checked (its gazetteer may
+/// still be loading on another core meanwhile: `geocode(_:context:)`).
+func geocodeTable(_ input: String, to output: String, makeGeocoder: () throws -> Geocoder, options: GeocodeTableOptions,
+                  progress: ((Int) -> Void)? = nil) throws -> GeocodeSummary {
     // (The geocoder's fuzzy index is built a first letter at a time, when a row needs it.)
     let source = try GeocodeSource.open(input, layer: options.layer)
     let schema = source.schema
@@ -184,6 +191,7 @@ public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder,
         throw GeoError(.invalidArgument, "the table has no rows", file: input, layer: layerName, hint: "check the file, and that its first line holds the column names")
     }
     let format = try OutputFormat.resolve(path: output, format: options.write.format)
+    let geocoder = try makeGeocoder()
     // A table output holds the point in columns: lon/lat, unless the input has its own (kept as they are).
     let ownLonLat = (format == .csv || format == .xlsx) && schema.names.contains { ["lon", "lat"].contains($0.lowercased()) }
     var extraFields = [FieldDefinition("match_status", .string, width: 10), FieldDefinition("match_name", .string, width: 80),
@@ -210,9 +218,22 @@ public func geocodeTable(_ input: String, to output: String, geocoder: Geocoder,
     // Counts the rows' answers and sends the ones not matched to the report.
     func tally(_ results: [GeocodeAnswer], place: (Int) -> FieldValue) throws {
         var reportRows: [[FieldValue]] = []
+        var byPrecision: (point: Int, town: Int, province: Int, country: Int) = (0, 0, 0, 0)   // no dictionary lookup per row
+        defer {
+            for (p, n) in [(MatchPrecision.point, byPrecision.point), (.town, byPrecision.town), (.province, byPrecision.province),
+                           (.country, byPrecision.country)] where n > 0 { summary.byPrecision[p, default: 0] += n }
+        }
         for (k, r) in results.enumerated() {
             switch r.status {
-            case .matched: summary.matched += 1; if let p = r.precision { summary.byPrecision[p, default: 0] += 1 }
+            case .matched:
+                summary.matched += 1
+                switch r.precision {
+                case .point: byPrecision.point += 1
+                case .town: byPrecision.town += 1
+                case .province: byPrecision.province += 1
+                case .country: byPrecision.country += 1
+                case nil: break
+                }
             case .ambiguous: summary.ambiguous += 1
             case .unmatched: summary.unmatched += 1
             }
