@@ -95,6 +95,7 @@ public final class Gazetteer: Sendable {
             if task == 0 { ex.reserveCapacity(nameLists.count * 6) } else {
                 ph.reserveCapacity(nameLists.count * 6); keys.partitions.reserveCapacity(nameLists.count * 6)
                 keys.ends.reserveCapacity(nameLists.count * 6); keys.bytes.reserveCapacity(nameLists.count * 48)
+                keys.reserve(nameLists.count * 6)
             }
             var key: [UInt8] = []
             for (i, list) in nameLists.enumerated() {
@@ -118,6 +119,7 @@ public final class Gazetteer: Sendable {
                                 keys.partitions.append(UInt8(key.withUnsafeBufferPointer { Gazetteer.partition(of: $0) }))
                                 keys.bytes.append(contentsOf: key)
                                 keys.ends.append(Int32(keys.bytes.count))
+                                keys.add(name: name, list: i, at: s)
                             }
                         }
                         first = false
@@ -212,14 +214,29 @@ public final class Gazetteer: Sendable {
     final class LazyFuzzyIndex: @unchecked Sendable {
         private let lock = NSLock()
         private var parts = [FuzzyIndex?](repeating: nil, count: 256)
-        /// Every partition's keys, gathered in one pass over the names when the first partition is
-        /// needed; a partition's keys are dropped once its index is built.
-        private var keys: [PartitionKeys]? = nil
         /// Each name's partition of its phonetic key, in name order (list by list).
         /// Every name's phonetic key (made with the phonetic index) and its partition, in name
         /// order (list by list): the fuzzy index's keys without computing them again.
         struct NameKeys: Sendable {
             var bytes: [UInt8] = [], ends: [Int32] = [], partitions: [UInt8] = []
+            /// Each name's list, and where it starts and ends in the list's UTF-8.
+            var lists: [Int32] = [], starts: [Int32] = [], nameEnds: [Int32] = []
+            /// Each name's plain-form partition: its first letter but spaces, | 0x80; 0 for none.
+            var plain: [UInt8] = []
+            /// Whether the name is ASCII (names in other scripts are never fuzzy-matched).
+            var ascii: [Bool] = []
+
+            mutating func reserve(_ n: Int) {
+                lists.reserveCapacity(n); starts.reserveCapacity(n); nameEnds.reserveCapacity(n); plain.reserveCapacity(n); ascii.reserveCapacity(n)
+            }
+
+            mutating func add(name: UnsafeBufferPointer<UInt8>, list: Int, at start: Int) {
+                lists.append(Int32(list)); starts.append(Int32(start)); nameEnds.append(Int32(start + name.count))
+                var f = 0
+                while f < name.count && name[f] == 32 { f += 1 }
+                plain.append(f < name.count ? name[f] & 0x7F | 0x80 : 0)
+                ascii.append(!name.contains { $0 >= 0x80 })
+            }
         }
         private let nameKeys: NameKeys
         init(nameKeys: NameKeys) { self.nameKeys = nameKeys }
@@ -229,18 +246,17 @@ public final class Gazetteer: Sendable {
             lock.lock(); defer { lock.unlock() }
             let p = Int(p & 0xFF)
             if let f = parts[p] { return f }
-            if keys == nil { keys = PartitionKeys.gather(nameLists, wanted: parts.map { $0 == nil }, nameKeys: nameKeys) }
-            let f = LazyFuzzyIndex.build(keys![p])
+            var wanted = [Bool](repeating: false, count: 256)
+            wanted[p] = true
+            let f = LazyFuzzyIndex.build(PartitionKeys.gather(nameLists, wanted: wanted, nameKeys: nameKeys)[p])
             parts[p] = f
-            keys![p] = PartitionKeys()
             return f
         }
 
         /// Every partition not built yet, from one pass over the names, built on every core.
         func prepareAll(_ nameLists: [String]) {
             lock.lock(); defer { lock.unlock() }
-            let keys = self.keys ?? PartitionKeys.gather(nameLists, wanted: parts.map { $0 == nil }, nameKeys: nameKeys)
-            self.keys = nil
+            let keys = PartitionKeys.gather(nameLists, wanted: parts.map { $0 == nil }, nameKeys: nameKeys)
             let todo = (0..<256).filter { parts[$0] == nil && !keys[$0].places.isEmpty }
             nonisolated(unsafe) let out = UnsafeMutableBufferPointer<FuzzyIndex>.allocate(capacity: max(todo.count, 1))
             out.initialize(repeating: FuzzyIndex())
@@ -259,39 +275,25 @@ public final class Gazetteer: Sendable {
             /// The keys of each partition `wanted` (256 flags; the others stay empty), in one pass.
             static func gather(_ nameLists: [String], wanted: [Bool], nameKeys: NameKeys) -> [PartitionKeys] {
                 var out = [PartitionKeys](repeating: PartitionKeys(), count: 256)
-                let anyPlain = wanted[128...].contains(true)
                 var key: [UInt8] = []
-                var n = 0   // the name's number, as the phonetic partitions count them
-                for (i, list) in nameLists.enumerated() {
-                    var list = list
-                    list.withUTF8 { b in
-                        var s = 0
-                        while s < b.count {
-                            var e = s
-                            while e < b.count && b[e] != 124 { e += 1 }
-                            if e > s {
-                                let phonetic = Int(nameKeys.partitions[n])
-                                // The plain form's partition is its first letter (spaces dropped).
-                                var f = s
-                                while anyPlain && f < e && b[f] == 32 { f += 1 }
-                                let plain = anyPlain && f < e ? Int(b[f] & 0x7F | 0x80) : -1
-                                if (wanted[phonetic] || (plain >= 0 && wanted[plain])) && !b[s..<e].contains(where: { $0 >= 0x80 }) {
-                                    let name = UnsafeBufferPointer(rebasing: b[s..<e])
-                                    if wanted[phonetic] {
-                                        let start = n == 0 ? 0 : Int(nameKeys.ends[n - 1]), end = Int(nameKeys.ends[n])
-                                        if end - start >= 3 { out[phonetic].add(nameKeys.bytes[start..<end], Int32(i)) }
-                                    }
-                                    if plain >= 0 && wanted[plain] {
-                                        key.removeAll(keepingCapacity: true)
-                                        key.append(61)
-                                        for c in name where c != 32 { key.append(c) }
-                                        if key.count >= 4 { out[plain].add(key, Int32(i)) }
-                                    }
-                                }
-                                n += 1
-                            }
-                            s = e + 1
+                // Only the names of the wanted partitions are visited (their phonetic keys were made with the index).
+                for n in nameKeys.partitions.indices where nameKeys.ascii[n] {
+                    let phonetic = Int(nameKeys.partitions[n]), plain = Int(nameKeys.plain[n])
+                    let inPlain = plain != 0 && wanted[plain]
+                    guard wanted[phonetic] || inPlain else { continue }
+                    let i = Int(nameKeys.lists[n])
+                    if wanted[phonetic] {
+                        let start = n == 0 ? 0 : Int(nameKeys.ends[n - 1]), end = Int(nameKeys.ends[n])
+                        if end - start >= 3 { out[phonetic].add(nameKeys.bytes[start..<end], Int32(i)) }
+                    }
+                    if inPlain {
+                        key.removeAll(keepingCapacity: true)
+                        key.append(61)
+                        var list = nameLists[i]
+                        list.withUTF8 { b in
+                            for c in b[Int(nameKeys.starts[n])..<Int(nameKeys.nameEnds[n])] where c != 32 { key.append(c) }
                         }
+                        if key.count >= 4 { out[plain].add(key, Int32(i)) }
                     }
                 }
                 return out

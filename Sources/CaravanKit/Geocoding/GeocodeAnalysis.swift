@@ -62,8 +62,9 @@ public func geocode(_ options: GeocodeOptions, context: AnalysisContext = Analys
     try SafeOutput.checkDistinct(outputs: options.outputPaths, inputs: options.inputPaths)
     // The shipped gazetteer loads on another core while the table is opened and read through
     // (its warnings, if any, go to this call's log).
-    let log = context.warnings
-    DispatchQueue.global().async { log.collecting { _ = Gazetteer.shared } }
+    // (Waited for on a group, which sleeps: a second thread in the lazy initialiser spins.)
+    let log = context.warnings, loaded = DispatchGroup()
+    DispatchQueue.global().async(group: loaded) { log.collecting { _ = Gazetteer.shared } }
     var o = GeocodeTableOptions(column: options.column)
     o.countryColumn = options.countryColumn
     o.country = options.country
@@ -72,7 +73,7 @@ public func geocode(_ options: GeocodeOptions, context: AnalysisContext = Analys
     o.names = options.names
     o.write = WriteOptions(overwrite: options.overwrite, inputs: options.inputPaths, layerName: options.outputLayer,
                            update: options.update, csvDialect: options.csvDialect)
-    let s = try geocodeTable(options.input, to: options.output, makeGeocoder: { try Geocoder(extraGazetteers: options.extra) }, options: o) { context.progress("\($0) rows geocoded") }
+    let s = try geocodeTable(options.input, to: options.output, makeGeocoder: { loaded.wait(); return try Geocoder(extraGazetteers: options.extra) }, options: o) { context.progress("\($0) rows geocoded") }
     var figures: [String: Double] = ["rows": Double(s.rows), "matched": Double(s.matched), "ambiguous": Double(s.ambiguous),
                                      "unmatched": Double(s.unmatched), "matchedShare": s.matchedShare,
                                      "passed": options.passes(s) ? 1 : 0]
