@@ -212,9 +212,10 @@ public final class Gazetteer: Sendable {
     /// the first time a query needs it: a query's trigrams are tagged with its partition, so it
     /// only ever reaches keys of that partition, and a table of exact names builds none.
     final class LazyFuzzyIndex: @unchecked Sendable {
+        /// Guards `parts`; a partition is built under its own lock, so two threads build two partitions at once.
         private let lock = NSLock()
         private var parts = [FuzzyIndex?](repeating: nil, count: 256)
-        /// Each name's partition of its phonetic key, in name order (list by list).
+        private let building = (0..<256).map { _ in NSLock() }
         /// Every name's phonetic key (made with the phonetic index) and its partition, in name
         /// order (list by list): the fuzzy index's keys without computing them again.
         struct NameKeys: Sendable {
@@ -243,13 +244,15 @@ public final class Gazetteer: Sendable {
 
         /// The keys of partition `p` (`Gazetteer.partition(of:)`).
         func get(_ nameLists: [String], partition p: UInt32) -> FuzzyIndex {
-            lock.lock(); defer { lock.unlock() }
             let p = Int(p & 0xFF)
-            if let f = parts[p] { return f }
+            func built() -> FuzzyIndex? { lock.lock(); defer { lock.unlock() }; return parts[p] }
+            if let f = built() { return f }
+            building[p].lock(); defer { building[p].unlock() }
+            if let f = built() { return f }   // built by another thread meanwhile
             var wanted = [Bool](repeating: false, count: 256)
             wanted[p] = true
             let f = LazyFuzzyIndex.build(PartitionKeys.gather(nameLists, wanted: wanted, nameKeys: nameKeys)[p])
-            parts[p] = f
+            lock.lock(); parts[p] = f; lock.unlock()
             return f
         }
 
