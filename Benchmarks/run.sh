@@ -171,23 +171,25 @@ geocode)
   # Whole process, 200,000 rows of exact names (places over 20,000 people): caravan geocode against
   # the Python peer (csv module, a dict of the gazetteer's normal forms, csv writer), CSV in and out.
   [ -f "$DATA/exact_200k.csv" ] || python3 generate.py exact 2e5 "$DATA/exact_200k.csv" "$ROOT/Sources/CaravanKit/Resources/gazetteer.tsv"
-  gcpu() { # "elapsed cpu peak_MiB", best of 3 by CPU time (user + sys: fair on a shared machine)
-    best=""
-    for i in 1 2 3; do
-      /usr/bin/time -f "%e %U %S %M" -o "$DATA/time.txt" "$@" >/dev/null 2>"$DATA/err.txt" || { cat "$DATA/err.txt" >&2; echo "FAILED 0 0"; return; }
-      read -r e u s kb < "$DATA/time.txt"
-      c=$(echo "$u + $s" | bc)
-      if [ -z "$best" ] || [ "$(echo "$c < $best" | bc)" = 1 ]; then best=$c; el=$e; mem=$((kb / 1024)); fi
-    done
-    echo "$el $best $mem"
+  # Interleaved runs (caravan, then the peer, five times): this shared machine's speed drifts by
+  # half from minute to minute, so each round's ratio is taken, and the medians are shown.
+  once() { # "elapsed cpu peak_MiB" of one run
+    /usr/bin/time -f "%e %U %S %M" -o "$DATA/time.txt" "$@" >/dev/null 2>"$DATA/err.txt" || { cat "$DATA/err.txt" >&2; echo "FAILED 0 0"; return; }
+    read -r e u s kb < "$DATA/time.txt"; echo "$e $(echo "$u + $s" | bc) $((kb / 1024))"
   }
+  median() { tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
   load=$(cut -d' ' -f1-3 /proc/loadavg)
-  set -- $(gcpu "$CARAVAN" geocode "$DATA/exact_200k.csv" --column place -o "$DATA/exact_out.csv" --overwrite); ge=$1; gc=$2; gm=$3
-  set -- $(gcpu .venv/bin/python peers/geocode_rapidfuzz.py table "$ROOT/Sources/CaravanKit/Resources/gazetteer.tsv" "$DATA/exact_200k.csv" place "$DATA/exact_peer.csv"); pe=$1; pc=$2; pm=$3
-  echo; echo "Whole process, 200,000 rows of exact names, CSV in and CSV out (load average $load at the start; $(nproc) cores):"; echo
+  GE=""; GC=""; PE=""; PC=""; RE=""; RC=""
+  for round in 1 2 3 4 5; do
+    set -- $(once "$CARAVAN" geocode "$DATA/exact_200k.csv" --column place -o "$DATA/exact_out.csv" --overwrite); ge=$1; gc=$2; gm=$3
+    set -- $(once .venv/bin/python peers/geocode_rapidfuzz.py table "$ROOT/Sources/CaravanKit/Resources/gazetteer.tsv" "$DATA/exact_200k.csv" place "$DATA/exact_peer.csv"); pe=$1; pc=$2; pm=$3
+    GE="$GE $ge"; GC="$GC $gc"; PE="$PE $pe"; PC="$PC $pc"; RE="$RE $(ratio "$pe" "$ge")"; RC="$RC $(ratio "$pc" "$gc")"
+  done
+  echo; echo "Whole process, 200,000 rows of exact names, CSV in and CSV out (load average $load at the start; $(nproc) cores; medians of five interleaved rounds, the ratios each round's):"; echo
   echo "| | elapsed s | CPU s | peak MiB | × Caravan (CPU) | × Caravan (elapsed) |"; echo "|---|---:|---:|---:|---:|---:|"
-  echo "| **caravan geocode** | $ge | **$gc** | $gm | 1 | 1 |"
-  echo "| Python peer (csv module, dict of normal forms) | $pe | $pc | $pm | $(ratio "$pc" "$gc") | $(ratio "$pe" "$ge") |"
+  echo "| **caravan geocode** | **$(echo $GE | median)** | $(echo $GC | median) | $gm | 1 | 1 |"
+  echo "| Python peer (csv module, dict of normal forms) | $(echo $PE | median) | $(echo $PC | median) | $pm | $(echo $RC | median) | **$(echo $RE | median)** |"
+  echo; echo "Each round's ratio, elapsed:$RE; CPU:$RC."
   echo; echo "Goal: the peer's time / Caravan's ≥ 5."
   } | tee results/geocode.md ;;
 render)
