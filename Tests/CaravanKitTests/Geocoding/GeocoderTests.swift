@@ -365,4 +365,34 @@ struct GeocoderTests {
         #expect(sharedGeocoder.geocode("Hairatan").place?.country == "AF")
         #expect(sharedGeocoder.geocode("Termez").place?.country == "UZ")
     }
+
+    @Test("each fuzzy-index partition, built on its own, holds exactly its names' keys: phonetic keys and plain forms, with their places")
+    func fuzzyPartitions() throws {
+        let g = try Gazetteer.load()
+        // The keys each partition must hold, made from the names as the index's definition says:
+        // ASCII names only; the phonetic key (3 letters or more) and "=" + the name without spaces (4 or more).
+        var expected = [Set<[UInt8]>](repeating: [], count: 256)
+        for (i, list) in g.nameLists.enumerated() {
+            for name in list.split(separator: "|") where name.utf8.allSatisfy({ $0 < 0x80 }) {
+                let phonetic = Array(TextNormalizer.phoneticKey(String(name)).utf8)
+                let plain = [61] + name.utf8.filter { $0 != 32 }
+                for key in [phonetic.count >= 3 ? phonetic : nil, plain.count >= 4 ? plain : nil].compactMap({ $0 }) {
+                    let p = key.withUnsafeBufferPointer { Gazetteer.partition(of: $0) }
+                    expected[Int(p)].insert(key + [0] + withUnsafeBytes(of: Int32(i)) { Array($0) })
+                }
+            }
+        }
+        var nonEmpty = 0
+        for p in 0..<256 {
+            let f = g.fuzzy(partition: UInt32(p))
+            var found = Set<[UInt8]>()
+            for k in 0..<f.count {
+                let key = Array(f.keyBytes[Int(f.keyOffsets[k])..<Int(f.keyOffsets[k + 1])])
+                for place in f.places(of: k) { found.insert(key + [0] + withUnsafeBytes(of: place) { Array($0) }) }
+            }
+            #expect(found == expected[p], "partition \(p): \(found.count) keys with places, expected \(expected[p].count)")
+            if !found.isEmpty { nonEmpty += 1 }
+        }
+        #expect(nonEmpty > 40)
+    }
 }
