@@ -210,9 +210,14 @@ extension CSVFile {
                     let key = UnsafeBufferPointer(rebasing: keys[keyStart..<keyEnd])
                     let (id, isNew) = cache.keys.id(of: key, hash: slice.hashes[r])
                     if isNew {
+                        // The key: the place text, then (with a hint) 0xFF and the hint.
                         let textEnd = key.startIndex + slice.placeLengths[r]
-                        let hint = textEnd < key.endIndex ? String(decoding: UnsafeBufferPointer(rebasing: key[(textEnd + 1)...]), as: UTF8.self) : nil
-                        questions.append((String(decoding: UnsafeBufferPointer(rebasing: key[..<textEnd]), as: UTF8.self), hint))
+                        let text = String(decoding: UnsafeBufferPointer(rebasing: key[..<textEnd]), as: UTF8.self)
+                        var hint: String? = nil
+                        if textEnd < key.endIndex {
+                            hint = String(decoding: UnsafeBufferPointer(rebasing: key[(textEnd + 1)...]), as: UTF8.self)
+                        }
+                        questions.append((text, hint))
                     }
                     ids.append(id)
                     keyStart = keyEnd
