@@ -92,11 +92,7 @@ public final class Gazetteer: Sendable {
         let parts = Parts()
         DispatchQueue.concurrentPerform(iterations: 2) { task in
             var ex: [(UInt64, Int32)] = [], ph: [(UInt64, Int32)] = [], keys = LazyFuzzyIndex.NameKeys()
-            if task == 0 { ex.reserveCapacity(nameLists.count * 6) } else {
-                ph.reserveCapacity(nameLists.count * 6); keys.partitions.reserveCapacity(nameLists.count * 6)
-                keys.ends.reserveCapacity(nameLists.count * 6); keys.bytes.reserveCapacity(nameLists.count * 48)
-                keys.reserve(nameLists.count * 6)
-            }
+            if task == 0 { ex.reserveCapacity(nameLists.count * 6) } else { ph.reserveCapacity(nameLists.count * 6); keys.reserve(nameLists.count * 6) }
             var key: [UInt8] = []
             for (i, list) in nameLists.enumerated() {
                 var first = true
@@ -115,11 +111,8 @@ public final class Gazetteer: Sendable {
                                 TextNormalizer.phoneticKey(name, into: &key)
                                 let h = key.withUnsafeBufferPointer { Gazetteer.fnv($0) }
                                 if h != lastKey || first { ph.append((h, Int32(i))); lastKey = h }
-                                // Each name's phonetic key and its fuzzy-index partition, in name order.
-                                keys.partitions.append(UInt8(key.withUnsafeBufferPointer { Gazetteer.partition(of: $0) }))
-                                keys.bytes.append(contentsOf: key)
-                                keys.ends.append(Int32(keys.bytes.count))
-                                keys.add(name: name, list: i, at: s)
+                                // Each name's phonetic key, kept for the fuzzy index, in name order.
+                                keys.add(name: name, key: key, list: i, at: s)
                             }
                         }
                         first = false
@@ -228,10 +221,15 @@ public final class Gazetteer: Sendable {
             var ascii: [Bool] = []
 
             mutating func reserve(_ n: Int) {
+                bytes.reserveCapacity(n * 8); ends.reserveCapacity(n); partitions.reserveCapacity(n)
                 lists.reserveCapacity(n); starts.reserveCapacity(n); nameEnds.reserveCapacity(n); plain.reserveCapacity(n); ascii.reserveCapacity(n)
             }
 
-            mutating func add(name: UnsafeBufferPointer<UInt8>, list: Int, at start: Int) {
+            /// Name `name` (at `start` in list `list`'s UTF-8) with its phonetic key.
+            mutating func add(name: UnsafeBufferPointer<UInt8>, key: [UInt8], list: Int, at start: Int) {
+                partitions.append(UInt8(key.withUnsafeBufferPointer { Gazetteer.partition(of: $0) }))
+                bytes.append(contentsOf: key)
+                ends.append(Int32(bytes.count))
                 lists.append(Int32(list)); starts.append(Int32(start)); nameEnds.append(Int32(start + name.count))
                 var f = 0
                 while f < name.count && name[f] == 32 { f += 1 }
@@ -279,7 +277,8 @@ public final class Gazetteer: Sendable {
             static func gather(_ nameLists: [String], wanted: [Bool], nameKeys: NameKeys) -> [PartitionKeys] {
                 var out = [PartitionKeys](repeating: PartitionKeys(), count: 256)
                 var key: [UInt8] = []
-                // Only the names of the wanted partitions are visited (their phonetic keys were made with the index).
+                // Every name is checked by its two partition bytes; only the wanted ones are read (their
+                // phonetic keys were made with the phonetic index).
                 for n in nameKeys.partitions.indices where nameKeys.ascii[n] {
                     let phonetic = Int(nameKeys.partitions[n]), plain = Int(nameKeys.plain[n])
                     let inPlain = plain != 0 && wanted[plain]

@@ -110,7 +110,7 @@ struct CSVGeocodeCache {
     let geocoder: Geocoder
     let names: NameLanguage
     /// Whether the output writes the point as the last two columns (lon, lat).
-    let pointColumns: Bool
+    var pointColumns: Bool { !ownLonLat }
     /// Whether `match_lon`/`match_lat` are among the answer's columns (the input had lon/lat).
     let ownLonLat: Bool
     var keys = ByteKeyTable()
@@ -120,7 +120,7 @@ struct CSVGeocodeCache {
     var limit = 100_000
 
     init(geocoder: Geocoder, names: NameLanguage, ownLonLat: Bool) {
-        self.geocoder = geocoder; self.names = names; self.ownLonLat = ownLonLat; pointColumns = !ownLonLat
+        self.geocoder = geocoder; self.names = names; self.ownLonLat = ownLonLat
     }
 
     mutating func startAfreshIfFull() {

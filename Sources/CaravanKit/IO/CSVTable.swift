@@ -416,9 +416,7 @@ public final class CSVFile: @unchecked Sendable {   // immutable after `open`
     public func row(_ i: Int) -> [String] {
         var out: [String] = []
         out.reserveCapacity(header.count)
-        data.withUnsafeBytes { raw in
-            let all = UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: raw.count)
-            let bytes = UnsafeBufferPointer(rebasing: all[bodyOffset...])
+        withBody { bytes in
             var p = CSVTable.Parser(bytes: bytes, separator: separator, at: starts[i])
             _ = try? p.nextFields(path: path) { f in if out.count < header.count { out.append(String(decoding: f, as: UTF8.self)) } }
         }
@@ -431,9 +429,8 @@ public final class CSVFile: @unchecked Sendable {   // immutable after `open`
         let width = header.count
         var out: [FieldValue] = []
         out.reserveCapacity(width)
-        data.withUnsafeBytes { raw in
-            let all = UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: raw.count)
-            var p = CSVTable.Parser(bytes: UnsafeBufferPointer(rebasing: all[bodyOffset...]), separator: separator, at: starts[i])
+        withBody { bytes in
+            var p = CSVTable.Parser(bytes: bytes, separator: separator, at: starts[i])
             _ = try? p.nextFields(path: path) { f in
                 let c = out.count
                 guard c < width else { return }
