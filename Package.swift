@@ -14,12 +14,15 @@ let package = Package(
     ],
     targets: [
         // C libraries, reached only through CaravanKit.
-        .systemLibrary(name: "CGDAL", path: "Sources/CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
+        // GDAL's and PROJ's headers only: both libraries load on first use (CLazyLibraries), so a
+        // command that needs neither (geocoding a CSV, --help) does not wait for GDAL's 114 libraries.
+        .systemLibrary(name: "CGDAL", path: "Sources/CGDAL", providers: [.apt(["libgdal-dev"])]),
         .systemLibrary(name: "CGEOS", path: "Sources/CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
-        .systemLibrary(name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CPROJ", path: "Sources/CPROJ", providers: [.apt(["libproj-dev"])]),
+        .target(name: "CLazyLibraries", exclude: ["symbols.def"], linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "pangocairo", providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
         // The library, organised by capability (Support, Geometry, Projection, IO, ...).
-        .target(name: "CaravanKit", dependencies: ["CGDAL", "CGEOS", "CPROJ", "CCairo", .product(name: "Yams", package: "Yams")],
+        .target(name: "CaravanKit", dependencies: ["CGDAL", "CGEOS", "CPROJ", "CLazyLibraries", "CCairo", .product(name: "Yams", package: "Yams")],
                 resources: [.copy("Resources/gazetteer.tsv"), .copy("Resources/border_posts.geojson"),
                             .copy("Resources/basemap.gpkg"), .copy("Resources/basemap_places.tsv")]),
         // The command line: parse, validate, call the library, print.
