@@ -420,8 +420,8 @@ public final class Gazetteer: Sendable {
     public static let shared: Gazetteer = {
         do {
             var (places, names) = try readFile(nil)
-            if let posts = Bundle.module.path(forResource: "border_posts", ofType: "geojson") {
-                let (p, n) = try readExtra(posts, asExtra: false, firstID: 0)
+            if let posts = shippedPostsPath {
+                let (p, n) = try readShippedPosts(posts)
                 places += p; names += n
             }
             return Gazetteer(places: places, nameLists: names)
@@ -431,6 +431,9 @@ public final class Gazetteer: Sendable {
             return Gazetteer(places: [], nameLists: [])
         }
     }()
+
+    /// The shipped border posts (`shapefiles/border_posts` as GeoJSON, a CaravanKit resource).
+    static var shippedPostsPath: String? { Bundle.module.path(forResource: "border_posts", ofType: "geojson") }
 
     /// Reads a gazetteer file made by `build(from:to:)` (the shipped one by default).
     public static func load(_ path: String? = nil) throws -> Gazetteer {
@@ -545,15 +548,63 @@ public final class Gazetteer: Sendable {
         return Gazetteer(places: places + p, nameLists: nameLists + n)
     }
 
-    /// The places and name lists of an extra gazetteer (ids from -(firstID + 1) down).
+    /// The places and name lists of an extra gazetteer (ids from -(firstID + 1) down): any layer
+    /// GDAL reads, its points taken to lon/lat.
     static func readExtra(_ path: String, asExtra: Bool, firstID: Int) throws -> ([Place], [String]) {
         let layer = try Dataset.open(path).layer(named: nil)
         let s = layer.schema
-        guard let nameIndex = s.index(of: "name") else {
+        guard s.index(of: "name") != nil else {
             throw GeoError(.invalidArgument, "an extra gazetteer needs a 'name' field; the fields are: \(s.names.joined(separator: ", "))", file: path)
         }
         guard let crs = try layer.crs else { throw GeoError(.projection, "the extra gazetteer has no CRS", file: path, hint: "give lon and lat columns, or a .prj") }
         let t = try Transformer(from: crs, to: .wgs84)
+        return try extraPlaces(s, path: path, asExtra: asExtra, firstID: firstID) { point in
+            try layer.forEach { f in
+                guard let p = f.geometry?.points.first else { return }
+                try point({ LonLat(try t.transform(p)) }, { f.values[$0].stringValue })
+            }
+        }
+    }
+
+    /// The shipped border posts (`border_posts.geojson`, RFC 7946: lon/lat, string properties)
+    /// as `readExtra` reads them, parsed with Foundation's JSON reader: the geocoder then needs
+    /// neither GDAL nor PROJ (loading them is a third of a CSV table's geocoding time).
+    /// `GazetteerTests` checks that both readings give the same places.
+    static func readShippedPosts(_ path: String) throws -> ([Place], [String]) {
+        guard let data = FileManager.default.contents(atPath: path),
+              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let features = root["features"] as? [[String: Any]] else {
+            throw GeoError(.read, "the shipped border posts are not a GeoJSON feature collection", file: path, hint: "reinstall caravan")
+        }
+        var names: [String] = [], seen: Set<String> = []
+        for f in features {
+            for k in ((f["properties"] as? [String: Any]) ?? [:]).keys.sorted() where seen.insert(k.lowercased()).inserted { names.append(k) }
+        }
+        let schema = Schema(names.map { FieldDefinition($0, .string) })
+        return try extraPlaces(schema, path: path, asExtra: false, firstID: 0) { point in
+            for f in features {
+                guard let g = f["geometry"] as? [String: Any], g["type"] as? String == "Point",
+                      let c = g["coordinates"] as? [Any], c.count >= 2, let lon = (c[0] as? NSNumber)?.doubleValue,
+                      let lat = (c[1] as? NSNumber)?.doubleValue else { continue }
+                let properties = (f["properties"] as? [String: Any]) ?? [:]
+                try point({ LonLat(lon: lon, lat: lat) }, { i in
+                    switch properties[names[i]] {
+                    case let text as String: text
+                    case let n as NSNumber: (n as? Int).map { FieldValue.integer(Int64($0)) }.map(\.stringValue) ?? FieldValue.real(n.doubleValue).stringValue
+                    default: nil
+                    }
+                })
+            }
+        }
+    }
+
+    /// An extra gazetteer's places from its points: `points` calls its argument with each
+    /// point's location (asked only for a named point) and a field's text by index in `s`.
+    private static func extraPlaces(_ s: Schema, path: String, asExtra: Bool, firstID: Int,
+                                    points: ((() throws -> LonLat, (Int) -> String?) throws -> Void) throws -> Void) throws -> ([Place], [String]) {
+        guard let nameIndex = s.index(of: "name") else {
+            throw GeoError(.invalidArgument, "an extra gazetteer needs a 'name' field; the fields are: \(s.names.joined(separator: ", "))", file: path)
+        }
         let aliasFields = ["aliases", "alias", "name_a", "name_b", "name_ru", "name_en", "other_names"].compactMap { s.index(of: $0) }
         let countryIndex = s.index(of: "country") ?? s.index(of: "iso_a2") ?? s.index(of: "iso_a")
         let kindIndex = s.index(of: "kind") ?? s.index(of: "type")
@@ -567,13 +618,13 @@ public final class Gazetteer: Sendable {
             names.append(list.joined(separator: "|"))
             added += 1
         }
-        try layer.forEach { f in
-            guard let p = f.geometry?.points.first, let name = f.values[nameIndex].stringValue, !name.isEmpty else { return }
-            let ll = LonLat(try t.transform(p))
+        try points { location, value in
+            guard let name = value(nameIndex), !name.isEmpty else { return }
+            let ll = try location()
             // Aliases; with both sides' names, "a:" or "b:" before an alias keeps it to that side.
             var list = [TextNormalizer.normalize(name)], onlyA: [String] = [], onlyB: [String] = []
             for ai in aliasFields where ai != sideA && ai != sideB {
-                for a in (f.values[ai].stringValue ?? "").split(whereSeparator: { $0 == "|" || $0 == ";" }) {
+                for a in (value(ai) ?? "").split(whereSeparator: { $0 == "|" || $0 == ";" }) {
                     var text = a.trimmingCharacters(in: .whitespaces), side: Character? = nil
                     if text.count > 2, let c = text.first?.lowercased().first, c == "a" || c == "b", text.dropFirst().first == ":" {
                         side = c; text = String(text.dropFirst(2))
@@ -587,18 +638,18 @@ public final class Gazetteer: Sendable {
                     }
                 }
             }
-            let kind = kindIndex.flatMap { f.values[$0].stringValue } ?? "extra"
-            let country = countryIndex.flatMap { f.values[$0].stringValue } ?? ""
+            let kind = kindIndex.flatMap { value($0) } ?? "extra"
+            let country = countryIndex.flatMap { value($0) } ?? ""
             // A border post answers to each side's name, in that side's country.
             if let sideA, let sideB, let isoA, let isoB,
-               let a = f.values[sideA].stringValue, let b = f.values[sideB].stringValue, !a.isEmpty, !b.isEmpty {
+               let a = value(sideA), let b = value(sideB), !a.isEmpty, !b.isEmpty {
                 let na = TextNormalizer.normalize(a), nb = TextNormalizer.normalize(b)
                 if nb != na && !list.contains(nb) {
-                    add(name, list + onlyA + (list.contains(na) || onlyA.contains(na) ? [] : [na]), f.values[isoA].stringValue ?? country, ll, kind)
-                    add("\(b) (\(name))", [nb] + list.dropFirst() + onlyB.filter { $0 != nb }, f.values[isoB].stringValue ?? country, ll, kind)
+                    add(name, list + onlyA + (list.contains(na) || onlyA.contains(na) ? [] : [na]), value(isoA) ?? country, ll, kind)
+                    add("\(b) (\(name))", [nb] + list.dropFirst() + onlyB.filter { $0 != nb }, value(isoB) ?? country, ll, kind)
                 } else {
                     // One name for both sides (Torugart): one place with every alias.
-                    add(name, list + onlyA + onlyB + (na == nb || list.contains(na) ? [] : [na]), f.values[isoA].stringValue ?? country, ll, kind)
+                    add(name, list + onlyA + onlyB + (na == nb || list.contains(na) ? [] : [na]), value(isoA) ?? country, ll, kind)
                 }
             } else {
                 add(name, list + onlyA + onlyB, country, ll, kind)

@@ -77,7 +77,6 @@ public final class VectorWriter {
 
     public init(path: String, layerName: String? = nil, geometryType: GeometryType, crs: CRS?,
                 fields: [FieldDefinition], options: WriteOptions = WriteOptions()) throws {
-        GDALRuntime.bootstrap()
         self.path = path
         self.fields = fields
         format = try OutputFormat.resolve(path: path, format: options.format)
@@ -85,13 +84,18 @@ public final class VectorWriter {
             throw GeoError(.invalidArgument, "a GeoTIFF holds a raster, not features", file: path,
                            hint: "write vector results to .geojson, .gpkg, .shp or .csv")
         }
-        guard let driver = GDALGetDriverByName(format.driver), GDALGetMetadataItem(driver, "DCAP_VECTOR", nil) != nil else {
-            throw GeoError(.invalidArgument, "unknown output format '\(format.driver)'", file: path,
-                           hint: "use a GDAL vector driver name such as GeoJSON, GPKG, 'ESRI Shapefile', CSV, KML")
-        }
-        guard !format.isInMemory, GDALGetMetadataItem(driver, "DCAP_CREATE", nil) != nil else {
-            throw GeoError(.invalidArgument, "the format '\(format.driver)' does not write a file", file: path,
-                           hint: "use GeoJSON, GPKG, 'ESRI Shapefile', CSV, KML, XLSX or FlatGeobuf")
+        // CSV and GeoJSON are written by caravan's own encoder: GDAL is not needed (nor loaded) for them.
+        let encoded = format.isEncoded && options.layerCreationOptions.isEmpty
+        if !encoded {
+            GDALRuntime.bootstrap()
+            guard let driver = GDALGetDriverByName(format.driver), GDALGetMetadataItem(driver, "DCAP_VECTOR", nil) != nil else {
+                throw GeoError(.invalidArgument, "unknown output format '\(format.driver)'", file: path,
+                               hint: "use a GDAL vector driver name such as GeoJSON, GPKG, 'ESRI Shapefile', CSV, KML")
+            }
+            guard !format.isInMemory, GDALGetMetadataItem(driver, "DCAP_CREATE", nil) != nil else {
+                throw GeoError(.invalidArgument, "the format '\(format.driver)' does not write a file", file: path,
+                               hint: "use GeoJSON, GPKG, 'ESRI Shapefile', CSV, KML, XLSX or FlatGeobuf")
+            }
         }
         if format == .shapefile, geometryType == .unknown || geometryType == .geometryCollection {
             throw GeoError(.write, "a Shapefile holds one geometry type, and this layer mixes several", file: path,
@@ -113,7 +117,7 @@ public final class VectorWriter {
         let flatCRS = format.requiresWGS84 || pointColumns ? nil : crs?.twoDimensional
         if (format.requiresWGS84 || pointColumns), let crs, !crs.isEquivalent(to: .wgs84) {
             outputCRS = .wgs84
-            transformer = format.isEncoded && options.layerCreationOptions.isEmpty ? nil : try Transformer(from: crs, to: .wgs84)
+            transformer = encoded ? nil : try Transformer(from: crs, to: .wgs84)
         } else {
             outputCRS = format.requiresWGS84 || pointColumns ? .wgs84 : (flatCRS ?? crs)
             transformer = nil
@@ -126,7 +130,7 @@ public final class VectorWriter {
         }
         let name = options.layerName ?? layerName ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
 
-        if format.isEncoded && options.layerCreationOptions.isEmpty {
+        if encoded {
             let csvGeometry: EncoderSpec.CSVGeometry = format != .csv ? .none
                 : pointColumns ? .lonLat : geometryType == .none ? .none : .wkt
             let reproject = (format.requiresWGS84 || pointColumns) ? crs.flatMap { $0.isEquivalent(to: .wgs84) ? nil : $0 } : nil
@@ -176,7 +180,9 @@ public final class VectorWriter {
                 break
             }
         } else {
-            ds = try GDALCall("GDALCreate", .write, file: path).pointer { GDALCreate(driver, output.temporaryPath, 0, 0, 0, GDT_Unknown, nil) }
+            ds = try GDALCall("GDALCreate", .write, file: path).pointer {
+                GDALCreate(GDALGetDriverByName(format.driver), output.temporaryPath, 0, 0, 0, GDT_Unknown, nil)
+            }
         }
         dataset = ds
         let srs = try outputCRS.map { try VectorWriter.spatialReference($0) }

@@ -22,12 +22,40 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
     /// The linear unit's size in metres (1 for metre CRSs); nil for geographic CRSs.
     public let metresPerUnit: Double?
 
-    /// WGS 84 in longitude, latitude order (OGC:CRS84 axis order; EPSG:4326 datum).
-    /// Should PROJ's database be missing, it is the WKT below, and the first transformation fails
-    /// with PROJ's message (never a crash).
-    public static let wgs84: CRS = (try? CRS("EPSG:4326")) ?? CRS(
-        wkt: #"GEOGCRS["WGS 84",DATUM["World Geodetic System 1984",ELLIPSOID["WGS 84",6378137,298.257223563,LENGTHUNIT["metre",1]]],PRIMEM["Greenwich",0,ANGLEUNIT["degree",0.0174532925199433]],CS[ellipsoidal,2],AXIS["geodetic latitude (Lat)",north,ORDER[1],ANGLEUNIT["degree",0.0174532925199433]],AXIS["geodetic longitude (Lon)",east,ORDER[2],ANGLEUNIT["degree",0.0174532925199433]],ID["EPSG",4326]]"#,
-        name: "WGS 84", identifier: "EPSG:4326", isGeographic: true, metresPerUnit: nil)
+    /// WGS 84 in longitude, latitude order (OGC:CRS84 axis order; EPSG:4326 datum): PROJ's own
+    /// description of EPSG:4326 (PROJ 9.1, WKT2:2019), written out so that naming WGS 84 needs no
+    /// PROJ (a CSV written with its lon/lat columns loads neither PROJ nor its database).
+    /// `CRSTests` checks that it equals `CRS("EPSG:4326")` as this PROJ makes it.
+    public static let wgs84 = CRS(wkt: wgs84WKT, name: "WGS 84", identifier: "EPSG:4326", isGeographic: true, metresPerUnit: nil)
+
+    private static let wgs84WKT = """
+        GEOGCRS["WGS 84",
+            ENSEMBLE["World Geodetic System 1984 ensemble",
+                MEMBER["World Geodetic System 1984 (Transit)"],
+                MEMBER["World Geodetic System 1984 (G730)"],
+                MEMBER["World Geodetic System 1984 (G873)"],
+                MEMBER["World Geodetic System 1984 (G1150)"],
+                MEMBER["World Geodetic System 1984 (G1674)"],
+                MEMBER["World Geodetic System 1984 (G1762)"],
+                MEMBER["World Geodetic System 1984 (G2139)"],
+                ELLIPSOID["WGS 84",6378137,298.257223563,
+                    LENGTHUNIT["metre",1]],
+                ENSEMBLEACCURACY[2.0]],
+            PRIMEM["Greenwich",0,
+                ANGLEUNIT["degree",0.0174532925199433]],
+            CS[ellipsoidal,2],
+                AXIS["geodetic latitude (Lat)",north,
+                    ORDER[1],
+                    ANGLEUNIT["degree",0.0174532925199433]],
+                AXIS["geodetic longitude (Lon)",east,
+                    ORDER[2],
+                    ANGLEUNIT["degree",0.0174532925199433]],
+            USAGE[
+                SCOPE["Horizontal component of 3D system."],
+                AREA["World."],
+                BBOX[-90,-180,90,180]],
+            ID["EPSG",4326]]
+        """
 
     public init(_ definition: String) throws { try self.init(definition, name: nil) }
 

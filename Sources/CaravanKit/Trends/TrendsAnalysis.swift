@@ -233,7 +233,7 @@ enum PlaceNames {
     /// geocoder's indexes take to build).
     static let towns: [Place] = {
         var places = (try? Gazetteer.readFile(nil).0) ?? []
-        if let posts = Bundle.module.path(forResource: "border_posts", ofType: "geojson"), let p = try? Gazetteer.readExtra(posts, asExtra: false, firstID: 0).0 {
+        if let posts = Gazetteer.shippedPostsPath, let p = try? Gazetteer.readShippedPosts(posts).0 {
             places += p
         }
         return places.filter { $0.population >= 5000 || $0.isShippedPost }

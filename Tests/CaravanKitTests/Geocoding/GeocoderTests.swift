@@ -366,6 +366,19 @@ struct GeocoderTests {
         #expect(sharedGeocoder.geocode("Termez").place?.country == "UZ")
     }
 
+    @Test("the shipped border posts read from their JSON give the places GDAL's reading of the same file gives")
+    func shippedPostsWithoutGDAL() throws {
+        let path = try #require(Gazetteer.shippedPostsPath)
+        let (places, names) = try Gazetteer.readShippedPosts(path)
+        let (gdalPlaces, gdalNames) = try Gazetteer.readExtra(path, asExtra: false, firstID: 0)
+        #expect(places.count > 29 && places.count == gdalPlaces.count)
+        #expect(places == gdalPlaces)
+        #expect(names == gdalNames)
+        // Aliases and both sides made it through (not only the names).
+        #expect(names.contains { $0.split(separator: "|").contains("druzhba") })
+        #expect(places.contains { $0.name.hasPrefix("Alashankou") && $0.country == "CN" })
+    }
+
     @Test("each fuzzy-index partition, built on its own, holds exactly its names' keys: phonetic keys and plain forms, with their places")
     func fuzzyPartitions() throws {
         let g = try Gazetteer.load()

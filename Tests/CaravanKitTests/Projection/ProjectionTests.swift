@@ -47,6 +47,17 @@ struct ProjectionTests {
         #expect(try CRS(laea.wkt) == laea)
     } 
 
+    @Test("CRS.wgs84, written out without PROJ, is what this PROJ makes of EPSG:4326, field for field")
+    func wgs84IsPROJs() throws {
+        let made = try CRS("EPSG:4326")
+        #expect(CRS.wgs84.wkt == made.wkt)
+        #expect(CRS.wgs84 == made)
+        #expect(CRS.wgs84.name == made.name && CRS.wgs84.identifier == made.identifier)
+        #expect(CRS.wgs84.isGeographic == made.isGeographic && CRS.wgs84.metresPerUnit == made.metresPerUnit)
+        let crs84 = try CRS("OGC:CRS84")
+        #expect(CRS.wgs84.kind == .geographic && CRS.wgs84.isEquivalent(to: crs84))
+    }
+
     @Test("unknown CRSs are errors carrying PROJ's message")
     func badCRS() {
         for bad in ["EPSG:999999", "not a crs", "", "+proj=nonsense"] {
