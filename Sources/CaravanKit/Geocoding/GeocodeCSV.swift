@@ -95,7 +95,7 @@ struct ByteKeyTable {
 /// One slice of a chunk's rows, read on a worker: each row's fields as the output writes them,
 /// and its question to the geocoder as key bytes (the place text; with a hint, 0xFF and the
 /// hint: 0xFF never occurs in UTF-8).
-private struct CSVRowSlice {
+struct CSVRowSlice {
     var encoded: [UInt8] = []
     var encodedEnds: [Int] = []
     var keys: [UInt8] = []
@@ -115,8 +115,13 @@ struct CSVGeocodeCache {
     let ownLonLat: Bool
     var keys = ByteKeyTable()
     var answers: [GeocodeAnswer] = []
-    var tails: [UInt8] = []
-    var tailStarts: [Int] = [0]
+    /// The answers' match columns as CSV bytes, a segment per `add`, never changed once made: a
+    /// chunk's lines are joined on a worker from these while the next chunk's answers go into a
+    /// new segment (one growing array would be copied whole each time, being shared).
+    var tails: [[UInt8]] = []
+    /// Where each answer's columns are: its segment, and the range there.
+    var tailRanges: [TailRange] = []
+    struct TailRange { var segment: Int32; var start: Int32; var end: Int32 }
     var limit = 100_000
 
     init(geocoder: Geocoder, names: NameLanguage, ownLonLat: Bool) {
@@ -125,35 +130,56 @@ struct CSVGeocodeCache {
 
     mutating func startAfreshIfFull() {
         guard answers.count > limit else { return }
-        keys.removeAll(); answers.removeAll(keepingCapacity: true); tails.removeAll(keepingCapacity: true); tailStarts = [0]
+        keys.removeAll(); answers.removeAll(keepingCapacity: true); tails = []; tailRanges.removeAll(keepingCapacity: true)
     }
 
-    /// Geocodes the new questions (on every core) and encodes their answers.
+    /// Geocodes the new questions and encodes their answers' columns, both on every core (a
+    /// segment of `tails` for each worker's share, in order).
     mutating func add(_ questions: [(String, String?)]) {
-        for r in geocoder.geocode(questions) {
-            let a = GeocodeAnswer(r, names: names, pointColumns: ownLonLat)
-            answers.append(a)
-            for v in a.columns { tails.append(44); FeatureEncoder.appendCSVValue(v, separator: 44, dialect: .standard, to: &tails) }
-            if pointColumns {
-                tails.append(44)
-                if a.status == .matched, let p = a.location {
-                    FeatureEncoder.appendCSVNumber(p.lon, dialect: .standard, to: &tails)
-                    tails.append(44)
-                    FeatureEncoder.appendCSVNumber(p.lat, dialect: .standard, to: &tails)
-                } else { tails.append(44) }
+        let results = geocoder.geocode(questions)
+        let n = results.count
+        guard n > 0 else { return }
+        let names = names, ownLonLat = ownLonLat, pointColumns = pointColumns, firstSegment = tails.count
+        let share = max(256, n / (processorCount * 4)), shares = (n + share - 1) / share
+        typealias Encoded = (answers: [GeocodeAnswer], segment: [UInt8], ranges: [TailRange])
+        nonisolated(unsafe) let made = UnsafeMutableBufferPointer<Encoded>.allocate(capacity: shares)
+        made.initialize(repeating: ([], [], []))
+        defer { _ = made.deinitialize(); made.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: shares) { k in
+            let rows = (k * share)..<min(n, (k + 1) * share)
+            var e: Encoded = ([], [], [])
+            e.answers.reserveCapacity(rows.count); e.ranges.reserveCapacity(rows.count); e.segment.reserveCapacity(rows.count * 64)
+            for i in rows {
+                let a = GeocodeAnswer(results[i], names: names, pointColumns: ownLonLat)
+                e.answers.append(a)
+                let start = e.segment.count
+                for v in a.columns { e.segment.append(44); FeatureEncoder.appendCSVValue(v, separator: 44, dialect: .standard, to: &e.segment) }
+                if pointColumns {
+                    e.segment.append(44)
+                    if a.status == .matched, let p = a.location {
+                        FeatureEncoder.appendCSVNumber(p.lon, dialect: .standard, to: &e.segment)
+                        e.segment.append(44)
+                        FeatureEncoder.appendCSVNumber(p.lat, dialect: .standard, to: &e.segment)
+                    } else { e.segment.append(44) }
+                }
+                e.segment.append(10)
+                e.ranges.append(TailRange(segment: Int32(firstSegment + k), start: Int32(start), end: Int32(e.segment.count)))
             }
-            tails.append(10)
-            tailStarts.append(tails.count)
+            made[k] = e
+        }
+        for k in 0..<shares {
+            answers += made[k].answers
+            tails.append(made[k].segment)
+            tailRanges += made[k].ranges
         }
     }
 }
 
 extension CSVFile {
-    /// Geocodes rows `start..<start + n` into CSV lines for `stream`: each row's fields as the
-    /// general path writes them, then its answer's columns. Returns each row's answer and its
-    /// place value (for the report of rows to fix).
-    func geocodeRows(_ start: Int, count n: Int, place placeIndex: Int, country countryIndex: Int?, country fixed: String?,
-                     cache: inout CSVGeocodeCache, stream: ResultStream) throws -> (answers: [GeocodeAnswer], places: [FieldValue]) {
+    /// Reads rows `start..<start + n` (on every core): each row's fields encoded as the general
+    /// path writes them, and its key (the place text, then 0xFF and the country hint if any).
+    /// Needs no geocoder, so the first rows are read while the gazetteer loads.
+    func readRows(_ start: Int, count n: Int, place placeIndex: Int, country countryIndex: Int?, country fixed: String?) -> [CSVRowSlice] {
         let width = header.count, types = types, starts = starts, separator = separator, path = path
         let fixedHint = fixed.map { Array($0.utf8) }
         let sliceRows = max(512, n / (processorCount * 4))
@@ -198,6 +224,13 @@ extension CSVFile {
                 slices[s] = slice
             }
         }
+        return Array(slices)
+    }
+
+    /// Geocodes the rows `readRows` read into CSV lines for `stream`: each row's fields, then its
+    /// answer's columns. Returns each row's answer and its place value (for the report of rows to fix).
+    func geocodeRows(_ slices: [CSVRowSlice], cache: inout CSVGeocodeCache, stream: ResultStream) throws -> (answers: [GeocodeAnswer], places: [FieldValue]) {
+        let n = slices.reduce(0) { $0 + $1.keyEnds.count }, sliceCount = slices.count
         // Each row's answer: a known key's, or a new question (asked together, on every core).
         cache.startAfreshIfFull()
         var ids: [Int32] = [], questions: [(String, String?)] = []
@@ -241,7 +274,7 @@ extension CSVFile {
             }
         }
         // The lines: each row's fields, then its answer's columns; joined on a worker, in order.
-        let tails = cache.tails, tailStarts = cache.tailStarts
+        let tails = cache.tails, tailRanges = cache.tailRanges
         var first = 0
         for s in 0..<sliceCount {
             let slice = slices[s], rowIDs = ids[first..<(first + slice.encodedEnds.count)]
@@ -251,7 +284,8 @@ extension CSVFile {
                 var rowStart = 0
                 for (r, id) in zip(slice.encodedEnds, rowIDs) {
                     out.append(contentsOf: slice.encoded[rowStart..<r])
-                    out.append(contentsOf: tails[tailStarts[Int(id)]..<tailStarts[Int(id) + 1]])
+                    let t = tailRanges[Int(id)]
+                    out.append(contentsOf: tails[Int(t.segment)][Int(t.start)..<Int(t.end)])
                     rowStart = r
                 }
             }

@@ -191,7 +191,6 @@ func geocodeTable(_ input: String, to output: String, makeGeocoder: () throws ->
         throw GeoError(.invalidArgument, "the table has no rows", file: input, layer: layerName, hint: "check the file, and that its first line holds the column names")
     }
     let format = try OutputFormat.resolve(path: output, format: options.write.format)
-    let geocoder = try makeGeocoder()
     // A table output holds the point in columns: lon/lat, unless the input has its own (kept as they are).
     let ownLonLat = (format == .csv || format == .xlsx) && schema.names.contains { ["lon", "lat"].contains($0.lowercased()) }
     var extraFields = [FieldDefinition("match_status", .string, width: 10), FieldDefinition("match_name", .string, width: 80),
@@ -252,19 +251,23 @@ func geocodeTable(_ input: String, to output: String, makeGeocoder: () throws ->
     // A plain CSV into a CSV: on the bytes (GeocodeCSV.swift), with the same output.
     if options.byteCopy, case .csv(let table) = source, stream.encodedCSVDialect == .standard,
        table.types[placeIndex] == .string, countryIndex.map({ table.types[$0] == .string }) ?? true {
-        var cache = CSVGeocodeCache(geocoder: geocoder, names: options.names, ownLonLat: ownLonLat)
-        cache.limit = options.cacheLimit
+        var cache: CSVGeocodeCache? = nil
         while summary.rows < table.count {
             let n = min(chunkRows, table.count - summary.rows)
-            let (results, places) = try table.geocodeRows(summary.rows, count: n, place: placeIndex, country: countryIndex,
-                                                          country: options.country, cache: &cache, stream: stream)
+            let rows = table.readRows(summary.rows, count: n, place: placeIndex, country: countryIndex, country: options.country)
+            // (The first rows are read before the geocoder is asked for: its gazetteer may still be loading.)
+            if cache == nil {
+                cache = CSVGeocodeCache(geocoder: try makeGeocoder(), names: options.names, ownLonLat: ownLonLat)
+                cache?.limit = options.cacheLimit
+            }
+            let (results, places) = try table.geocodeRows(rows, cache: &cache!, stream: stream)
             try tally(results) { places[$0] }
         }
         try stream.finish()
         try reportStream?.finish()
         return summary
     }
-    var answers = GeocodeCache(geocoder: geocoder, names: options.names, pointColumns: ownLonLat)
+    var answers = GeocodeCache(geocoder: try makeGeocoder(), names: options.names, pointColumns: ownLonLat)
     answers.limit = options.cacheLimit
     while true {
         let rows = try source.next(chunkRows, from: summary.rows)
