@@ -4,6 +4,26 @@
    pointer, restores the registers and jumps on, so the call goes on as if made directly. The
    symbols are hidden: only caravan's own code reaches them, never GDAL's calls to itself. */
 
+/* The parts of a trampoline both architectures share: its symbol, and its pointer (first to its
+   resolver stub) and record (the library's number, then the function's name). */
+.macro LAZY_SYMBOL name
+        .text
+        .globl \name
+        .hidden \name
+        .type \name, %function
+.endm
+
+.macro LAZY_DATA library, name
+        .data
+        .p2align 3
+.Lpointer_\name:
+        .quad .Lresolve_\name
+        .section .rodata
+.Lrecord_\name:
+        .byte \library
+        .asciz "\name"
+.endm
+
 #if defined(__ELF__) && defined(__x86_64__)
 
         .text
@@ -54,10 +74,7 @@ caravan_lazy_common:
         .size caravan_lazy_common, .-caravan_lazy_common
 
 .macro LAZY library, name
-        .text
-        .globl \name
-        .hidden \name
-        .type \name, @function
+        LAZY_SYMBOL \name
         .p2align 4
 \name:
         jmp *.Lpointer_\name(%rip)
@@ -66,14 +83,7 @@ caravan_lazy_common:
         leaq .Lrecord_\name(%rip), %r10
         jmp caravan_lazy_common
         .size \name, .-\name
-        .data
-        .p2align 3
-.Lpointer_\name:
-        .quad .Lresolve_\name
-        .section .rodata
-.Lrecord_\name:
-        .byte \library
-        .asciz "\name"
+        LAZY_DATA \library, \name
 .endm
 
 #elif defined(__ELF__) && defined(__aarch64__)
@@ -112,10 +122,7 @@ caravan_lazy_common:
         .size caravan_lazy_common, .-caravan_lazy_common
 
 .macro LAZY library, name
-        .text
-        .globl \name
-        .hidden \name
-        .type \name, %function
+        LAZY_SYMBOL \name
         .p2align 2
 \name:
         adrp x16, .Lpointer_\name
@@ -128,14 +135,7 @@ caravan_lazy_common:
         add x17, x17, #:lo12:.Lrecord_\name
         b caravan_lazy_common
         .size \name, .-\name
-        .data
-        .p2align 3
-.Lpointer_\name:
-        .quad .Lresolve_\name
-        .section .rodata
-.Lrecord_\name:
-        .byte \library
-        .asciz "\name"
+        LAZY_DATA \library, \name
 .endm
 
 #else

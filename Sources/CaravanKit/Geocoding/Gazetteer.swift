@@ -576,17 +576,17 @@ public final class Gazetteer: Sendable {
               let features = root["features"] as? [[String: Any]] else {
             throw GeoError(.read, "the shipped border posts are not a GeoJSON feature collection", file: path, hint: "reinstall caravan")
         }
+        let properties = features.map { ($0["properties"] as? [String: Any]) ?? [:] }
         var names: [String] = [], seen: Set<String> = []
-        for f in features {
-            for k in ((f["properties"] as? [String: Any]) ?? [:]).keys.sorted() where seen.insert(k.lowercased()).inserted { names.append(k) }
+        for p in properties {
+            for k in p.keys.sorted() where seen.insert(k.lowercased()).inserted { names.append(k) }
         }
         let schema = Schema(names.map { FieldDefinition($0, .string) })
         return try extraPlaces(schema, path: path, asExtra: false, firstID: 0) { point in
-            for f in features {
+            for (f, properties) in zip(features, properties) {
                 guard let g = f["geometry"] as? [String: Any], g["type"] as? String == "Point",
                       let c = g["coordinates"] as? [Any], c.count >= 2, let lon = (c[0] as? NSNumber)?.doubleValue,
                       let lat = (c[1] as? NSNumber)?.doubleValue else { continue }
-                let properties = (f["properties"] as? [String: Any]) ?? [:]
                 try point({ LonLat(lon: lon, lat: lat) }, { i in
                     switch properties[names[i]] {
                     case let text as String: text
