@@ -121,7 +121,7 @@ public final class Gazetteer: Sendable {
                 }
             }
             // Radix sorts: stable, so entries of one hash stay in place order.
-            if task == 0 { Gazetteer.radixSort(&ex) { $0.0 }; parts.ex = ex } else { Gazetteer.radixSort(&ph) { $0.0 }; parts.ph = ph; parts.keys = keys }
+            if task == 0 { Gazetteer.radixSort(&ex) { $0.0 }; parts.ex = ex } else { Gazetteer.radixSort(&ph) { $0.0 }; keys.sortByPartition(); parts.ph = ph; parts.keys = keys }
         }
         exactHashes = parts.ex.map(\.0); exactPlaces = parts.ex.map(\.1)
         phoneticHashes = parts.ph.map(\.0); phoneticPlaces = parts.ph.map(\.1)
@@ -219,6 +219,11 @@ public final class Gazetteer: Sendable {
             var plain: [UInt8] = []
             /// Whether the name is ASCII (names in other scripts are never fuzzy-matched).
             var ascii: [Bool] = []
+            /// The ASCII names of each partition, in name order: partition p's are
+            /// members[memberStarts[p]..<memberStarts[p + 1]], each a name's number times 2, plus 1
+            /// for its plain form (`sortByPartition`), so a partition's keys are gathered without a
+            /// pass over every name.
+            var memberStarts: [Int32] = [], members: [Int32] = []
 
             mutating func reserve(_ n: Int) {
                 bytes.reserveCapacity(n * 8); ends.reserveCapacity(n); partitions.reserveCapacity(n)
@@ -235,6 +240,23 @@ public final class Gazetteer: Sendable {
                 while f < name.count && name[f] == 32 { f += 1 }
                 plain.append(f < name.count ? name[f] & 0x7F | 0x80 : 0)
                 ascii.append(!name.contains { $0 >= 0x80 })
+            }
+
+            /// Makes `members` (a counting sort of the names' two partitions, stable).
+            mutating func sortByPartition() {
+                var starts = [Int32](repeating: 0, count: 257)
+                for n in partitions.indices where ascii[n] {
+                    starts[Int(partitions[n]) + 1] += 1
+                    if plain[n] != 0 { starts[Int(plain[n]) + 1] += 1 }
+                }
+                for p in 0..<256 { starts[p + 1] += starts[p] }
+                var next = starts
+                var m = [Int32](repeating: 0, count: Int(starts[256]))
+                for n in partitions.indices where ascii[n] {
+                    m[Int(next[Int(partitions[n])])] = Int32(n * 2); next[Int(partitions[n])] += 1
+                    if plain[n] != 0 { m[Int(next[Int(plain[n])])] = Int32(n * 2 + 1); next[Int(plain[n])] += 1 }
+                }
+                memberStarts = starts; members = m
             }
         }
         private let nameKeys: NameKeys
@@ -277,25 +299,23 @@ public final class Gazetteer: Sendable {
             static func gather(_ nameLists: [String], wanted: [Bool], nameKeys: NameKeys) -> [PartitionKeys] {
                 var out = [PartitionKeys](repeating: PartitionKeys(), count: 256)
                 var key: [UInt8] = []
-                // Every name is checked by its two partition bytes; only the wanted ones are read (their
-                // phonetic keys were made with the phonetic index).
-                for n in nameKeys.partitions.indices where nameKeys.ascii[n] {
-                    let phonetic = Int(nameKeys.partitions[n]), plain = Int(nameKeys.plain[n])
-                    let inPlain = plain != 0 && wanted[plain]
-                    guard wanted[phonetic] || inPlain else { continue }
-                    let i = Int(nameKeys.lists[n])
-                    if wanted[phonetic] {
-                        let start = n == 0 ? 0 : Int(nameKeys.ends[n - 1]), end = Int(nameKeys.ends[n])
-                        if end - start >= 3 { out[phonetic].add(nameKeys.bytes[start..<end], Int32(i)) }
-                    }
-                    if inPlain {
-                        key.removeAll(keepingCapacity: true)
-                        key.append(61)
-                        var list = nameLists[i]
-                        list.withUTF8 { b in
-                            for c in b[Int(nameKeys.starts[n])..<Int(nameKeys.nameEnds[n])] where c != 32 { key.append(c) }
+                // Each wanted partition's names, in name order: a name's phonetic key (made with the
+                // phonetic index), or its plain form.
+                for p in 0..<256 where wanted[p] {
+                    for m in nameKeys.members[Int(nameKeys.memberStarts[p])..<Int(nameKeys.memberStarts[p + 1])] {
+                        let n = Int(m >> 1), i = Int(nameKeys.lists[n])
+                        if m & 1 == 0 {
+                            let start = n == 0 ? 0 : Int(nameKeys.ends[n - 1]), end = Int(nameKeys.ends[n])
+                            if end - start >= 3 { out[p].add(nameKeys.bytes[start..<end], Int32(i)) }
+                        } else {
+                            key.removeAll(keepingCapacity: true)
+                            key.append(61)
+                            var list = nameLists[i]
+                            list.withUTF8 { b in
+                                for c in b[Int(nameKeys.starts[n])..<Int(nameKeys.nameEnds[n])] where c != 32 { key.append(c) }
+                            }
+                            if key.count >= 4 { out[p].add(key, Int32(i)) }
                         }
-                        if key.count >= 4 { out[plain].add(key, Int32(i)) }
                     }
                 }
                 return out
@@ -419,11 +439,14 @@ public final class Gazetteer: Sendable {
     /// (both sides' names and aliases, e.g. Hairatan, Sherkhan Bandar, Torghundi).
     public static let shared: Gazetteer = {
         do {
-            var (places, names) = try readFile(nil)
-            if let posts = shippedPostsPath {
-                let (p, n) = try readShippedPosts(posts)
-                places += p; names += n
+            // The border posts are read on another core while the GeoNames file is parsed.
+            let posts = Parsed(), group = DispatchGroup()
+            if let path = shippedPostsPath {
+                DispatchQueue.global().async(group: group) { posts.result = Result { try readShippedPosts(path) } }
             }
+            var (places, names) = try readFile(nil)
+            group.wait()
+            if let (p, n) = try posts.result?.get() { places += p; names += n }
             return Gazetteer(places: places, nameLists: names)
         } catch {
             // A broken installation, not input: every query comes back unmatched, and the warning says why.
@@ -442,50 +465,70 @@ public final class Gazetteer: Sendable {
     }
 
     /// The places and name lists of a gazetteer file, read from its bytes: numbers parsed in
-    /// place, a String made only for what a place keeps.
+    /// place, a String made only for what a place keeps; the two halves of the file (split at a
+    /// line's end) on two cores.
     static func readFile(_ path: String?) throws -> ([Place], [String]) {
         let file = path ?? Bundle.module.path(forResource: "gazetteer", ofType: "tsv")
         guard let file, let data = FileManager.default.contents(atPath: file) else {
             throw GeoError(.open, "the gazetteer file is missing", file: path ?? "gazetteer.tsv (CaravanKit resource)")
         }
-        var places: [Place] = [], names: [String] = []
-        places.reserveCapacity(40_000); names.reserveCapacity(40_000)
-        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let b = raw.bindMemory(to: UInt8.self)
-            var lineStart = 0
-            var lineNo = 0
-            var fields: [Range<Int>] = []
-            fields.reserveCapacity(9)
-            func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self) }
-            while lineStart < b.count {
-                var end = lineStart
-                while end < b.count && b[end] != 10 { end += 1 }
-                lineNo += 1
-                if end > lineStart && b[lineStart] != 35 { // '#'
-                    fields.removeAll(keepingCapacity: true)
-                    var s = lineStart
-                    for i in lineStart...end where i == end || b[i] == 9 { fields.append(s..<i); s = i + 1 }
-                    guard fields.count >= 9, let id = parseInteger(b, fields[0]), let lat = parseDecimal(b, fields[2]),
-                          let lon = parseDecimal(b, fields[3]) else {
-                        throw GeoError(.read, "malformed gazetteer line", file: file, index: lineNo)
-                    }
-                    var place = Place(id: id, name: text(fields[1]), location: LonLat(lon: lon, lat: lat), country: text(fields[4]),
-                                      admin1: text(fields[5]), population: parseInteger(b, fields[6]) ?? 0, kind: "city", isExtra: false)
-                    // Optional columns (v2): kind, Russian name, local name, radius of a province.
-                    if fields.count > 9 && !fields[9].isEmpty { place.kind = text(fields[9]) }
-                    if fields.count > 10 && !fields[10].isEmpty { place.nameRussian = text(fields[10]) }
-                    if fields.count > 11 && !fields[11].isEmpty { place.nameLocal = text(fields[11]) }
-                    if fields.count > 12 && !fields[12].isEmpty { place.radiusKm = parseDecimal(b, fields[12]) ?? 0 }
-                    places.append(place)
-                    // The name list: the normal form, then the aliases ("|"-joined), the tab between them as "|".
-                    let list = fields[7].lowerBound..<fields[8].upperBound
-                    names.append(fields[8].isEmpty ? text(fields[7]) : String(unsafeUninitializedCapacity: list.count) { out in
-                        for (j, i) in list.enumerated() { out[j] = b[i] == 9 ? 124 : b[i] }
-                        return list.count
-                    })
-                }
-                lineStart = end + 1
+        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            nonisolated(unsafe) let b = raw.bindMemory(to: UInt8.self)   // read only, by both workers
+            var split = b.count / 2
+            while split > 0 && split < b.count && b[split - 1] != 10 { split += 1 }
+            let middle = split
+            let halves = [Parsed(), Parsed()]
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                // The second half's line numbers follow the first half's lines.
+                let firstLine = k == 0 ? 0 : b[..<middle].count(where: { $0 == 10 })
+                halves[k].result = Result { try readLines(b, k == 0 ? 0..<middle : middle..<b.count, firstLine: firstLine, file: file) }
             }
+            let (p0, n0) = try halves[0].result!.get(), (p1, n1) = try halves[1].result!.get()
+            return (p0 + p1, n0 + n1)
+        }
+    }
+
+    /// One worker's share of a gazetteer file's reading (set once, read after the work is done).
+    private final class Parsed: @unchecked Sendable { var result: Result<([Place], [String]), Error>? }
+
+    /// The places and name lists of the lines in `range` of a gazetteer file's bytes (the line
+    /// before `range` being line `firstLine`).
+    private static func readLines(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, firstLine: Int, file: String) throws -> ([Place], [String]) {
+        var places: [Place] = [], names: [String] = []
+        places.reserveCapacity(range.count / 100); names.reserveCapacity(range.count / 100)
+        var lineStart = range.lowerBound
+        var lineNo = firstLine
+        var fields: [Range<Int>] = []
+        fields.reserveCapacity(13)
+        func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self) }
+        while lineStart < range.upperBound {
+            var end = lineStart
+            while end < range.upperBound && b[end] != 10 { end += 1 }
+            lineNo += 1
+            if end > lineStart && b[lineStart] != 35 { // '#'
+                fields.removeAll(keepingCapacity: true)
+                var s = lineStart
+                for i in lineStart...end where i == end || b[i] == 9 { fields.append(s..<i); s = i + 1 }
+                guard fields.count >= 9, let id = parseInteger(b, fields[0]), let lat = parseDecimal(b, fields[2]),
+                      let lon = parseDecimal(b, fields[3]) else {
+                    throw GeoError(.read, "malformed gazetteer line", file: file, index: lineNo)
+                }
+                var place = Place(id: id, name: text(fields[1]), location: LonLat(lon: lon, lat: lat), country: text(fields[4]),
+                                  admin1: text(fields[5]), population: parseInteger(b, fields[6]) ?? 0, kind: "city", isExtra: false)
+                // Optional columns (v2): kind, Russian name, local name, radius of a province.
+                if fields.count > 9 && !fields[9].isEmpty { place.kind = text(fields[9]) }
+                if fields.count > 10 && !fields[10].isEmpty { place.nameRussian = text(fields[10]) }
+                if fields.count > 11 && !fields[11].isEmpty { place.nameLocal = text(fields[11]) }
+                if fields.count > 12 && !fields[12].isEmpty { place.radiusKm = parseDecimal(b, fields[12]) ?? 0 }
+                places.append(place)
+                // The name list: the normal form, then the aliases ("|"-joined), the tab between them as "|".
+                let list = fields[7].lowerBound..<fields[8].upperBound
+                names.append(fields[8].isEmpty ? text(fields[7]) : String(unsafeUninitializedCapacity: list.count) { out in
+                    for (j, i) in list.enumerated() { out[j] = b[i] == 9 ? 124 : b[i] }
+                    return list.count
+                })
+            }
+            lineStart = end + 1
         }
         return (places, names)
     }
