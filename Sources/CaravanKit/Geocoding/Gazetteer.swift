@@ -439,14 +439,11 @@ public final class Gazetteer: Sendable {
     /// (both sides' names and aliases, e.g. Hairatan, Sherkhan Bandar, Torghundi).
     public static let shared: Gazetteer = {
         do {
-            // The border posts are read on another core while the GeoNames file is parsed.
-            let posts = Parsed(), group = DispatchGroup()
-            if let path = shippedPostsPath {
-                DispatchQueue.global().async(group: group) { posts.result = Result { try readShippedPosts(path) } }
-            }
             var (places, names) = try readFile(nil)
-            group.wait()
-            if let (p, n) = try posts.result?.get() { places += p; names += n }
+            if let posts = shippedPostsPath {
+                let (p, n) = try readShippedPosts(posts)
+                places += p; names += n
+            }
             return Gazetteer(places: places, nameLists: names)
         } catch {
             // A broken installation, not input: every query comes back unmatched, and the warning says why.
@@ -465,70 +462,50 @@ public final class Gazetteer: Sendable {
     }
 
     /// The places and name lists of a gazetteer file, read from its bytes: numbers parsed in
-    /// place, a String made only for what a place keeps; the two halves of the file (split at a
-    /// line's end) on two cores.
+    /// place, a String made only for what a place keeps.
     static func readFile(_ path: String?) throws -> ([Place], [String]) {
         let file = path ?? Bundle.module.path(forResource: "gazetteer", ofType: "tsv")
         guard let file, let data = FileManager.default.contents(atPath: file) else {
             throw GeoError(.open, "the gazetteer file is missing", file: path ?? "gazetteer.tsv (CaravanKit resource)")
         }
-        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            nonisolated(unsafe) let b = raw.bindMemory(to: UInt8.self)   // read only, by both workers
-            var split = b.count / 2
-            while split > 0 && split < b.count && b[split - 1] != 10 { split += 1 }
-            let middle = split
-            let halves = [Parsed(), Parsed()]
-            DispatchQueue.concurrentPerform(iterations: 2) { k in
-                // The second half's line numbers follow the first half's lines.
-                let firstLine = k == 0 ? 0 : b[..<middle].count(where: { $0 == 10 })
-                halves[k].result = Result { try readLines(b, k == 0 ? 0..<middle : middle..<b.count, firstLine: firstLine, file: file) }
-            }
-            let (p0, n0) = try halves[0].result!.get(), (p1, n1) = try halves[1].result!.get()
-            return (p0 + p1, n0 + n1)
-        }
-    }
-
-    /// One worker's share of a gazetteer file's reading (set once, read after the work is done).
-    private final class Parsed: @unchecked Sendable { var result: Result<([Place], [String]), Error>? }
-
-    /// The places and name lists of the lines in `range` of a gazetteer file's bytes (the line
-    /// before `range` being line `firstLine`).
-    private static func readLines(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, firstLine: Int, file: String) throws -> ([Place], [String]) {
         var places: [Place] = [], names: [String] = []
-        places.reserveCapacity(range.count / 100); names.reserveCapacity(range.count / 100)
-        var lineStart = range.lowerBound
-        var lineNo = firstLine
-        var fields: [Range<Int>] = []
-        fields.reserveCapacity(13)
-        func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self) }
-        while lineStart < range.upperBound {
-            var end = lineStart
-            while end < range.upperBound && b[end] != 10 { end += 1 }
-            lineNo += 1
-            if end > lineStart && b[lineStart] != 35 { // '#'
-                fields.removeAll(keepingCapacity: true)
-                var s = lineStart
-                for i in lineStart...end where i == end || b[i] == 9 { fields.append(s..<i); s = i + 1 }
-                guard fields.count >= 9, let id = parseInteger(b, fields[0]), let lat = parseDecimal(b, fields[2]),
-                      let lon = parseDecimal(b, fields[3]) else {
-                    throw GeoError(.read, "malformed gazetteer line", file: file, index: lineNo)
+        places.reserveCapacity(40_000); names.reserveCapacity(40_000)
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let b = raw.bindMemory(to: UInt8.self)
+            var lineStart = 0
+            var lineNo = 0
+            var fields: [Range<Int>] = []
+            fields.reserveCapacity(9)
+            func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self) }
+            while lineStart < b.count {
+                var end = lineStart
+                while end < b.count && b[end] != 10 { end += 1 }
+                lineNo += 1
+                if end > lineStart && b[lineStart] != 35 { // '#'
+                    fields.removeAll(keepingCapacity: true)
+                    var s = lineStart
+                    for i in lineStart...end where i == end || b[i] == 9 { fields.append(s..<i); s = i + 1 }
+                    guard fields.count >= 9, let id = parseInteger(b, fields[0]), let lat = parseDecimal(b, fields[2]),
+                          let lon = parseDecimal(b, fields[3]) else {
+                        throw GeoError(.read, "malformed gazetteer line", file: file, index: lineNo)
+                    }
+                    var place = Place(id: id, name: text(fields[1]), location: LonLat(lon: lon, lat: lat), country: text(fields[4]),
+                                      admin1: text(fields[5]), population: parseInteger(b, fields[6]) ?? 0, kind: "city", isExtra: false)
+                    // Optional columns (v2): kind, Russian name, local name, radius of a province.
+                    if fields.count > 9 && !fields[9].isEmpty { place.kind = text(fields[9]) }
+                    if fields.count > 10 && !fields[10].isEmpty { place.nameRussian = text(fields[10]) }
+                    if fields.count > 11 && !fields[11].isEmpty { place.nameLocal = text(fields[11]) }
+                    if fields.count > 12 && !fields[12].isEmpty { place.radiusKm = parseDecimal(b, fields[12]) ?? 0 }
+                    places.append(place)
+                    // The name list: the normal form, then the aliases ("|"-joined), the tab between them as "|".
+                    let list = fields[7].lowerBound..<fields[8].upperBound
+                    names.append(fields[8].isEmpty ? text(fields[7]) : String(unsafeUninitializedCapacity: list.count) { out in
+                        for (j, i) in list.enumerated() { out[j] = b[i] == 9 ? 124 : b[i] }
+                        return list.count
+                    })
                 }
-                var place = Place(id: id, name: text(fields[1]), location: LonLat(lon: lon, lat: lat), country: text(fields[4]),
-                                  admin1: text(fields[5]), population: parseInteger(b, fields[6]) ?? 0, kind: "city", isExtra: false)
-                // Optional columns (v2): kind, Russian name, local name, radius of a province.
-                if fields.count > 9 && !fields[9].isEmpty { place.kind = text(fields[9]) }
-                if fields.count > 10 && !fields[10].isEmpty { place.nameRussian = text(fields[10]) }
-                if fields.count > 11 && !fields[11].isEmpty { place.nameLocal = text(fields[11]) }
-                if fields.count > 12 && !fields[12].isEmpty { place.radiusKm = parseDecimal(b, fields[12]) ?? 0 }
-                places.append(place)
-                // The name list: the normal form, then the aliases ("|"-joined), the tab between them as "|".
-                let list = fields[7].lowerBound..<fields[8].upperBound
-                names.append(fields[8].isEmpty ? text(fields[7]) : String(unsafeUninitializedCapacity: list.count) { out in
-                    for (j, i) in list.enumerated() { out[j] = b[i] == 9 ? 124 : b[i] }
-                    return list.count
-                })
+                lineStart = end + 1
             }
-            lineStart = end + 1
         }
         return (places, names)
     }
