@@ -121,7 +121,14 @@ public final class Gazetteer: Sendable {
                 }
             }
             // Radix sorts: stable, so entries of one hash stay in place order.
-            if task == 0 { Gazetteer.radixSort(&ex) { $0.0 }; parts.ex = ex } else { Gazetteer.radixSort(&ph) { $0.0 }; keys.sortByPartition(); parts.ph = ph; parts.keys = keys }
+            if task == 0 {
+                Gazetteer.radixSort(&ex) { $0.0 }
+                parts.ex = ex
+            } else {
+                Gazetteer.radixSort(&ph) { $0.0 }
+                keys.sortByPartition()
+                parts.ph = ph; parts.keys = keys
+            }
         }
         exactHashes = parts.ex.map(\.0); exactPlaces = parts.ex.map(\.1)
         phoneticHashes = parts.ph.map(\.0); phoneticPlaces = parts.ph.map(\.1)
