@@ -71,68 +71,87 @@ public final class Gazetteer: Sendable {
     /// Exact index: FNV-1a hashes of normal forms, sorted, with their places (negative = -(i+1) for a primary name).
     let exactHashes: [UInt64]
     let exactPlaces: [Int32]
-    /// Phonetic index: hashes of phonetic keys, sorted, with their places.
-    let phoneticHashes: [UInt64]
-    let phoneticPlaces: [Int32]
+    /// The phonetic index and the names' keys for the fuzzy index, made on another thread
+    /// after the exact index: a table of exact names is answered while it is being made.
+    private let phoneticIndex: Pending<PhoneticIndex>
+    /// The phonetic index, waited for (or made now) if it is not ready.
+    var phonetic: PhoneticIndex { phoneticIndex.value }
+    /// The phonetic index if it is ready, without waiting.
+    var phoneticIfReady: PhoneticIndex? { phoneticIndex.ifReady }
     /// The trigram index of the phonetic keys, for fuzzy matching: built on first use.
-    private let fuzzyIndex: LazyFuzzyIndex
+    private let fuzzyIndex = LazyFuzzyIndex()
     /// The fuzzy index's partition `p` (`partition(of:)` of a query key), built on first use.
-    func fuzzy(partition p: UInt32) -> FuzzyIndex { fuzzyIndex.get(nameLists, partition: p) }
+    func fuzzy(partition p: UInt32) -> FuzzyIndex { fuzzyIndex.get(nameLists, nameKeys: phonetic.nameKeys, partition: p) }
     /// Builds the whole fuzzy index now (each part is otherwise built when a query first needs
     /// it): for timing fuzzy queries apart from the index.
-    public func prepareFuzzyIndex() { fuzzyIndex.prepareAll(nameLists) }
+    public func prepareFuzzyIndex() { fuzzyIndex.prepareAll(nameLists, nameKeys: phonetic.nameKeys) }
 
-    init(places: [Place], nameLists: [String]) {
+    /// `phoneticIndexInBackground: false` leaves the phonetic index to the first query that
+    /// needs it (for tests of what is answered without it).
+    init(places: [Place], nameLists: [String], phoneticIndexInBackground: Bool = true) {
         self.places = places
         self.nameLists = nameLists
-        // The exact and the phonetic index are made apart, one on each core.
-        final class Parts: @unchecked Sendable {
-            var ex: [(UInt64, Int32)] = [], ph: [(UInt64, Int32)] = [], keys = LazyFuzzyIndex.NameKeys()
+        (exactHashes, exactPlaces) = Gazetteer.exactIndex(nameLists)
+        phoneticIndex = Pending { Gazetteer.phoneticIndex(nameLists) }
+        if phoneticIndexInBackground { phoneticIndex.start() }
+    }
+
+    /// Hashes of phonetic keys, sorted, with their places; and every name's key for the fuzzy index.
+    /// (A class: handed out for every lookup, it is one reference to count, not a dozen arrays.)
+    final class PhoneticIndex: Sendable {
+        let hashes: [UInt64]
+        let places: [Int32]
+        let nameKeys: LazyFuzzyIndex.NameKeys
+        init(hashes: [UInt64], places: [Int32], nameKeys: LazyFuzzyIndex.NameKeys) {
+            self.hashes = hashes; self.places = places; self.nameKeys = nameKeys
         }
-        let parts = Parts()
-        DispatchQueue.concurrentPerform(iterations: 2) { task in
-            var ex: [(UInt64, Int32)] = [], ph: [(UInt64, Int32)] = [], keys = LazyFuzzyIndex.NameKeys()
-            if task == 0 { ex.reserveCapacity(nameLists.count * 6) } else { ph.reserveCapacity(nameLists.count * 6); keys.reserve(nameLists.count * 6) }
-            var key: [UInt8] = []
-            for (i, list) in nameLists.enumerated() {
-                var first = true
-                var lastKey: UInt64 = 0
-                var list = list
-                list.withUTF8 { b in
-                    var s = 0
-                    while s <= b.count {
-                        var e = s
-                        while e < b.count && b[e] != 124 { e += 1 }
-                        if e > s {
-                            let name = UnsafeBufferPointer(rebasing: b[s..<e])
-                            if task == 0 {
-                                ex.append((Gazetteer.fnv(name), first ? -Int32(i) - 1 : Int32(i)))
-                            } else {
-                                TextNormalizer.phoneticKey(name, into: &key)
-                                let h = key.withUnsafeBufferPointer { Gazetteer.fnv($0) }
-                                if h != lastKey || first { ph.append((h, Int32(i))); lastKey = h }
-                                // Each name's phonetic key, kept for the fuzzy index, in name order.
-                                keys.add(name: name, key: key, list: i, at: s)
-                            }
-                        }
-                        first = false
-                        s = e + 1
-                    }
+    }
+
+    /// Calls `body` with each name of each list: its bytes, its list, where it starts in the
+    /// list's UTF-8, and whether it is the list's first (primary) name.
+    @inline(__always)
+    private static func forEachName(_ nameLists: [String], _ body: (UnsafeBufferPointer<UInt8>, Int, Int, Bool) -> Void) {
+        for (i, list) in nameLists.enumerated() {
+            var list = list
+            list.withUTF8 { b in
+                var s = 0, first = true
+                while s <= b.count {
+                    var e = s
+                    while e < b.count && b[e] != 124 { e += 1 }
+                    if e > s { body(UnsafeBufferPointer(rebasing: b[s..<e]), i, s, first) }
+                    first = false
+                    s = e + 1
                 }
             }
-            // Radix sorts: stable, so entries of one hash stay in place order.
-            if task == 0 {
-                Gazetteer.radixSort(&ex) { $0.0 }
-                parts.ex = ex
-            } else {
-                Gazetteer.radixSort(&ph) { $0.0 }
-                keys.sortByPartition()
-                parts.ph = ph; parts.keys = keys
-            }
         }
-        exactHashes = parts.ex.map(\.0); exactPlaces = parts.ex.map(\.1)
-        phoneticHashes = parts.ph.map(\.0); phoneticPlaces = parts.ph.map(\.1)
-        fuzzyIndex = LazyFuzzyIndex(nameKeys: parts.keys)
+    }
+
+    /// The exact index: FNV-1a hashes of the names' normal forms, radix-sorted (stable, so the
+    /// entries of one hash stay in place order), a primary name's place as -(i+1).
+    static func exactIndex(_ nameLists: [String]) -> ([UInt64], [Int32]) {
+        var ex: [(UInt64, Int32)] = []
+        ex.reserveCapacity(nameLists.count * 6)
+        forEachName(nameLists) { name, i, _, first in ex.append((fnv(name), first ? -Int32(i) - 1 : Int32(i))) }
+        radixSort(&ex) { $0.0 }
+        return (ex.map(\.0), ex.map(\.1))
+    }
+
+    /// The phonetic index (one entry per place and key: a list's names with one key count once)
+    /// and each name's phonetic key, kept for the fuzzy index in name order.
+    static func phoneticIndex(_ nameLists: [String]) -> PhoneticIndex {
+        var ph: [(UInt64, Int32)] = [], keys = LazyFuzzyIndex.NameKeys()
+        ph.reserveCapacity(nameLists.count * 6); keys.reserve(nameLists.count * 6)
+        var key: [UInt8] = []
+        var lastList = -1, lastKey: UInt64 = 0
+        forEachName(nameLists) { name, i, start, first in
+            TextNormalizer.phoneticKey(name, into: &key)
+            let h = key.withUnsafeBufferPointer { fnv($0) }
+            if h != lastKey || first || i != lastList { ph.append((h, Int32(i))); lastKey = h; lastList = i }
+            keys.add(name: name, key: key, list: i, at: start)
+        }
+        radixSort(&ph) { $0.0 }
+        keys.sortByPartition()
+        return PhoneticIndex(hashes: ph.map(\.0), places: ph.map(\.1), nameKeys: keys)
     }
 
 
@@ -266,11 +285,8 @@ public final class Gazetteer: Sendable {
                 memberStarts = starts; members = m
             }
         }
-        private let nameKeys: NameKeys
-        init(nameKeys: NameKeys) { self.nameKeys = nameKeys }
-
         /// The keys of partition `p` (`Gazetteer.partition(of:)`).
-        func get(_ nameLists: [String], partition p: UInt32) -> FuzzyIndex {
+        func get(_ nameLists: [String], nameKeys: NameKeys, partition p: UInt32) -> FuzzyIndex {
             let p = Int(p & 0xFF)
             func built() -> FuzzyIndex? { lock.lock(); defer { lock.unlock() }; return parts[p] }
             if let f = built() { return f }
@@ -284,7 +300,7 @@ public final class Gazetteer: Sendable {
         }
 
         /// Every partition not built yet, from one pass over the names, built on every core.
-        func prepareAll(_ nameLists: [String]) {
+        func prepareAll(_ nameLists: [String], nameKeys: NameKeys) {
             lock.lock(); defer { lock.unlock() }
             let keys = PartitionKeys.gather(nameLists, wanted: parts.map { $0 == nil }, nameKeys: nameKeys)
             let todo = (0..<256).filter { parts[$0] == nil && !keys[$0].places.isEmpty }

@@ -228,17 +228,57 @@ public final class Geocoder: Sendable {
     }
 
     /// Geocodes many queries on every core; results are in input order.
+    ///
+    /// While the gazetteer's phonetic index is still being made (a fresh process), the queries
+    /// its exact names answer are answered meanwhile, and those that need the phonetic or fuzzy
+    /// index wait for it: each answer is the one `geocode(_:countryHint:)` gives.
     public func geocode(_ queries: [(String, String?)]) -> [GeocodeResult] {
         let n = queries.count
         guard n > 0 else { return [] }
         nonisolated(unsafe) let out = UnsafeMutableBufferPointer<GeocodeResult?>.allocate(capacity: n)
         out.initialize(repeating: nil)
         defer { _ = out.deinitialize(); out.deallocate() }   // results hold places and candidates: release them
-        let chunk = max(64, n / (processorCount * 8))
-        DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { c in
-            for i in (c * chunk)..<min(n, (c + 1) * chunk) { out[i] = geocode(queries[i].0, countryHint: queries[i].1) }
+        func each(_ todo: [Int]?, deferring: Bool) {
+            let m = todo?.count ?? n
+            let chunk = max(64, m / (processorCount * 8))
+            DispatchQueue.concurrentPerform(iterations: (m + chunk - 1) / chunk) { c in
+                let deferral = Deferral.current
+                deferral.allowed = deferring
+                defer { deferral.allowed = false }
+                for j in (c * chunk)..<min(m, (c + 1) * chunk) {
+                    let i = todo?[j] ?? j
+                    deferral.hit = false
+                    let r = geocode(queries[i].0, countryHint: queries[i].1)
+                    if !deferral.hit { out[i] = r }   // else made again below, with the index
+                }
+            }
+        }
+        let deferring = gazetteer.phoneticIfReady == nil
+        each(nil, deferring: deferring)
+        if deferring {
+            let rest = (0..<n).filter { out[$0] == nil }
+            if !rest.isEmpty { each(rest, deferring: false) }
         }
         return out.map { $0! }
+    }
+
+    /// A thread's batch state: whether a query may be put off until the phonetic index is
+    /// made, and whether the running one was.
+    private final class Deferral {
+        var allowed = false, hit = false
+        fileprivate static let perThread = ThreadLocal<Deferral>()
+        static var current: Deferral { perThread.get { Deferral() } }
+    }
+
+    /// What `match` returns for a query put off: never kept (the batch makes it again).
+    private static let deferredResult = GeocodeResult.unmatched("waiting for the phonetic index")
+
+    /// The gazetteer's phonetic index; nil when it is not made yet and the running batch puts
+    /// this query off (else it is waited for).
+    private func phoneticIndex() -> Gazetteer.PhoneticIndex? {
+        if let p = gazetteer.phoneticIfReady { return p }
+        if let d = Deferral.perThread.value, d.allowed { d.hit = true; return nil }
+        return gazetteer.phonetic
     }
 
     // MARK: matching
@@ -355,9 +395,10 @@ public final class Geocoder: Sendable {
             count = TextNormalizer.phoneticKey(normal, writingTo: b.baseAddress!)
         }
         if scored.isEmpty {
+            guard let phonetic = phoneticIndex() else { return Geocoder.deferredResult }
             let h = key.withUnsafeBufferPointer { Gazetteer.fnv($0) }
             // A short key says little about a place far away ("qhy" is not Creil, France).
-            for i in Gazetteer.lookup(h, g.phoneticHashes, g.phoneticPlaces) where key.count >= policy.shortKeyLength || policy.region.contains(g.places[Int(i)].country) {
+            for i in Gazetteer.lookup(h, phonetic.hashes, phonetic.places) where key.count >= policy.shortKeyLength || policy.region.contains(g.places[Int(i)].country) {
                 consider(i, policy.transliteratedScore, .transliterated, among: .max)
             }
         }
@@ -368,6 +409,7 @@ public final class Geocoder: Sendable {
             && !QueryCleaner.isStopWord(String(decoding: normal, as: UTF8.self))
             && (scored.isEmpty || (hint != nil && !scored.contains { g.places[Int($0.place)].country == hint })
                 || within.map { w in !scored.contains { w.contains(g.places[Int($0.place)], radiusFactor: policy.provinceRadiusFactor) } } == true) {
+            guard phoneticIndex() != nil else { return Geocoder.deferredResult }   // the fuzzy index is made from its keys
             let before = scored.count   // fuzzy answers are one per place: compared only with the names found before
             // A guess at a misspelling must be close: one edit in a five-letter name stands only
             // inside the country the officer gave or for a city of the focus countries ("Hirat"),

@@ -356,6 +356,28 @@ struct GeocoderTests {
         }
     }
 
+    @Test("while the phonetic index is being made, a batch answers exact names without it and every query as one-by-one geocoding does")
+    func batchWhilePhoneticIndexIsMade() {
+        let shared = Gazetteer.shared
+        func fresh() -> Gazetteer { Gazetteer(places: shared.places, nameLists: shared.nameLists, phoneticIndexInBackground: false) }
+        // Exact names (primary names and an alias) need only the exact index.
+        let plain = fresh()
+        let exact = Geocoder(gazetteer: plain).geocode(["Tashkent", "Bishkek", "Dushanbe", "Almaty", "Termez"].map { ($0, nil) })
+        #expect(exact.allSatisfy { $0.status == .matched && ($0.kind == .exact || $0.kind == .alias) }, "\(exact.map(\.kind))")
+        #expect(plain.phoneticIfReady == nil)
+        // The listed cases (respellings, fuzzy guesses, hints, provinces, non-places): those put
+        // off are answered once the index is made, as a ready gazetteer answers them one by one.
+        let mixed = fresh()
+        let qs = Self.cases.map { ($0.query, $0.hint) }
+        let batch = Geocoder(gazetteer: mixed).geocode(qs)
+        #expect(mixed.phoneticIfReady != nil)
+        for (q, r) in zip(qs, batch) {
+            let one = sharedGeocoder.geocode(q.0, countryHint: q.1)
+            #expect(one.status == r.status && one.location == r.location && one.score == r.score && one.kind == r.kind
+                    && one.reason == r.reason && one.candidates.map(\.place) == r.candidates.map(\.place), "\(q.0)")
+        }
+    }
+
     @Test("the shipped gazetteer holds GeoNames' 37,887 places, 98 provinces and the shipped border posts, each side in its country")
     func shippedGazetteer() throws {
         let g = try Gazetteer.load()
